@@ -115,6 +115,8 @@ export interface WorkflowAction {
 }
 
 export interface SyncCounts {
+  /** Rows in the audience source (known once it is planned). */
+  rowsTotal: number;
   rowsRead: number;
   rowsValid: number;
   rowsRejected: number;
@@ -163,6 +165,7 @@ export interface SyncReport {
 
 export function emptyCounts(): SyncCounts {
   return {
+    rowsTotal: 0,
     rowsRead: 0,
     rowsValid: 0,
     rowsRejected: 0,

@@ -52,9 +52,12 @@ function connectionOptions(s: TemporalSettings): NativeConnectionOptions {
   return { address: s.address, tls, apiKey: s.apiKey };
 }
 
+export async function connectConnection(s: TemporalSettings): Promise<Connection> {
+  return Connection.connect(connectionOptions(s));
+}
+
 export async function connectClient(s: TemporalSettings): Promise<Client> {
-  const connection = await Connection.connect(connectionOptions(s));
-  return new Client({ connection, namespace: s.namespace });
+  return new Client({ connection: await connectConnection(s), namespace: s.namespace });
 }
 
 export async function connectWorkerConnection(s: TemporalSettings): Promise<NativeConnection> {

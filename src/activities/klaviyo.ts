@@ -1,0 +1,73 @@
+/** Activities that prove the credential and find or create the list. */
+import { ApplicationFailure, log } from '@temporalio/activity';
+import { FailureType } from '../shared';
+import type { ActivityConfig } from './config';
+import { clientFor } from './klaviyoClient';
+
+/** Klaviyo's account-wide cap on lists and segments together. */
+export const MAX_LISTS_AND_SEGMENTS = 1000;
+
+export interface CredentialRef {
+  credential: string;
+}
+
+export interface EnsureListInput extends CredentialRef {
+  listName?: string;
+  listId?: string;
+  /** Dry runs never create a list: an absent list is reported as such. */
+  dryRun: boolean;
+}
+
+export interface EnsureListResult {
+  listId: string | null;
+  listName?: string;
+  created: boolean;
+  /** Members before this run touched the list. */
+  profileCount: number;
+  apiCalls: Record<string, number>;
+}
+
+export function klaviyoActivities(config: ActivityConfig) {
+  return {
+    async validateCredential({ credential }: CredentialRef): Promise<{ apiCalls: Record<string, number> }> {
+      const { client, apiCalls } = clientFor(config, credential);
+      await client.checkKey();
+      return { apiCalls };
+    },
+
+    async ensureList(input: EnsureListInput): Promise<EnsureListResult> {
+      const { client, apiCalls } = clientFor(config, input.credential);
+      if (input.listId) {
+        const list = await client.getList(input.listId, { profileCount: true });
+        return { listId: list.id, listName: list.name, created: false, profileCount: list.profileCount ?? 0, apiCalls };
+      }
+      const name = input.listName!;
+      const found = await client.findListsByName(name);
+      if (found.length > 0) {
+        // Klaviyo does not enforce unique names; the oldest list is the one earlier runs created.
+        const list = [...found].sort((a, b) => (a.created ?? '').localeCompare(b.created ?? ''))[0];
+        if (found.length > 1) log.warn('Several Klaviyo lists share this name; using the oldest', { listId: list.id });
+        const withCount = await client.getList(list.id, { profileCount: true });
+        return { listId: list.id, listName: name, created: false, profileCount: withCount.profileCount ?? 0, apiCalls };
+      }
+      if (input.dryRun) return { listId: null, listName: name, created: false, profileCount: 0, apiCalls };
+      const { lists, segments } = await client.countListsAndSegments();
+      if (lists + segments >= MAX_LISTS_AND_SEGMENTS) {
+        throw ApplicationFailure.create({
+          type: FailureType.MaxListsExceeded,
+          message: `The Klaviyo account has ${lists} lists and ${segments} segments, Klaviyo's maximum of ${MAX_LISTS_AND_SEGMENTS}; list "${name}" cannot be created.`,
+          nonRetryable: true,
+          details: [{ lists, segments }],
+        });
+      }
+      const list = await client.createList(name);
+      return { listId: list.id, listName: name, created: true, profileCount: 0, apiCalls };
+    },
+
+    async countListMembers(input: CredentialRef & { listId: string }): Promise<{ profileCount: number; apiCalls: Record<string, number> }> {
+      const { client, apiCalls } = clientFor(config, input.credential);
+      const list = await client.getList(input.listId, { profileCount: true });
+      return { profileCount: list.profileCount ?? 0, apiCalls };
+    },
+  };
+}

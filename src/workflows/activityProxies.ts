@@ -1,0 +1,30 @@
+/**
+ * Activity stubs with their timeouts and retry policies. Transient faults and rate limits are retried
+ * here by Temporal (with Klaviyo's Retry-After as the next delay); the failure types the workflow acts
+ * on are never retried.
+ */
+import { proxyActivities, type ActivityOptions } from '@temporalio/workflow';
+import type { AudienceSyncActivities } from '../activities';
+import { NON_RETRYABLE_FAILURES } from '../shared';
+
+const retry: ActivityOptions['retry'] = {
+  initialInterval: '1s',
+  backoffCoefficient: 2,
+  maximumInterval: '5m',
+  // About four hours of a Klaviyo outage before the run gives up and says why.
+  maximumAttempts: 60,
+  nonRetryableErrorTypes: NON_RETRYABLE_FAILURES,
+};
+
+/** Single Klaviyo calls: credential check, list lookup/creation, member count. */
+export const klaviyoCalls = proxyActivities<AudienceSyncActivities>({ startToCloseTimeout: '10m', retry });
+
+/**
+ * Long, heartbeating work. A heartbeat every few seconds and a 20 s timeout mean a killed worker's
+ * batch moves to another worker within seconds, resuming from its heartbeat details.
+ */
+export const longRunning = proxyActivities<AudienceSyncActivities>({
+  startToCloseTimeout: '2h',
+  heartbeatTimeout: '20s',
+  retry,
+});

@@ -1,0 +1,329 @@
+/**
+ * audienceSync: makes a named Klaviyo list hold exactly an audience.
+ * validate credential -> ensure list -> plan -> batched upsert -> reconcile -> report.
+ *
+ * History holds only ids, counts and byte offsets: the API key and the rows stay with the activities.
+ * Failures the operator can fix pause the run on a workflow action until the `resolve` signal.
+ */
+import {
+  ApplicationFailure,
+  condition,
+  continueAsNew,
+  ContinueAsNew,
+  log,
+  setHandler,
+  sleep,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import {
+  addCounts,
+  describeInputError,
+  emptyCounts,
+  FailureType,
+  STATE_SEARCH_ATTRIBUTE,
+  syncInputSchema,
+  type SyncInput,
+  type SyncInputRaw,
+  type SyncReport,
+  type SyncState,
+  type SyncStatus,
+  type SyncStep,
+  type WorkflowAction,
+} from '../shared';
+import type { AudiencePlan } from '../audience/plan';
+import type { UpsertBatchResult } from '../activities/upsert';
+import { actionFor, applicationFailureOf, dailyCapWaitSeconds } from './actions';
+import { klaviyoCalls, longRunning } from './activityProxies';
+import { resolveSignal, statusQuery } from './definitions';
+import { runWithConcurrency } from './pool';
+
+/** Bulk import jobs in flight at once: Klaviyo's bulk-import endpoints are on the M tier (10/s, 150/m). */
+const UPSERT_CONCURRENCY = 4;
+/** Continue-as-new well before Temporal's history limits. */
+const MAX_HISTORY_EVENTS = 4_000;
+
+const stateKey = defineSearchAttributeKey(STATE_SEARCH_ATTRIBUTE, SearchAttributeType.KEYWORD);
+
+/** What a run hands to its continuation: ids, the plan's offsets and counts, nothing else. */
+export interface CarriedState {
+  startedAt: string;
+  reportKey: string;
+  reportLocation: string;
+  listId: string;
+  listName?: string;
+  listCreated: boolean;
+  profileCountBefore: number;
+  plan: AudiencePlan;
+  doneBatches: number[];
+  counts: SyncStatus['counts'];
+  actionsResolved: number;
+}
+
+export async function audienceSync(rawInput: SyncInputRaw, carried?: CarriedState): Promise<SyncReport> {
+  const parsed = syncInputSchema.safeParse(rawInput);
+  if (!parsed.success) {
+    throw ApplicationFailure.create({
+      type: 'InvalidInput',
+      message: `Invalid audienceSync input: ${describeInputError(parsed.error)}`,
+      nonRetryable: true,
+    });
+  }
+  return new AudienceSyncRun(parsed.data, carried).execute();
+}
+
+class AudienceSyncRun {
+  private readonly status: SyncStatus;
+  private resolveRequested = false;
+  private allowShrink = false;
+  private actionsResolved: number;
+  private readonly reportKey: string;
+  private readonly doneBatches: Set<number>;
+
+  constructor(
+    private readonly input: SyncInput,
+    private readonly carried?: CarriedState,
+  ) {
+    const info = workflowInfo();
+    this.reportKey = carried?.reportKey ?? `${info.workflowId}/${info.firstExecutionRunId}`;
+    this.actionsResolved = carried?.actionsResolved ?? 0;
+    this.doneBatches = new Set(carried?.doneBatches ?? []);
+    this.status = {
+      state: 'running',
+      step: 'validating_credential',
+      dryRun: input.dryRun,
+      listId: carried?.listId ?? input.listId,
+      listName: carried?.listName ?? input.listName,
+      counts: carried?.counts ?? emptyCounts(),
+      reportLocation: carried?.reportLocation,
+      startedAt: carried?.startedAt ?? new Date().toISOString(),
+    };
+    setHandler(statusQuery, () => this.status);
+    setHandler(resolveSignal, () => {
+      // Resolve answers a pause; sent at any other time it is ignored rather than saved for a later pause.
+      if (this.status.state === 'needs_action') this.resolveRequested = true;
+      else log.info('resolve received while no action is pending; ignored');
+    });
+  }
+
+  async execute(): Promise<SyncReport> {
+    this.setState('running');
+    try {
+      const report = await this.run();
+      this.status.step = 'done';
+      this.setState('completed');
+      return report;
+    } catch (err) {
+      if (!isContinueAsNew(err)) {
+        this.status.error = err instanceof Error ? err.message : String(err);
+        this.setState('failed');
+      }
+      throw err;
+    }
+  }
+
+  private async run(): Promise<SyncReport> {
+    const { input } = this;
+    const credential = input.credential;
+    await this.step('validating_credential', () => klaviyoCalls.validateCredential({ credential }));
+
+    const list = this.carried
+      ? { listId: this.carried.listId, listName: this.carried.listName, created: this.carried.listCreated, profileCount: this.carried.profileCountBefore }
+      : await this.step('ensuring_list', () =>
+          klaviyoCalls.ensureList({ credential, listName: input.listName, listId: input.listId, dryRun: input.dryRun }),
+        );
+    this.status.listId = list.listId ?? undefined;
+    this.status.listName = list.listName;
+
+    const plan = this.carried?.plan ?? (await this.planAudience());
+
+    if (input.dryRun) return this.dryRunReport(list.listId, plan, list.created);
+
+    const listId = list.listId!;
+    await this.step('upserting', () => this.upsertRemaining(listId, plan));
+    if (this.doneBatches.size < plan.batches.length) {
+      return continueAsNew<typeof audienceSync>(input, {
+        startedAt: this.status.startedAt,
+        reportKey: this.reportKey,
+        reportLocation: this.status.reportLocation!,
+        listId,
+        listName: list.listName,
+        listCreated: list.created,
+        profileCountBefore: list.profileCount,
+        plan,
+        doneBatches: [...this.doneBatches],
+        counts: this.status.counts,
+        actionsResolved: this.actionsResolved,
+      });
+    }
+
+    const { counts } = this.status;
+    const after = await this.step('reconciling', () => klaviyoCalls.countListMembers({ credential, listId }));
+    counts.added = Math.max(0, after.profileCount - list.profileCount);
+    counts.updated = Math.max(0, counts.profilesImported - counts.added);
+    if (input.removeMissing) {
+      const reconciled = await this.step('reconciling', () =>
+        longRunning.reconcileList({
+          credential,
+          listId,
+          audience: input.audience,
+          maxRemovalShare: input.maxRemovalShare,
+          allowShrink: this.allowShrink,
+          dryRun: false,
+        }),
+      );
+      counts.removed = reconciled.removed;
+    }
+    return this.finish(listId, list.created);
+  }
+
+  private async planAudience(): Promise<AudiencePlan> {
+    const { plan, reportLocation } = await this.step('planning', () =>
+      longRunning.planAudience({
+        audience: this.input.audience,
+        updateContacts: this.input.updateContacts,
+        reportKey: this.reportKey,
+      }),
+    );
+    const { counts } = this.status;
+    this.status.reportLocation = reportLocation;
+    counts.rowsTotal = plan.rows;
+    counts.duplicateRows = plan.duplicateRows;
+    counts.batchesTotal = plan.batches.length;
+    return plan;
+  }
+
+  /** Runs the batches not yet done; stops launching new ones on the first failure or when history is long. */
+  private async upsertRemaining(listId: string, plan: AudiencePlan): Promise<void> {
+    const remaining = plan.batches.filter((b) => !this.doneBatches.has(b.index));
+    let failure: unknown;
+    await runWithConcurrency(
+      remaining,
+      UPSERT_CONCURRENCY,
+      async (batch) => {
+        try {
+          const result = await longRunning.upsertBatch({
+            credential: this.input.credential,
+            listId,
+            audience: this.input.audience,
+            batch: { ...batch, header: plan.header },
+            fingerprint: plan.fingerprint,
+            updateContacts: this.input.updateContacts,
+            reportKey: this.reportKey,
+          });
+          this.recordBatch(result);
+        } catch (err) {
+          failure ??= err;
+        }
+      },
+      () => failure !== undefined || historyIsLong(),
+    );
+    if (failure !== undefined) throw failure;
+  }
+
+  private recordBatch(result: UpsertBatchResult): void {
+    const { counts } = this.status;
+    this.doneBatches.add(result.index);
+    counts.batchesDone = this.doneBatches.size;
+    counts.rowsRead += result.rowsRead;
+    counts.profilesImported += result.imported;
+    const rejected = Object.values(result.rejectedByReason).reduce((a, b) => a + b, 0);
+    counts.rowsRejected += rejected;
+    counts.rowsValid += result.rowsRead - (rejected - result.klaviyoRejected);
+    addCounts(counts.rejectedByReason, result.rejectedByReason);
+    addCounts(counts.apiCalls, result.apiCalls);
+  }
+
+  private async dryRunReport(listId: string | null, plan: AudiencePlan, listCreated: boolean): Promise<SyncReport> {
+    const { counts } = this.status;
+    counts.rowsRead = plan.rows;
+    counts.rowsValid = plan.validRows;
+    counts.rowsRejected = plan.rejectedRows;
+    addCounts(counts.rejectedByReason, plan.rejectedByReason);
+    const diff = await this.step('reconciling', () =>
+      longRunning.reconcileList({
+        credential: this.input.credential,
+        listId,
+        audience: this.input.audience,
+        maxRemovalShare: this.input.maxRemovalShare,
+        allowShrink: true,
+        dryRun: true,
+      }),
+    );
+    const uniqueValid = plan.validRows - plan.duplicateRows;
+    return {
+      ...(await this.finish(listId, listCreated)),
+      wouldAdd: Math.max(0, uniqueValid - diff.inAudience),
+      wouldUpdate: this.input.updateContacts ? Math.min(diff.inAudience, uniqueValid) : 0,
+      wouldRemove: this.input.removeMissing ? diff.toRemove : 0,
+    };
+  }
+
+  private async finish(listId: string | null, listCreated: boolean): Promise<SyncReport> {
+    this.status.step = 'reporting';
+    const { rejectReport } = await klaviyoCalls.finalizeReport({ reportKey: this.reportKey });
+    return {
+      listId,
+      listName: this.status.listName,
+      listCreated,
+      dryRun: this.input.dryRun,
+      counts: this.status.counts,
+      reportLocation: rejectReport,
+      durationMs: Date.now() - Date.parse(this.status.startedAt),
+      actionsResolved: this.actionsResolved,
+    };
+  }
+
+  /**
+   * Runs one step. An activity failure that maps to a workflow action pauses the run until `resolve`,
+   * then runs the same step again; the daily list-creation cap waits on a durable timer instead.
+   */
+  private async step<T>(step: SyncStep, fn: () => Promise<T>): Promise<T> {
+    this.status.step = step;
+    for (;;) {
+      try {
+        const result = await fn();
+        addCounts(this.status.counts.apiCalls, (result as { apiCalls?: Record<string, number> } | undefined)?.apiCalls);
+        return result;
+      } catch (err) {
+        const failure = applicationFailureOf(err);
+        const waitSeconds = dailyCapWaitSeconds(failure);
+        if (waitSeconds !== undefined) {
+          log.warn('Klaviyo daily list-creation cap reached; waiting', { waitSeconds });
+          await sleep(waitSeconds * 1000);
+          continue;
+        }
+        const action = actionFor(failure, this.input, workflowInfo().workflowId, new Date());
+        if (!action) throw failure?.type === FailureType.InvalidAudience ? failure : err;
+        await this.pauseUntilResolved(action);
+        if (action.code === 'audience_shrink') this.allowShrink = true;
+      }
+    }
+  }
+
+  private async pauseUntilResolved(action: WorkflowAction): Promise<void> {
+    log.warn('Run paused on a workflow action', { code: action.code });
+    this.status.action = action;
+    this.resolveRequested = false;
+    this.setState('needs_action');
+    await condition(() => this.resolveRequested);
+    this.actionsResolved++;
+    this.status.action = undefined;
+    this.setState('running');
+  }
+
+  private setState(state: SyncState): void {
+    this.status.state = state;
+    upsertSearchAttributes([{ key: stateKey, value: state }]);
+  }
+}
+
+function historyIsLong(): boolean {
+  const info = workflowInfo();
+  return info.continueAsNewSuggested || info.historyLength > MAX_HISTORY_EVENTS;
+}
+
+function isContinueAsNew(err: unknown): boolean {
+  return err instanceof ContinueAsNew;
+}

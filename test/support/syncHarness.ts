@@ -1,0 +1,167 @@
+/**
+ * One isolated sync environment per test file: the suite's real Temporal dev server, a fresh Klaviyo
+ * emulator with a key, a credentials file, a report folder and a real worker on its own task queue.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { inject } from 'vitest';
+import { Client, Connection, WorkflowHandle } from '@temporalio/client';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { startEmulator, type RunningEmulator } from '../../src/emulator';
+import { createAudienceSyncWorker } from '../../src/temporal/createWorker';
+import type { ActivityConfig } from '../../src/activities';
+import { STATUS_QUERY, WORKFLOW_TYPE, type SyncInputRaw, type SyncReport, type SyncStatus } from '../../src/shared';
+
+export interface SyncHarness {
+  client: Client;
+  address: string;
+  namespace: string;
+  taskQueue: string;
+  emulator: RunningEmulator;
+  /** The key currently in the credentials file under "default". */
+  apiKey: string;
+  credentialsFile: string;
+  reportDir: string;
+  /** A scratch folder for audience files. */
+  dir: string;
+  /** Environment for a subprocess (worker or CLI) that should use this server, queue and emulator. */
+  env: Record<string, string>;
+  activityConfig: ActivityConfig;
+  /** Starts (another) in-process worker on this harness's queue. */
+  startWorker(): Promise<RunningWorker>;
+  /** Revokes the current key in the emulator, creates a new one and writes it to the credentials file. */
+  rotateKey(): Promise<string>;
+  /** Starts a run with a fresh workflow id. */
+  start(input: SyncInputRaw, workflowId?: string): Promise<WorkflowHandle>;
+  /** Polls the status query until `until` holds. */
+  waitForStatus(handle: WorkflowHandle, until: (s: SyncStatus) => boolean, timeoutMs?: number): Promise<SyncStatus>;
+  close(): Promise<void>;
+}
+
+export interface RunningWorker {
+  worker: Worker;
+  stop(): Promise<void>;
+}
+
+export interface HarnessOptions {
+  /** Emulator and client rate-limit speed factor (default 50). */
+  speed?: number;
+  /** Start an in-process worker (default true). */
+  worker?: boolean;
+  /** Emulator bulk-job processing delay. */
+  jobDelayMs?: number;
+}
+
+export async function createSyncHarness(opts: HarnessOptions = {}): Promise<SyncHarness> {
+  const speed = opts.speed ?? 50;
+  const address = inject('temporalAddress');
+  const bundlePath = inject('workflowBundlePath');
+  const namespace = 'default';
+  const taskQueue = `audience-sync-test-${randomUUID()}`;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'audience-sync-'));
+  const credentialsFile = path.join(dir, 'credentials.json');
+  const reportDir = path.join(dir, 'reports');
+
+  const emulator = await startEmulator({ speed, jobDelayMs: opts.jobDelayMs });
+  let apiKey = await emulator.admin.createKey();
+  const writeCredentials = (key: string) => fs.writeFileSync(credentialsFile, JSON.stringify({ default: key }));
+  writeCredentials(apiKey);
+
+  const connection = await Connection.connect({ address });
+  const client = new Client({ connection, namespace });
+  const activityConfig: ActivityConfig = {
+    klaviyoBaseUrl: emulator.url,
+    credentialsFile,
+    rateSpeedFactor: speed,
+    reportDir,
+    bulkJobTimeoutMs: 20_000,
+  };
+  const workers: RunningWorker[] = [];
+
+  const harness: SyncHarness = {
+    client,
+    address,
+    namespace,
+    taskQueue,
+    emulator,
+    get apiKey() {
+      return apiKey;
+    },
+    credentialsFile,
+    reportDir,
+    dir,
+    activityConfig,
+    env: {
+      TEMPORAL_ADDRESS: address,
+      TEMPORAL_NAMESPACE: namespace,
+      TEMPORAL_TASK_QUEUE: taskQueue,
+      KLAVIYO_BASE_URL: emulator.url,
+      KLAVIYO_CREDENTIALS_FILE: credentialsFile,
+      KLAVIYO_RATE_SPEED: String(speed),
+      AUDIENCE_REPORT_DIR: reportDir,
+      KLAVIYO_BULK_JOB_TIMEOUT_MS: '20000',
+    },
+    async startWorker() {
+      const workerConnection = await NativeConnection.connect({ address });
+      const worker = await createAudienceSyncWorker({
+        connection: workerConnection,
+        namespace,
+        taskQueue,
+        activities: activityConfig,
+        workflowBundle: { codePath: bundlePath },
+      });
+      const running = worker.run();
+      const handle: RunningWorker = {
+        worker,
+        async stop() {
+          if (worker.getState() === 'RUNNING') worker.shutdown();
+          await running;
+          await workerConnection.close();
+        },
+      };
+      workers.push(handle);
+      return handle;
+    },
+    async rotateKey() {
+      await emulator.admin.revokeKey(apiKey).catch(() => undefined);
+      apiKey = await emulator.admin.createKey();
+      writeCredentials(apiKey);
+      return apiKey;
+    },
+    async start(input, workflowId = `test-${randomUUID()}`) {
+      return client.workflow.start(WORKFLOW_TYPE, { taskQueue, workflowId, args: [input] });
+    },
+    async waitForStatus(handle, until, timeoutMs = 60_000) {
+      const deadline = Date.now() + timeoutMs;
+      let last: SyncStatus | undefined;
+      for (;;) {
+        try {
+          last = await handle.query<SyncStatus>(STATUS_QUERY);
+          if (until(last)) return last;
+        } catch (err) {
+          // The first workflow task may not have run yet.
+          if (Date.now() > deadline) throw err;
+        }
+        if (Date.now() > deadline) {
+          throw new Error(`status did not reach the expected state in ${timeoutMs} ms; last: ${JSON.stringify(last)}`);
+        }
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    },
+    async close() {
+      for (const w of workers) await w.stop();
+      await connection.close();
+      await emulator.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  if (opts.worker !== false) await harness.startWorker();
+  return harness;
+}
+
+/** Waits for a run's result. */
+export async function resultOf(handle: WorkflowHandle): Promise<SyncReport> {
+  return handle.result() as Promise<SyncReport>;
+}
