@@ -1,0 +1,197 @@
+/** `schedule create|update|pause|unpause|trigger|delete|list`: Temporal Schedules for audience refreshes. */
+import { Command } from 'commander';
+import { ScheduleAlreadyRunning, type Client, type ScheduleHandle, type ScheduleSpec } from '@temporalio/client';
+import { WORKFLOW_TYPE } from '../../shared';
+import type { CliContext } from '../context';
+import { usageError } from '../errors';
+import { scheduleIdForList } from '../naming';
+import { addSyncOptions, examples, type SyncCommandFlags } from '../options';
+import { buildScheduleSpec, describeSpec, SCHEDULE_POLICIES, type ScheduleFlags } from '../scheduleSpec';
+import { buildSyncInput } from '../syncInput';
+
+interface CreateFlags extends SyncCommandFlags, ScheduleFlags {
+  id?: string;
+  paused?: boolean;
+  note?: string;
+}
+
+interface TargetFlags {
+  list?: string;
+  id?: string;
+  note?: string;
+}
+
+function scheduleIdFrom(flags: TargetFlags): string {
+  if (flags.id) return flags.id;
+  if (flags.list) return scheduleIdForList(flags.list);
+  throw usageError('name the schedule with --list "<list name>" or --id <schedule-id> (see `schedule list`)');
+}
+
+/** The memo keeps what the operator typed, since the server turns cron strings into calendar rules. */
+function memoFor(flags: CreateFlags): Record<string, unknown> {
+  return { listName: flags.list ?? flags.listId, cron: flags.cron, every: flags.every, timezone: flags.timezone };
+}
+
+async function createSchedule(ctx: CliContext, flags: CreateFlags): Promise<void> {
+  const input = buildSyncInput(flags);
+  const spec = buildScheduleSpec(flags);
+  const scheduleId = scheduleIdFrom({ ...flags, list: flags.list ?? flags.listId });
+  const client = await ctx.client();
+  try {
+    await client.schedule.create({
+      scheduleId,
+      spec,
+      action: { type: 'startWorkflow', workflowType: WORKFLOW_TYPE, taskQueue: ctx.settings.taskQueue, workflowId: scheduleId, args: [input] },
+      policies: SCHEDULE_POLICIES,
+      memo: memoFor(flags),
+      state: { paused: Boolean(flags.paused), note: flags.note },
+    });
+  } catch (err) {
+    if (err instanceof ScheduleAlreadyRunning) {
+      throw usageError(
+        `schedule '${scheduleId}' already exists for this list; change it with \`schedule update --list "${flags.list ?? flags.listId}" ...\` ` +
+          'or remove it with `schedule delete` first',
+      );
+    }
+    throw err;
+  }
+  ctx.print(`Created schedule ${scheduleId}: ${describeSpec({ ...spec, cronExpressions: spec.cronExpressions })}${flags.paused ? ' (paused)' : ''}.`);
+}
+
+async function updateSchedule(ctx: CliContext, flags: CreateFlags): Promise<void> {
+  const scheduleId = scheduleIdFrom({ ...flags, list: flags.list ?? flags.listId });
+  const changesSpec = Boolean(flags.cron || flags.every);
+  const changesInput = Boolean(flags.audience);
+  if (!changesSpec && !changesInput && !flags.timezone && !flags.jitter) {
+    throw usageError('nothing to update; give new times (--cron/--every, --timezone, --jitter) and/or a new --audience with its options');
+  }
+  if ((flags.timezone || flags.jitter) && !changesSpec) {
+    throw usageError('give --cron or --every together with --timezone/--jitter, so the whole timing is restated');
+  }
+  const spec: ScheduleSpec | undefined = changesSpec ? buildScheduleSpec(flags) : undefined;
+  const input = changesInput ? buildSyncInput(flags) : undefined;
+  const client = await ctx.client();
+  const handle = client.schedule.getHandle(scheduleId);
+  await handle.update((prev) => ({
+    ...prev,
+    spec: spec ?? prev.spec,
+    action: { ...prev.action, ...(input ? { args: [input] } : {}) },
+    policies: { ...prev.policies, overlap: SCHEDULE_POLICIES.overlap },
+    state: { ...prev.state },
+  }));
+  ctx.print(`Updated schedule ${scheduleId}${spec ? `: ${describeSpec(spec)}` : ''}${input ? ' (new audience settings)' : ''}.`);
+}
+
+async function withHandle(ctx: CliContext, flags: TargetFlags, fn: (h: ScheduleHandle, id: string, c: Client) => Promise<string>): Promise<void> {
+  const scheduleId = scheduleIdFrom(flags);
+  const client = await ctx.client();
+  const handle = client.schedule.getHandle(scheduleId);
+  await handle.describe(); // ScheduleNotFoundError -> one sentence, exit 2
+  ctx.print(await fn(handle, scheduleId, client));
+}
+
+async function listSchedules(ctx: CliContext, flags: { json?: boolean }): Promise<void> {
+  const client = await ctx.client();
+  const rows = [];
+  for await (const s of client.schedule.list()) {
+    if (s.action?.workflowType !== WORKFLOW_TYPE) continue;
+    const memo = (s.memo ?? {}) as { listName?: string; cron?: string; every?: string; timezone?: string };
+    const when = memo.cron || memo.every ? `${memo.cron ? `cron "${memo.cron}"` : `every ${memo.every}`}${memo.timezone ? ` in ${memo.timezone}` : ''}` : describeSpec(s.spec ?? {});
+    rows.push({ scheduleId: s.scheduleId, list: memo.listName, when, paused: s.state.paused, next: s.info.nextActionTimes[0]?.toISOString() });
+  }
+  if (flags.json) return ctx.print(JSON.stringify(rows, null, 2));
+  if (!rows.length) return ctx.print('No audience sync schedules.');
+  for (const r of rows) {
+    ctx.print(`${r.scheduleId}  ${r.paused ? 'PAUSED' : 'active'}  ${r.when}  ${r.next && !r.paused ? `next ${r.next}  ` : ''}${r.list ? `list "${r.list}"` : ''}`.trimEnd());
+  }
+}
+
+function timingOptions(cmd: Command): Command {
+  return cmd
+    .option('--cron <expression>', 'cron expression (5 fields), e.g. "0 6 * * *" for 06:00 every day')
+    .option('--every <duration>', 'interval instead of cron, e.g. 6h, 30m, 1d')
+    .option('--timezone <iana>', 'time zone for --cron, e.g. Europe/Berlin (default UTC)')
+    .option('--jitter <duration>', 'random delay up to this long, e.g. 5m, to spread runs out')
+    .option('--id <schedule-id>', 'schedule id (default: audience-sync-<list name as a slug>)');
+}
+
+function targetCommand(name: string, description: string, example: string, fn: (flags: TargetFlags) => Promise<void>): Command {
+  return new Command(name)
+    .description(description)
+    .option('-l, --list <name>', 'the list whose schedule this is')
+    .option('--id <schedule-id>', 'the schedule id instead of --list')
+    .option('--note <text>', 'note recorded on the schedule (pause/unpause)')
+    .addHelpText('after', examples([example]))
+    .action(fn);
+}
+
+export function scheduleCommand(ctx: CliContext): Command {
+  const schedule = new Command('schedule')
+    .description('scheduled audience refreshes (Temporal Schedules); one schedule per list, runs never overlap')
+    .addHelpText(
+      'after',
+      examples([
+        'klaviyo-audience-sync schedule create --list "Spring VIP" --audience /data/spring-vip.csv --cron "0 6 * * *" --timezone Europe/Berlin',
+        'klaviyo-audience-sync schedule list',
+      ]),
+    );
+  schedule.addCommand(
+    timingOptions(addSyncOptions(new Command('create').description('create the schedule for a list (an error if the list already has one)')))
+      .option('--paused', 'create it paused')
+      .option('--note <text>', 'note recorded on the schedule')
+      .addHelpText(
+        'after',
+        examples([
+          'klaviyo-audience-sync schedule create --list "Spring VIP" --audience /data/spring-vip.csv --every 6h --jitter 10m',
+          'klaviyo-audience-sync schedule create --list "Spring VIP" --audience /data/spring-vip.csv --cron "30 5 * * 1-5" --timezone America/New_York',
+        ]),
+      )
+      .action((flags: CreateFlags) => createSchedule(ctx, flags)),
+  );
+  schedule.addCommand(
+    timingOptions(addSyncOptions(new Command('update').description("change a schedule's times and/or what it syncs"), { audienceRequired: false }))
+      .addHelpText(
+        'after',
+        examples([
+          'klaviyo-audience-sync schedule update --list "Spring VIP" --every 12h',
+          'klaviyo-audience-sync schedule update --list "Spring VIP" --audience /data/spring-vip-v2.csv --no-remove',
+        ]),
+      )
+      .action((flags: CreateFlags) => updateSchedule(ctx, flags)),
+  );
+  schedule.addCommand(
+    targetCommand('pause', 'stop taking scheduled runs until unpaused', 'klaviyo-audience-sync schedule pause --list "Spring VIP" --note "holiday freeze"', (f) =>
+      withHandle(ctx, f, async (h, id) => (await h.pause(f.note ?? 'paused from the CLI'), `Paused schedule ${id}.`)),
+    ),
+  );
+  schedule.addCommand(
+    targetCommand('unpause', 'resume taking scheduled runs', 'klaviyo-audience-sync schedule unpause --list "Spring VIP"', (f) =>
+      withHandle(ctx, f, async (h, id) => (await h.unpause(f.note ?? 'unpaused from the CLI'), `Unpaused schedule ${id}.`)),
+    ),
+  );
+  schedule.addCommand(
+    targetCommand('trigger', 'start a run now (skipped if one is still running or paused)', 'klaviyo-audience-sync schedule trigger --list "Spring VIP"', (f) =>
+      withHandle(ctx, f, async (h, id) => {
+        const running = (await h.describe()).info.runningActions;
+        if (running.length) {
+          throw usageError(`schedule '${id}' already has a run in progress (${running[0]!.workflow.workflowId}); nothing triggered`);
+        }
+        await h.trigger('SKIP');
+        return `Triggered schedule ${id}; the run's workflow id starts with ${id}- (see \`paused\` or \`status\`).`;
+      }),
+    ),
+  );
+  schedule.addCommand(
+    targetCommand('delete', 'delete the schedule (runs it started are not affected)', 'klaviyo-audience-sync schedule delete --list "Spring VIP"', (f) =>
+      withHandle(ctx, f, async (h, id) => (await h.delete(), `Deleted schedule ${id}.`)),
+    ),
+  );
+  schedule.addCommand(
+    new Command('list')
+      .description('every audience sync schedule, one line each')
+      .option('--json', 'print as JSON')
+      .addHelpText('after', examples(['klaviyo-audience-sync schedule list']))
+      .action((flags: { json?: boolean }) => listSchedules(ctx, flags)),
+  );
+  return schedule;
+}

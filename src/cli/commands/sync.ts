@@ -1,0 +1,77 @@
+/** `sync` and `dry-run`: start an audienceSync run (validated first), optionally wait with progress. */
+import { Command } from 'commander';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { WORKFLOW_TYPE } from '../../shared';
+import type { CliContext } from '../context';
+import { usageError } from '../errors';
+import { formatReport } from '../format';
+import { defaultWorkflowId } from '../naming';
+import { addSyncOptions, examples, type SyncCommandFlags } from '../options';
+import { waitForRun } from '../progress';
+import { buildSyncInput } from '../syncInput';
+
+interface RunFlags extends SyncCommandFlags {
+  workflowId?: string;
+  wait?: boolean;
+  json?: boolean;
+}
+
+async function startAndMaybeWait(ctx: CliContext, flags: RunFlags, dryRun: boolean): Promise<void> {
+  // Validate before connecting: a typo never reaches the server.
+  const input = buildSyncInput(flags, { dryRun });
+  const workflowId = flags.workflowId ?? defaultWorkflowId(flags.list ?? flags.listId ?? 'list');
+  const client = await ctx.client();
+  let handle;
+  try {
+    handle = await client.workflow.start(WORKFLOW_TYPE, {
+      taskQueue: ctx.settings.taskQueue,
+      workflowId,
+      args: [input],
+    });
+  } catch (err) {
+    if (err instanceof WorkflowExecutionAlreadyStartedError) {
+      throw usageError(`a run with workflow id '${workflowId}' already exists; choose another --workflow-id`);
+    }
+    throw err;
+  }
+  ctx.note(`Started ${dryRun ? 'dry run' : 'audience sync'} ${workflowId} on task queue ${ctx.settings.taskQueue}.`);
+  if (!flags.wait) {
+    ctx.print(workflowId);
+    ctx.note(`Follow it with: klaviyo-audience-sync status ${workflowId}`);
+    return;
+  }
+  const report = await waitForRun(ctx, handle);
+  ctx.print(flags.json ? JSON.stringify({ workflowId, report }, null, 2) : formatReport(workflowId, report));
+}
+
+function runCommand(name: string, description: string): Command {
+  return addSyncOptions(new Command(name).description(description))
+    .option('--workflow-id <id>', 'workflow id (default: audience-sync-<list>-<UTC timestamp>)')
+    .option('--json', 'print the report as JSON');
+}
+
+export function syncCommand(ctx: CliContext): Command {
+  return runCommand('sync', 'start a sync run that makes the Klaviyo list match the audience')
+    .option('-w, --wait', 'show live progress and print the report when the run ends')
+    .addHelpText(
+      'after',
+      examples([
+        'klaviyo-audience-sync sync --list "Spring VIP" --audience data/spring-vip.csv --wait',
+        'klaviyo-audience-sync sync --list "Newsletter" --audience export.ndjson --no-remove',
+        'klaviyo-audience-sync sync --list-id Y6nRLr --audience vip.csv --no-update-contacts --workflow-id vip-2026-08-01',
+      ]),
+    )
+    .action((flags: RunFlags) => startAndMaybeWait(ctx, flags, false));
+}
+
+export function dryRunCommand(ctx: CliContext): Command {
+  return runCommand('dry-run', 'show what a sync would add, update and remove, without writing to Klaviyo')
+    .addHelpText(
+      'after',
+      examples([
+        'klaviyo-audience-sync dry-run --list "Spring VIP" --audience data/spring-vip.csv',
+        'klaviyo-audience-sync dry-run --list "Spring VIP" --audience data/spring-vip.csv --json',
+      ]),
+    )
+    .action((flags: RunFlags) => startAndMaybeWait(ctx, { ...flags, wait: true }, true));
+}

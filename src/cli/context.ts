@@ -1,0 +1,39 @@
+/**
+ * What every command gets: output streams, the environment, and a Temporal client connected lazily
+ * (so `estimate` and `export-sftp` work without a server) with the worker's own settings.
+ */
+import type { Client } from '@temporalio/client';
+import { connectClient, temporalSettingsFromEnv, type TemporalSettings } from '../temporal/connection';
+
+export class CliContext {
+  readonly settings: TemporalSettings;
+  private clientPromise?: Promise<Client>;
+
+  constructor(
+    readonly env: NodeJS.ProcessEnv,
+    readonly stdout: NodeJS.WritableStream,
+    readonly stderr: NodeJS.WritableStream,
+  ) {
+    this.settings = temporalSettingsFromEnv(env);
+  }
+
+  print(text: string): void {
+    this.stdout.write(`${text}\n`);
+  }
+
+  /** Progress and notes go to stderr, so stdout carries only results a script may parse. */
+  note(text: string): void {
+    this.stderr.write(`${text}\n`);
+  }
+
+  client(): Promise<Client> {
+    this.clientPromise ??= connectClient(this.settings);
+    return this.clientPromise;
+  }
+
+  async close(): Promise<void> {
+    if (!this.clientPromise) return;
+    const client = await this.clientPromise.catch(() => undefined);
+    await client?.connection.close();
+  }
+}

@@ -1,0 +1,178 @@
+/**
+ * The arithmetic behind `estimate`: how many Klaviyo calls a sync makes per endpoint and the least time
+ * they can take at the account's rate limits. Pure (no I/O) so its figures can be tested exactly.
+ *
+ * Model (stated to the operator in the output):
+ * - Klaviyo limits each endpoint separately, with a 1 s burst window and a 60 s steady window; the
+ *   sustained rate of an endpoint is min(burst/s, steady/60 s). Tier L is budgeted at 700/min (Klaviyo's
+ *   docs page; the spec says 750) as API-FACTS recommends.
+ * - The sync's phases run one after another (upsert, then read the list, then remove); within a phase the
+ *   endpoints interleave, so a phase takes as long as its slowest endpoint.
+ * - Klaviyo's own processing time for bulk import jobs is not included: only the rate-limit floor.
+ */
+import { endpointName, OPERATIONS, TIERS, type Operation, type RateLimitTier } from '../klaviyo/endpoints';
+
+/** API-FACTS §3: budget tier L at the docs' 700/min rather than the spec's 750/min. */
+export const L_STEADY_BUDGET = 700;
+export const LIST_MEMBER_PAGE_SIZE = 100;
+export const REMOVALS_PER_CALL = 1000;
+export const IMPORT_ERRORS_PAGE_SIZE = 100;
+export const PROFILE_LOOKUPS_PER_CALL = 100;
+export const LIST_ADDS_PER_CALL = 1000;
+
+export interface EstimateInput {
+  /** Bulk import jobs the plan splits the audience into (≤ 10,000 profiles and < 5 MB each). */
+  bulkJobs: number;
+  /** Valid profiles sent. */
+  profiles: number;
+  /** List members before the sync (0 for a new list). */
+  listMembersBefore: number;
+  /** Members the reconcile step removes. */
+  removals: number;
+  removeMissing: boolean;
+  /** Whether the list must be created. */
+  createList: boolean;
+  /** Status reads per bulk import job while Klaviyo processes it (assumption; default 3). */
+  pollsPerJob: number;
+  /** Profiles Klaviyo itself rejects, read back from import-errors (locally rejected rows are never sent). */
+  expectedImportErrors: number;
+  /** Size of the SFTP CSV, and the operator's upload speed, for the SFTP alternative. */
+  sftpCsvBytes: number;
+  uploadMbitPerSecond: number;
+}
+
+export interface EndpointCalls {
+  endpoint: string;
+  purpose: string;
+  phase: Phase;
+  calls: number;
+  /** Limits used (tier L budgeted at 700/min). */
+  limit: RateLimitTier;
+  /** Least seconds these calls take at the limit. */
+  seconds: number;
+}
+
+export type Phase = 'setup' | 'upsert' | 'read list' | 'remove';
+const PHASES: Phase[] = ['setup', 'upsert', 'read list', 'remove'];
+
+export interface SyncEstimate {
+  endpoints: EndpointCalls[];
+  totalCalls: number;
+  phaseSeconds: Record<Phase, number>;
+  /** Least wall time at the rate limits, excluding Klaviyo's job processing time. */
+  minimumSeconds: number;
+  sftp: SftpEstimate;
+}
+
+export interface SftpEstimate {
+  uploadSeconds: number;
+  /** API calls still needed to put the imported profiles on the list (SFTP import does not set membership). */
+  endpoints: EndpointCalls[];
+  minimumSeconds: number;
+}
+
+/** The limits the estimate budgets for: tier L's steady window at 700/min. */
+export function budgetedLimit(limit: RateLimitTier): RateLimitTier {
+  return limit.steady === TIERS.L.steady && limit.burst === TIERS.L.burst ? { ...limit, steady: L_STEADY_BUDGET } : limit;
+}
+
+/** Least seconds for `calls` calls on one endpoint: bounded by both the burst and the steady window. */
+export function secondsAtLimit(calls: number, limit: RateLimitTier): number {
+  if (calls <= 0) return 0;
+  return Math.max(calls / limit.burst, (calls * 60) / limit.steady);
+}
+
+function line(op: Operation, purpose: string, phase: Phase, calls: number): EndpointCalls {
+  const limit = budgetedLimit(op.limit);
+  return { endpoint: endpointName(op), purpose, phase, calls, limit, seconds: secondsAtLimit(calls, limit) };
+}
+
+/** Same endpoint used for two purposes (e.g. GET /api/lists for key check and lookup) shares one bucket. */
+function mergeSameEndpoint(lines: EndpointCalls[]): EndpointCalls[] {
+  const byKey = new Map<string, EndpointCalls>();
+  for (const l of lines) {
+    if (l.calls <= 0) continue;
+    const key = `${l.phase} ${l.endpoint}`;
+    const prev = byKey.get(key);
+    if (!prev) byKey.set(key, { ...l });
+    else {
+      prev.calls += l.calls;
+      prev.purpose = `${prev.purpose}; ${l.purpose}`;
+      prev.seconds = secondsAtLimit(prev.calls, prev.limit);
+    }
+  }
+  return [...byKey.values()];
+}
+
+export function estimateSync(input: EstimateInput): SyncEstimate {
+  const endpoints = apiEndpoints(input);
+  const phaseSeconds = phaseFloor(endpoints);
+  return {
+    endpoints,
+    totalCalls: endpoints.reduce((n, e) => n + e.calls, 0),
+    phaseSeconds,
+    minimumSeconds: PHASES.reduce((s, p) => s + phaseSeconds[p], 0),
+    sftp: estimateSftp(input),
+  };
+}
+
+function apiEndpoints(input: EstimateInput): EndpointCalls[] {
+  const jobs = Math.max(0, input.bulkJobs);
+  const importErrorPages = jobs === 0 ? 0 : Math.max(jobs, Math.ceil(input.expectedImportErrors / IMPORT_ERRORS_PAGE_SIZE));
+  const listAfterUpsert = input.listMembersBefore + Math.max(0, input.profiles - (input.listMembersBefore - input.removals));
+  const memberPages = input.removeMissing ? Math.max(1, Math.ceil(listAfterUpsert / LIST_MEMBER_PAGE_SIZE)) : 0;
+  const removalCalls = input.removeMissing ? Math.ceil(input.removals / REMOVALS_PER_CALL) : 0;
+
+  return mergeSameEndpoint([
+    // Key check: one cheap read; then find the list by exact name (one page in the usual case).
+    line(OPERATIONS.getLists, 'key check and find the list by name', 'setup', 2),
+    line(OPERATIONS.createList, 'create the list', 'setup', input.createList ? 1 : 0),
+    line(OPERATIONS.createBulkImportJob, 'bulk import jobs (≤ 10,000 profiles each)', 'upsert', jobs),
+    line(OPERATIONS.getBulkImportJob, `job status polls (${input.pollsPerJob} per job assumed)`, 'upsert', jobs * input.pollsPerJob),
+    line(OPERATIONS.getBulkImportErrors, 'import-error pages (≥ 1 per job)', 'upsert', importErrorPages),
+    line(OPERATIONS.getListProfiles, `list member pages (${LIST_MEMBER_PAGE_SIZE} per page)`, 'read list', memberPages),
+    line(OPERATIONS.removeProfilesFromList, `removals (${REMOVALS_PER_CALL} per call)`, 'remove', removalCalls),
+  ]);
+}
+
+function phaseFloor(endpoints: EndpointCalls[]): Record<Phase, number> {
+  const out = { setup: 0, upsert: 0, 'read list': 0, remove: 0 } as Record<Phase, number>;
+  for (const e of endpoints) out[e.phase] = Math.max(out[e.phase], e.seconds);
+  return out;
+}
+
+/**
+ * SFTP alternative. Assumptions: the CSV uploads at the given speed; Klaviyo publishes no ingestion rate,
+ * so ingestion time is not counted; SFTP import creates/updates profiles but does not add them to a list,
+ * so membership still needs the API: look up profile ids by email (GET /api/profiles, 100 emails per
+ * call) and add them (POST list relationships, 1000 per call); removals are the same as the API path.
+ */
+export function estimateSftp(input: EstimateInput): SftpEstimate {
+  const uploadSeconds = input.uploadMbitPerSecond > 0 ? (input.sftpCsvBytes * 8) / (input.uploadMbitPerSecond * 1e6) : 0;
+  const lookups = Math.ceil(input.profiles / PROFILE_LOOKUPS_PER_CALL);
+  const adds = Math.ceil(input.profiles / LIST_ADDS_PER_CALL);
+  const api = apiEndpoints({ ...input, bulkJobs: 0 });
+  const endpoints = mergeSameEndpoint([
+    ...api.filter((e) => e.phase === 'setup'),
+    line(OPERATIONS.getProfiles, `profile id lookups by email (${PROFILE_LOOKUPS_PER_CALL} per call)`, 'upsert', lookups),
+    line(OPERATIONS.addProfilesToList, `add to list (${LIST_ADDS_PER_CALL} per call)`, 'upsert', adds),
+    ...api.filter((e) => e.phase === 'read list' || e.phase === 'remove'),
+  ]);
+  const phases = phaseFloor(endpoints);
+  return {
+    uploadSeconds,
+    endpoints,
+    minimumSeconds: uploadSeconds + PHASES.reduce((s, p) => s + phases[p], 0),
+  };
+}
+
+/** "1 h 02 min", "3 min 20 s", "12 s": how a person reads a duration. */
+export function formatDuration(seconds: number): string {
+  const s = Math.ceil(seconds);
+  if (s < 60) return `${s} s`;
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const rest = s % 60;
+  if (h > 0) return `${h} h ${String(m).padStart(2, '0')} min`;
+  return `${m} min ${String(rest).padStart(2, '0')} s`;
+}

@@ -1,0 +1,82 @@
+/** Plain-text renderings of the workflow's status and report, for a person reading a terminal. */
+import type { SyncCounts, SyncReport, SyncStatus, WorkflowAction } from '../shared';
+
+const STEP_LABELS: Record<string, string> = {
+  validating_input: 'checking the input',
+  validating_credential: 'checking the Klaviyo key',
+  ensuring_list: 'finding or creating the list',
+  planning: 'reading the audience',
+  upserting: 'sending profiles',
+  reconciling: 'removing members not in the audience',
+  reporting: 'writing the report',
+  done: 'done',
+};
+
+export function stepLabel(step: string): string {
+  return STEP_LABELS[step] ?? step;
+}
+
+/** The action block: what stopped the run, the numbered steps, and how to resume. */
+export function formatAction(action: WorkflowAction, workflowId: string): string[] {
+  return [
+    `PAUSED: ${action.code} (since ${action.since})`,
+    `  ${action.message}`,
+    ...action.steps.map((s, i) => `  ${i + 1}. ${s}`),
+    `  When done, resume it with: klaviyo-audience-sync resolve ${workflowId}`,
+  ];
+}
+
+function reasons(byReason: Record<string, number>): string {
+  const entries = Object.entries(byReason).filter(([, n]) => n > 0);
+  return entries.length ? ` (${entries.map(([r, n]) => `${r}: ${n}`).join(', ')})` : '';
+}
+
+export function formatCounts(c: SyncCounts): string[] {
+  return [
+    `  rows read:     ${c.rowsRead}`,
+    `  valid:         ${c.rowsValid}`,
+    `  rejected:      ${c.rowsRejected}${reasons(c.rejectedByReason)}`,
+    ...(c.duplicateRows ? [`  duplicates:    ${c.duplicateRows} (later rows win)`] : []),
+    `  batches:       ${c.batchesDone}/${c.batchesTotal}`,
+    `  added:         ${c.added}`,
+    `  updated:       ${c.updated}`,
+    `  removed:       ${c.removed}`,
+  ];
+}
+
+export function formatStatus(workflowId: string, s: SyncStatus): string {
+  const list = s.listName ? `"${s.listName}"${s.listId ? ` (${s.listId})` : ''}` : (s.listId ?? '(not resolved yet)');
+  const lines = [
+    `Run ${workflowId}${s.dryRun ? ' (dry run)' : ''}`,
+    `  state: ${s.state}`,
+    `  step:  ${stepLabel(s.step)}`,
+    `  list:  ${list}`,
+    `  started: ${s.startedAt}`,
+    ...formatCounts(s.counts),
+  ];
+  if (s.action) lines.push(...formatAction(s.action, workflowId));
+  if (s.error) lines.push(`  error: ${s.error}`);
+  if (s.reportLocation) lines.push(`  reject report: ${s.reportLocation}`);
+  return lines.join('\n');
+}
+
+function apiCalls(calls: Record<string, number>): string[] {
+  const entries = Object.entries(calls).sort(([a], [b]) => a.localeCompare(b));
+  if (!entries.length) return [];
+  return ['  API calls:', ...entries.map(([endpoint, n]) => `    ${String(n).padStart(7)}  ${endpoint}`)];
+}
+
+export function formatReport(workflowId: string, r: SyncReport): string {
+  const list = `${r.listName ? `"${r.listName}" ` : ''}${r.listId ? `(${r.listId})` : ''}`.trim();
+  const lines = [
+    `${r.dryRun ? 'Dry run' : 'Sync'} ${workflowId} finished in ${(r.durationMs / 1000).toFixed(1)} s`,
+    `  list: ${list || '(none)'}${r.listCreated ? ' (created by this run)' : ''}`,
+  ];
+  if (r.dryRun) {
+    lines.push(`  would add:     ${r.wouldAdd ?? 0}`, `  would update:  ${r.wouldUpdate ?? 0}`, `  would remove:  ${r.wouldRemove ?? 0}`);
+  }
+  lines.push(...formatCounts(r.counts), ...apiCalls(r.counts.apiCalls));
+  if (r.actionsResolved) lines.push(`  workflow actions resolved: ${r.actionsResolved}`);
+  lines.push(`  reject report: ${r.reportLocation}`);
+  return lines.join('\n');
+}

@@ -1,0 +1,47 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { CliError } from '../../src/cli/errors';
+import { audienceSourceFor, buildSyncInput } from '../../src/cli/syncInput';
+import { syncInputSchema } from '../../src/shared';
+
+function usage(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).toBeInstanceOf(CliError);
+    expect((err as CliError).exitCode).toBe(2);
+    return (err as Error).message;
+  }
+  throw new Error('expected a usage error');
+}
+
+describe('sync input from flags', () => {
+  it('builds input the workflow schema accepts, with an absolute audience path', () => {
+    const input = buildSyncInput({ list: 'Spring VIP', audience: 'data/vip.csv', remove: false, updateContacts: false });
+    expect(input).toEqual({
+      listName: 'Spring VIP',
+      audience: { type: 'csv', path: path.resolve('data/vip.csv') },
+      updateContacts: false,
+      removeMissing: false,
+    });
+    expect(syncInputSchema.safeParse(input).success).toBe(true);
+  });
+
+  it('leaves defaults to the workflow and sets dryRun only when asked', () => {
+    const input = buildSyncInput({ list: 'A', audience: 'x.ndjson', remove: true, updateContacts: true }, { dryRun: true });
+    expect(input).toEqual({ listName: 'A', audience: { type: 'ndjson', path: path.resolve('x.ndjson') }, dryRun: true });
+  });
+
+  it('infers the format from the extension or --format', () => {
+    expect(audienceSourceFor('a.jsonl').type).toBe('ndjson');
+    expect(audienceSourceFor('a.txt', 'csv').type).toBe('csv');
+    expect(usage(() => audienceSourceFor('a.txt'))).toMatch(/cannot tell whether 'a.txt' is CSV or NDJSON/);
+  });
+
+  it('refuses a missing or doubled list, and schema violations, naming the field', () => {
+    expect(usage(() => buildSyncInput({ audience: 'a.csv' }))).toMatch(/--list/);
+    expect(usage(() => buildSyncInput({ list: 'A', listId: 'X', audience: 'a.csv' }))).toMatch(/not both/);
+    expect(usage(() => buildSyncInput({ list: '   ', audience: 'a.csv' }))).toMatch(/^invalid sync input: listName: /);
+    expect(usage(() => buildSyncInput({ list: 'A', audience: 'a.csv', credential: 'pk_abc' }))).toMatch(/credential/);
+  });
+});
