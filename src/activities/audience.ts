@@ -30,6 +30,7 @@ export function audienceActivities(config: ActivityConfig) {
     async planAudience(input: PlanInput): Promise<{ plan: AudiencePlan; reportLocation: string }> {
       const plan = await planAudience(input.audience, {
         updateContacts: input.updateContacts,
+        maxProfiles: config.batchMaxProfiles,
         defaultCountry: config.defaultPhoneCountry,
         onProgress: (rows) => heartbeat({ rows }),
       });

@@ -13,6 +13,8 @@ export interface ActivityConfig {
   reportDir: string;
   /** Country assumed for phone numbers written without a leading +. */
   defaultPhoneCountry?: string;
+  /** Profiles per bulk import job (Klaviyo allows 10,000); smaller jobs finish and report sooner. */
+  batchMaxProfiles: number;
   /** How long to wait for one bulk import job before giving up on it and submitting a fresh one. */
   bulkJobTimeoutMs: number;
 }
@@ -27,6 +29,14 @@ export function activityConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Act
     rateSpeedFactor: speed,
     reportDir: path.resolve(env.AUDIENCE_REPORT_DIR || 'reports'),
     defaultPhoneCountry: env.DEFAULT_PHONE_COUNTRY || undefined,
-    bulkJobTimeoutMs: Number(env.KLAVIYO_BULK_JOB_TIMEOUT_MS ?? 30 * 60_000),
+    batchMaxProfiles: positiveInt(env.AUDIENCE_BATCH_MAX_PROFILES, 10_000, 'AUDIENCE_BATCH_MAX_PROFILES', 10_000),
+    bulkJobTimeoutMs: positiveInt(env.KLAVIYO_BULK_JOB_TIMEOUT_MS, 30 * 60_000, 'KLAVIYO_BULK_JOB_TIMEOUT_MS'),
   };
+}
+
+function positiveInt(value: string | undefined, fallback: number, name: string, max = Number.MAX_SAFE_INTEGER): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > max) throw new Error(`${name} must be a whole number from 1 to ${max}`);
+  return n;
 }

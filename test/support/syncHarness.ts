@@ -50,6 +50,8 @@ export interface HarnessOptions {
   speed?: number;
   /** Start an in-process worker (default true). */
   worker?: boolean;
+  /** Profiles per bulk import job (default 10,000); small values give a small audience many batches. */
+  batchMaxProfiles?: number;
   /** Emulator bulk-job processing delay. */
   jobDelayMs?: number;
 }
@@ -77,6 +79,7 @@ export async function createSyncHarness(opts: HarnessOptions = {}): Promise<Sync
     rateSpeedFactor: speed,
     reportDir,
     bulkJobTimeoutMs: 20_000,
+    batchMaxProfiles: opts.batchMaxProfiles ?? 10_000,
   };
   const workers: RunningWorker[] = [];
 
@@ -102,6 +105,7 @@ export async function createSyncHarness(opts: HarnessOptions = {}): Promise<Sync
       KLAVIYO_RATE_SPEED: String(speed),
       AUDIENCE_REPORT_DIR: reportDir,
       KLAVIYO_BULK_JOB_TIMEOUT_MS: '20000',
+      AUDIENCE_BATCH_MAX_PROFILES: String(opts.batchMaxProfiles ?? 10_000),
     },
     async startWorker() {
       const workerConnection = await NativeConnection.connect({ address });

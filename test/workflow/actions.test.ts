@@ -1,0 +1,95 @@
+/** Workflow actions: the run pauses with the operator's steps, and `resolve` continues it where it stopped. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { WorkflowHandle } from '@temporalio/client';
+import { RESOLVE_SIGNAL, STATE_SEARCH_ATTRIBUTE } from '../../src/shared';
+import { createSyncHarness, resultOf, type SyncHarness } from '../support/syncHarness';
+import { makeCustomers, writeCsvAudience } from '../support/audienceFiles';
+import { scheduledBatchIndexes } from '../support/history';
+
+let h: SyncHarness;
+beforeAll(async () => {
+  h = await createSyncHarness({ batchMaxProfiles: 200, jobDelayMs: 400 });
+});
+afterAll(async () => {
+  await h?.close();
+});
+
+async function stateAttribute(handle: WorkflowHandle): Promise<unknown> {
+  const described = await handle.describe();
+  return described.searchAttributes[STATE_SEARCH_ATTRIBUTE]?.[0];
+}
+
+describe('workflow actions', () => {
+  it('pauses as invalid_credentials when the key is revoked mid-upsert, and resumes after rotation without redoing finished batches', async () => {
+    const { rows, valid } = makeCustomers(3000, { prefix: 'rotate' });
+    const path = writeCsvAudience(h.dir, 'rotate.csv', rows);
+    const handle = await h.start({ listName: 'Rotation', audience: { type: 'csv', path } });
+
+    const progressed = await h.waitForStatus(handle, (s) => s.counts.batchesDone >= 2);
+    await h.emulator.admin.revokeKey(h.apiKey);
+    const paused = await h.waitForStatus(handle, (s) => s.state === 'needs_action');
+    expect(paused.action?.code).toBe('invalid_credentials');
+    expect(paused.action?.steps.length).toBeGreaterThanOrEqual(3);
+    expect(paused.action?.steps.join(' ')).toContain('resolve');
+    expect(await stateAttribute(handle)).toBe('needs_action');
+    const doneAtPause = paused.counts.batchesDone;
+    expect(doneAtPause).toBeGreaterThanOrEqual(progressed.counts.batchesDone);
+    expect(doneAtPause).toBeLessThan(paused.counts.batchesTotal);
+
+    // Resolve before fixing anything: the run tries the step again and pauses again.
+    await handle.signal(RESOLVE_SIGNAL);
+    await h.waitForStatus(handle, (s) => s.state === 'needs_action' && s.action?.since !== paused.action?.since);
+
+    await h.rotateKey();
+    await handle.signal(RESOLVE_SIGNAL);
+    const report = await resultOf(handle);
+    expect(report.actionsResolved).toBeGreaterThanOrEqual(1);
+    expect(await stateAttribute(handle)).toBe('completed');
+
+    const listId = report.listId!;
+    expect((await h.emulator.admin.listMembers(listId)).emails).toEqual([...valid].sort());
+    // Only batches that had not finished before the pause were scheduled again.
+    const scheduled = await scheduledBatchIndexes(handle);
+    const unique = new Set(scheduled);
+    expect(unique.size).toBe(report.counts.batchesTotal);
+    expect(scheduled.length - unique.size).toBeLessThanOrEqual(report.counts.batchesTotal - doneAtPause);
+    expect(report.counts.batchesDone).toBe(report.counts.batchesTotal);
+  });
+
+  it('pauses as max_lists_exceeded when the account holds 1000 lists and segments, and creates the list after some are removed', async () => {
+    const existing = (await h.emulator.admin.lists()).lists.length;
+    const seeded = await h.emulator.admin.seedLists(Array.from({ length: 990 - existing }, (_, i) => `Old campaign ${i}`));
+    await h.emulator.admin.seedSegments(10);
+    const path = writeCsvAudience(h.dir, 'full.csv', makeCustomers(20, { prefix: 'full' }).rows);
+    const handle = await h.start({ listName: 'Brand new list', audience: { type: 'csv', path } });
+
+    const paused = await h.waitForStatus(handle, (s) => s.state === 'needs_action');
+    expect(paused.action?.code).toBe('max_lists_exceeded');
+    expect(paused.action?.steps[0]).toMatch(/number of lists and segments/);
+    expect(paused.step).toBe('ensuring_list');
+
+    for (const id of seeded.ids.slice(0, 5)) await h.emulator.admin.deleteList(id);
+    await handle.signal(RESOLVE_SIGNAL);
+    const report = await resultOf(handle);
+    expect(report.listCreated).toBe(true);
+    expect((await h.emulator.admin.listMembers(report.listId!)).emails).toHaveLength(20);
+    for (const id of seeded.ids.slice(5)) await h.emulator.admin.deleteList(id);
+  });
+
+  it('pauses as audience_shrink instead of emptying a list with an empty audience; resolve confirms the removals', async () => {
+    const full = writeCsvAudience(h.dir, 'shrink-full.csv', makeCustomers(60, { prefix: 'shrink' }).rows);
+    const first = await resultOf(await h.start({ listName: 'Shrink guard', audience: { type: 'csv', path: full } }));
+    const empty = writeCsvAudience(h.dir, 'shrink-empty.csv', [], ['email', 'first_name']);
+
+    const handle = await h.start({ listName: 'Shrink guard', audience: { type: 'csv', path: empty } });
+    const paused = await h.waitForStatus(handle, (s) => s.state === 'needs_action');
+    expect(paused.action?.code).toBe('audience_shrink');
+    expect(paused.action?.message).toMatch(/remove 60 of the list's 60 members/);
+    expect((await h.emulator.admin.listMembers(first.listId!)).emails).toHaveLength(60);
+
+    await handle.signal(RESOLVE_SIGNAL);
+    const report = await resultOf(handle);
+    expect(report.counts.removed).toBe(60);
+    expect((await h.emulator.admin.listMembers(first.listId!)).emails).toHaveLength(0);
+  });
+});
