@@ -1,0 +1,28 @@
+/**
+ * Whole-audience errors. Per-row problems are never thrown: they become RowRejects (see row.ts).
+ */
+
+/** The audience as a whole cannot be used: unreadable file, unknown column, broken file structure. */
+export class InvalidAudienceError extends Error {
+  override name = 'InvalidAudienceError';
+}
+
+/** The audience file changed after it was planned; byte ranges of the plan no longer hold. */
+export class AudienceChangedError extends Error {
+  override name = 'AudienceChangedError';
+}
+
+const READ_ERROR_CODES = new Set(['ENOENT', 'EACCES', 'EISDIR', 'EPERM', 'ENOTDIR']);
+
+/** Maps a failure while reading the file to InvalidAudienceError when it is the file's fault; other errors pass. */
+export function toAudienceError(path: string, err: unknown): unknown {
+  if (err instanceof InvalidAudienceError) return err;
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && READ_ERROR_CODES.has(code)) {
+    return new InvalidAudienceError(`cannot read audience file ${path}: ${code}`);
+  }
+  if (typeof code === 'string' && (code.startsWith('CSV_') || code.startsWith('INVALID_'))) {
+    return new InvalidAudienceError(`audience file ${path} is not valid CSV: ${(err as Error).message}`);
+  }
+  return err;
+}

@@ -1,0 +1,104 @@
+/**
+ * One streaming pass over the audience: validates every row, counts rejects and duplicate e-mails,
+ * hashes the bytes, and cuts the file into batches (byte ranges) sized for Klaviyo's bulk import.
+ * Memory: the current row, plus 8 bytes per valid row for duplicate counting. The plan is a few
+ * numbers per batch, small enough for workflow history.
+ */
+import { createHash } from 'node:crypto';
+import type { AudienceSource } from '../shared';
+import { BatchCutter, DEFAULT_MAX_BYTES, DEFAULT_MAX_PROFILES, type BatchRange } from './batches';
+import { countRepeats, emailHash, HashList } from './emailHash';
+import { assertUnchanged, statAudience, type AudienceFingerprint } from './fingerprint';
+import { normalizeRowSized } from './row';
+import { readAudienceRows } from './source';
+
+export type { AudienceFingerprint } from './fingerprint';
+export { checkFingerprint } from './fingerprint';
+export type { BatchRange } from './batches';
+
+export interface AudiencePlan {
+  fingerprint: AudienceFingerprint;
+  /** CSV only: pass it as the `header` of each batch's range read. */
+  header?: string[];
+  rows: number;
+  validRows: number;
+  rejectedRows: number;
+  rejectedByReason: Record<string, number>;
+  /** Valid rows whose e-mail already appeared in an earlier valid row (later rows overwrite earlier ones). */
+  duplicateRows: number;
+  /** Distinct e-mails among valid rows. */
+  uniqueEmails: number;
+  batches: BatchRange[];
+}
+
+export interface PlanOptions {
+  maxProfiles?: number;
+  maxBytes?: number;
+  updateContacts?: boolean;
+  defaultCountry?: string;
+  /** Called with the number of rows read so far, every PROGRESS_EVERY rows and at the end. */
+  onProgress?: (rows: number) => void;
+}
+
+const PROGRESS_EVERY = 5_000;
+
+export async function planAudience(source: AudienceSource, opts: PlanOptions = {}): Promise<AudiencePlan> {
+  const limits = { maxProfiles: opts.maxProfiles ?? DEFAULT_MAX_PROFILES, maxBytes: opts.maxBytes ?? DEFAULT_MAX_BYTES };
+  if (!(limits.maxProfiles >= 1 && limits.maxBytes >= 1)) throw new RangeError('maxProfiles and maxBytes must be positive');
+  const normalizeOpts = { updateContacts: opts.updateContacts, defaultCountry: opts.defaultCountry };
+  const before = await statAudience(source.path);
+  const sha256 = createHash('sha256');
+  let hashedBytes = 0;
+  let header: string[] | undefined;
+  let cutter: BatchCutter | undefined;
+  const cutterFrom = (start: number) => (cutter ??= new BatchCutter(start, limits));
+  const emails = new HashList();
+  const rejectedByReason: Record<string, number> = {};
+  let rows = 0;
+  let rejectedRows = 0;
+
+  const hooks = {
+    onChunk: (chunk: Buffer) => {
+      sha256.update(chunk);
+      hashedBytes += chunk.length;
+    },
+    onHeader: (names: string[], endOffset: number) => {
+      header = names;
+      cutterFrom(endOffset);
+    },
+  };
+  for await (const { row, raw, endOffset } of readAudienceRows(source, undefined, hooks)) {
+    const result = normalizeRowSized(raw, row, normalizeOpts);
+    if (result.ok) {
+      emails.push(emailHash(result.email));
+      cutterFrom(0).add(row, endOffset, result.bytes);
+    } else {
+      rejectedRows++;
+      rejectedByReason[result.reject.reason] = (rejectedByReason[result.reject.reason] ?? 0) + 1;
+      cutterFrom(0).add(row, endOffset);
+    }
+    rows = row;
+    if (rows % PROGRESS_EVERY === 0) opts.onProgress?.(rows);
+  }
+  opts.onProgress?.(rows);
+
+  // The bytes hashed must be the bytes planned: a file rewritten during the pass is not one audience.
+  const after = await statAudience(source.path);
+  assertUnchanged(source.path, before, after);
+  assertUnchanged(source.path, before, { size: hashedBytes, mtimeMs: after.mtimeMs });
+
+  const validRows = emails.length;
+  const duplicateRows = countRepeats(emails.sorted());
+  const plan: AudiencePlan = {
+    fingerprint: { ...before, sha256: sha256.digest('hex') },
+    rows,
+    validRows,
+    rejectedRows,
+    rejectedByReason,
+    duplicateRows,
+    uniqueEmails: validRows - duplicateRows,
+    batches: cutterFrom(0).finish(),
+  };
+  if (header) plan.header = header;
+  return plan;
+}

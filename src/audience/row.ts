@@ -1,0 +1,145 @@
+/**
+ * One audience row -> the profile sent to Klaviyo, or a reject with its reason. Pure and synchronous:
+ * the planner and the batch upsert call it on the same rows and must agree on every decision.
+ */
+import type { CountryCode } from 'libphonenumber-js/max';
+import type { ProfileAttributes, ProfileInput, ProfileLocation } from '../klaviyo/types';
+import { PROPERTY_COLUMN_PREFIX } from './fields';
+import { FieldProblem, ROW_ERROR, type RawRow, type RejectReason, type RowReject } from './rejectReason';
+import {
+  checkDefaultCountry,
+  normalizeCoordinates,
+  normalizeDate,
+  normalizeEmail,
+  normalizeIp,
+  normalizePhone,
+  normalizeTimezone,
+  normalizeUrl,
+  parseProperties,
+  text,
+} from './validate';
+
+export { AUDIENCE_FIELDS } from './fields';
+export type { RejectReason, RowReject } from './rejectReason';
+
+export type NormalizedRow = { ok: true; email: string; profile: ProfileInput } | { ok: false; reject: RowReject };
+export type SizedRow = { ok: true; email: string; profile: ProfileInput; bytes: number } | { ok: false; reject: RowReject };
+
+export interface NormalizeOptions {
+  /** false: the profile carries only the e-mail (list membership only; other attributes untouched). Default true. */
+  updateContacts?: boolean;
+  /** Country for phone numbers without a leading +; default env DEFAULT_PHONE_COUNTRY, else "US". */
+  defaultCountry?: string;
+}
+
+/** Klaviyo rejects profiles over 100 KB, and one such profile sinks its whole bulk import job. */
+export const MAX_PROFILE_BYTES = 100_000;
+
+const STRING_ATTRIBUTES = ['external_id', 'first_name', 'last_name', 'organization', 'title'] as const;
+const STRING_LOCATION = ['address1', 'address2', 'city', 'region', 'zip', 'country'] as const;
+
+/** JSON byte size of a profile as it appears in a bulk import request, `{"type":"profile","attributes":…}`. */
+export function profileJsonBytes(profile: ProfileInput): number {
+  return Buffer.byteLength(JSON.stringify({ type: 'profile', attributes: profile.attributes }));
+}
+
+export function normalizeRow(raw: Record<string, unknown>, row: number, opts?: NormalizeOptions): NormalizedRow {
+  return normalizeRowSized(raw, row, opts);
+}
+
+/** normalizeRow plus the profile's JSON size, which the planner needs to size batches. */
+export function normalizeRowSized(raw: RawRow, row: number, opts: NormalizeOptions = {}): SizedRow {
+  let email: string | undefined;
+  try {
+    const broken = raw[ROW_ERROR];
+    if (broken !== undefined) throw new FieldProblem('invalid_row', undefined, broken);
+    const rawEmail = text(raw.email, 'email');
+    if (rawEmail === undefined) throw new FieldProblem('missing_email', 'email', 'email is required');
+    email = rawEmail.toLowerCase();
+    email = normalizeEmail(rawEmail);
+    const attributes = opts.updateContacts === false ? { email } : buildAttributes(raw, email, phoneCountry(opts));
+    const profile: ProfileInput = { attributes };
+    const bytes = profileJsonBytes(profile);
+    if (bytes > MAX_PROFILE_BYTES) {
+      throw new FieldProblem('invalid_row', undefined, `profile is ${bytes} bytes; Klaviyo accepts at most ${MAX_PROFILE_BYTES} per profile`);
+    }
+    return { ok: true, email, profile, bytes };
+  } catch (err) {
+    if (!(err instanceof FieldProblem)) throw err;
+    return { ok: false, reject: rejectOf(row, email, err.reason, err.field, err.message) };
+  }
+}
+
+function rejectOf(row: number, email: string | undefined, reason: RejectReason, field: string | undefined, message: string): RowReject {
+  const reject: RowReject = { row, reason, message };
+  if (email !== undefined) reject.email = email;
+  if (field !== undefined) reject.field = field;
+  return reject;
+}
+
+function phoneCountry(opts: NormalizeOptions): CountryCode {
+  return checkDefaultCountry(opts.defaultCountry ?? process.env.DEFAULT_PHONE_COUNTRY ?? 'US');
+}
+
+function buildAttributes(raw: RawRow, email: string, country: CountryCode): ProfileAttributes {
+  const attributes: ProfileAttributes = { email };
+  const phone = text(raw.phone_number, 'phone_number');
+  if (phone !== undefined) attributes.phone_number = normalizePhone(phone, country);
+  for (const field of STRING_ATTRIBUTES) {
+    const value = text(raw[field], field);
+    if (value !== undefined) attributes[field] = value;
+  }
+  const image = text(raw.image, 'image');
+  if (image !== undefined) attributes.image = normalizeUrl(image, 'image');
+  const location = buildLocation(raw);
+  if (location) attributes.location = location;
+  const properties = buildProperties(raw);
+  if (properties) attributes.properties = properties;
+  return attributes;
+}
+
+function buildLocation(raw: RawRow): ProfileLocation | undefined {
+  const location: ProfileLocation = {};
+  let any = false;
+  for (const field of STRING_LOCATION) {
+    const value = text(raw[field], field);
+    if (value !== undefined) {
+      location[field] = value;
+      any = true;
+    }
+  }
+  const coordinates = normalizeCoordinates(coordinateInput(raw.latitude, 'latitude'), coordinateInput(raw.longitude, 'longitude'));
+  if (coordinates) {
+    Object.assign(location, coordinates);
+    any = true;
+  }
+  const timezone = text(raw.timezone, 'timezone');
+  if (timezone !== undefined) {
+    location.timezone = normalizeTimezone(timezone);
+    any = true;
+  }
+  const ip = text(raw.ip, 'ip');
+  if (ip !== undefined) {
+    location.ip = normalizeIp(ip);
+    any = true;
+  }
+  return any ? location : undefined;
+}
+
+function coordinateInput(value: unknown, field: string): string | number | undefined {
+  return typeof value === 'number' ? value : text(value, field);
+}
+
+/** `properties` object, then `properties.<key>` columns (they win), then last_event_date (wins). */
+function buildProperties(raw: RawRow): Record<string, unknown> | undefined {
+  const properties: Record<string, unknown> = { ...parseProperties(raw.properties) };
+  for (const key of Object.keys(raw)) {
+    if (!key.startsWith(PROPERTY_COLUMN_PREFIX)) continue;
+    const value = raw[key];
+    const cell = typeof value === 'string' ? text(value, key) : value;
+    if (cell !== undefined && cell !== null) properties[key.slice(PROPERTY_COLUMN_PREFIX.length)] = cell;
+  }
+  const lastEvent = text(raw.last_event_date, 'last_event_date');
+  if (lastEvent !== undefined) properties.last_event_date = normalizeDate(lastEvent, 'last_event_date');
+  return Object.keys(properties).length > 0 ? properties : undefined;
+}

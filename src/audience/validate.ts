@@ -1,0 +1,158 @@
+/**
+ * Field validators and normalisers. Each returns the normalised value or throws a FieldProblem; the
+ * messages name the field and the offending value (shortened) so the reject report is actionable.
+ * Klaviyo's bulk import rejects a whole job for one bad e-mail or phone, so these checks are strict.
+ */
+import { isIP } from 'node:net';
+import { parsePhoneNumberFromString, isSupportedCountry, type CountryCode } from 'libphonenumber-js/max';
+import { z } from 'zod';
+import { FieldProblem } from './rejectReason';
+
+const MAX_EMAIL_LENGTH = 254;
+const MAX_EMAIL_LOCAL_LENGTH = 64;
+const MAX_SHOWN_VALUE = 60;
+
+/** A value for a message, shortened so a huge cell cannot bloat the report. */
+export function show(value: string): string {
+  return JSON.stringify(value.length > MAX_SHOWN_VALUE ? `${value.slice(0, MAX_SHOWN_VALUE)}…` : value);
+}
+
+/** Cell text: trimmed string, or undefined when empty/absent. Numbers and booleans (NDJSON) become text. */
+export function text(value: unknown, field: string): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value === 'string') {
+    const trimmed = value.trim();
+    return trimmed === '' ? undefined : trimmed;
+  }
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  throw new FieldProblem('invalid_row', field, `${field} must be text, not ${Array.isArray(value) ? 'an array' : 'an object'}`);
+}
+
+/** Trimmed, lower-cased; Zod's pragmatic e-mail pattern (no spaces, no consecutive dots, a dotted domain). */
+export function normalizeEmail(value: string): string {
+  const email = value.trim().toLowerCase();
+  const at = email.lastIndexOf('@');
+  if (email.length > MAX_EMAIL_LENGTH || at > MAX_EMAIL_LOCAL_LENGTH || !z.regexes.email.test(email)) {
+    throw new FieldProblem('invalid_email', 'email', `email ${show(email)} is not a valid e-mail address`);
+  }
+  return email;
+}
+
+export function checkDefaultCountry(country: string): CountryCode {
+  const upper = country.toUpperCase();
+  if (!isSupportedCountry(upper)) {
+    throw new Error(`default phone country '${country}' is not a supported ISO 3166-1 alpha-2 country code`);
+  }
+  return upper;
+}
+
+/** To E.164. A number without a leading + is read as a number of `defaultCountry`. */
+export function normalizePhone(value: string, defaultCountry: CountryCode): string {
+  const parsed = parsePhoneNumberFromString(value, defaultCountry);
+  if (!parsed || !parsed.isValid()) {
+    throw new FieldProblem(
+      'invalid_phone',
+      'phone_number',
+      `phone_number ${show(value)} is not a valid phone number (numbers without a + are read as ${defaultCountry})`,
+    );
+  }
+  return parsed.number;
+}
+
+const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+const COORDINATE_DECIMALS = 4;
+
+function coordinate(value: string | number, field: 'latitude' | 'longitude', limit: number): number {
+  const n = typeof value === 'number' ? value : DECIMAL.test(value) ? Number(value) : NaN;
+  if (!Number.isFinite(n) || Math.abs(n) > limit) {
+    throw new FieldProblem('invalid_coordinates', field, `${field} ${show(String(value))} is not a number between -${limit} and ${limit}`);
+  }
+  // + 0 turns -0 into 0.
+  return Number(n.toFixed(COORDINATE_DECIMALS)) + 0;
+}
+
+/** Both or neither; rounded to 4 decimals (about 11 m), which is all Klaviyo uses. */
+export function normalizeCoordinates(
+  latitude: string | number | undefined,
+  longitude: string | number | undefined,
+): { latitude: number; longitude: number } | undefined {
+  if (latitude === undefined && longitude === undefined) return undefined;
+  if (latitude === undefined || longitude === undefined) {
+    const missing = latitude === undefined ? 'latitude' : 'longitude';
+    throw new FieldProblem('invalid_coordinates', missing, `latitude and longitude must be given together; ${missing} is missing`);
+  }
+  return { latitude: coordinate(latitude, 'latitude', 90), longitude: coordinate(longitude, 'longitude', 180) };
+}
+
+const ZONE_NAME = /^[A-Za-z][A-Za-z0-9_+-]*(?:\/[A-Za-z0-9_+-]+)*$/;
+const zoneCache = new Map<string, string | null>();
+const MAX_ZONE_CACHE = 5000;
+
+/** The canonical IANA name Intl resolves `value` to (e.g. "utc" -> "UTC"), or null if it is not a zone name. */
+function resolveZone(value: string): string | null {
+  if (!ZONE_NAME.test(value)) return null; // Intl would also accept offsets such as "+05:00": not IANA names
+  try {
+    return new Intl.DateTimeFormat('en-US', { timeZone: value }).resolvedOptions().timeZone;
+  } catch {
+    return null;
+  }
+}
+
+export function normalizeTimezone(value: string): string {
+  let zone = zoneCache.get(value);
+  if (zone === undefined) {
+    zone = resolveZone(value);
+    if (zoneCache.size < MAX_ZONE_CACHE) zoneCache.set(value, zone);
+  }
+  if (zone === null) {
+    throw new FieldProblem('invalid_timezone', 'timezone', `timezone ${show(value)} is not an IANA time zone such as America/New_York`);
+  }
+  return zone;
+}
+
+const isoDate = z.iso.date();
+/** Date-times need an offset (or Z): a local time would be read in whatever zone the worker runs in. */
+const isoDateTime = z.iso.datetime({ offset: true });
+
+/** ISO-8601 date (read as UTC midnight) or date-time with offset -> ISO string in UTC. */
+export function normalizeDate(value: string, field: string): string {
+  if (isoDate.safeParse(value).success) return `${value}T00:00:00.000Z`;
+  if (isoDateTime.safeParse(value).success) return new Date(value).toISOString();
+  throw new FieldProblem(
+    'invalid_date',
+    field,
+    `${field} ${show(value)} is not an ISO-8601 date (2024-05-31) or date-time with offset (2024-05-31T14:00:00Z)`,
+  );
+}
+
+const httpUrl = z.url({ protocol: /^https?$/, hostname: z.regexes.domain });
+
+export function normalizeUrl(value: string, field: string): string {
+  if (!httpUrl.safeParse(value).success) {
+    throw new FieldProblem('invalid_url', field, `${field} ${show(value)} is not an http(s) URL`);
+  }
+  return value;
+}
+
+export function normalizeIp(value: string): string {
+  if (isIP(value) === 0) throw new FieldProblem('invalid_ip', 'ip', `ip ${show(value)} is not an IPv4 or IPv6 address`);
+  return value;
+}
+
+/** A JSON object, given as an object (NDJSON) or as a JSON string (CSV). */
+export function parseProperties(value: unknown): Record<string, unknown> | undefined {
+  let parsed = value;
+  if (typeof value === 'string') {
+    if (value.trim() === '') return undefined;
+    try {
+      parsed = JSON.parse(value);
+    } catch {
+      throw new FieldProblem('invalid_properties', 'properties', `properties ${show(value)} is not valid JSON`);
+    }
+  }
+  if (parsed === undefined || parsed === null) return undefined;
+  if (typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new FieldProblem('invalid_properties', 'properties', 'properties must be a JSON object such as {"tier":"gold"}');
+  }
+  return parsed as Record<string, unknown>;
+}
