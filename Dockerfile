@@ -1,0 +1,22 @@
+# The audienceSync worker, compiled. Debian slim rather than Alpine: the Temporal worker's native core
+# (Rust, glibc) does not run on musl.
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+RUN npm run build
+
+FROM node:20-bookworm-slim
+ENV NODE_ENV=production
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+COPY --from=build /app/lib ./lib
+COPY spec ./spec
+RUN mkdir -p /app/reports && chown node:node /app/reports
+USER node
+ENV AUDIENCE_REPORT_DIR=/app/reports
+# Same program as `npm run worker` (tsx src/worker.ts), compiled.
+CMD ["node", "lib/worker.js"]

@@ -1,0 +1,98 @@
+/**
+ * Docker is not available here, so the deployment files are checked statically: the compose file parses,
+ * has every service the docs name, registers the search attribute, and the Dockerfile runs what the npm
+ * scripts run.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { STATE_SEARCH_ATTRIBUTE } from '../../src/shared';
+
+const root = path.resolve(__dirname, '../..');
+const read = (f: string) => fs.readFileSync(path.join(root, f), 'utf8');
+
+interface Service {
+  image?: string;
+  build?: string | { context: string; dockerfile?: string };
+  command?: string | string[];
+  environment?: Record<string, string>;
+  depends_on?: Record<string, { condition: string }>;
+}
+const compose = parse(read('docker-compose.yml'), { merge: true }) as { services: Record<string, Service> };
+const services = compose.services;
+const pkg = JSON.parse(read('package.json')) as { scripts: Record<string, string> };
+
+/** Service names the docs give: first column of a table headed `| Service |`, and `docker compose <verb> <service>`. */
+function servicesNamedIn(doc: string): string[] {
+  const names = new Set<string>();
+  for (const table of doc.matchAll(/^\| Service \|.*\n(?:\|.*\n?)+/gm)) {
+    for (const m of table[0].matchAll(/^\|\s*`([a-z0-9-]+)`\s*\|/gm)) names.add(m[1]!);
+  }
+  for (const m of doc.matchAll(/docker compose (?:logs|restart|up -d|stop|exec|run --rm)(?: -f)? ([a-z][a-z0-9-]+)/g)) names.add(m[1]!);
+  return [...names];
+}
+
+describe('docker-compose.yml', () => {
+  it('parses and defines Temporal on PostgreSQL, the UI, setup, and the worker', () => {
+    expect(services.postgresql?.image).toMatch(/^postgres:/);
+    expect(services.temporal?.image).toMatch(/^temporalio\/server:/);
+    expect(services.temporal?.environment?.DB).toBe('postgres12');
+    expect(services['temporal-ui']?.image).toMatch(/^temporalio\/ui:/);
+    expect(services['temporal-schema']?.image).toMatch(/^temporalio\/admin-tools:/);
+    expect(services.worker?.build).toBe('.');
+  });
+
+  it('registers the AudienceSyncState Keyword search attribute in an admin-tools container', () => {
+    const setup = services['temporal-admin-tools']!;
+    expect(setup.image).toMatch(/^temporalio\/admin-tools:/);
+    const script = ([] as string[]).concat(setup.command ?? []).join('\n');
+    expect(script).toContain(`--name ${STATE_SEARCH_ATTRIBUTE} --type Keyword`);
+    expect(services.worker?.depends_on?.['temporal-admin-tools']?.condition).toBe('service_completed_successfully');
+  });
+
+  it('connects the worker with the same environment variables the CLI and `npm run worker` read', () => {
+    const env = services.worker!.environment!;
+    expect(env.TEMPORAL_ADDRESS).toBe('temporal:7233');
+    for (const name of ['TEMPORAL_NAMESPACE', 'TEMPORAL_TASK_QUEUE', 'KLAVIYO_BASE_URL', 'KLAVIYO_API_KEY', 'AUDIENCE_REPORT_DIR']) {
+      expect(env).toHaveProperty(name);
+    }
+  });
+
+  it('has every service the README and docs mention', () => {
+    const docs = ['README.md', 'docs/deployment.md', 'docs/operators.md'].filter((f) => fs.existsSync(path.join(root, f)));
+    const named = docs.flatMap((f) => servicesNamedIn(read(f)));
+    expect(named).toEqual(expect.arrayContaining(['postgresql', 'temporal', 'temporal-ui', 'worker']));
+    for (const name of named) expect(Object.keys(services), `service '${name}' named in the docs`).toContain(name);
+  });
+});
+
+describe('Dockerfile', () => {
+  const dockerfile = read('Dockerfile');
+  const runs = [...dockerfile.matchAll(/^RUN (.+)$/gm)].map((m) => m[1]!);
+
+  it('builds on Debian slim, not Alpine', () => {
+    const bases = [...dockerfile.matchAll(/^FROM (\S+)/gm)].map((m) => m[1]!);
+    expect(bases.length).toBeGreaterThan(0);
+    for (const b of bases) expect(b).toBe('node:20-bookworm-slim');
+  });
+
+  it('installs with npm ci and builds with the npm build script', () => {
+    expect(runs.some((r) => /^npm ci\b/.test(r))).toBe(true);
+    expect(runs).toContain('npm run build');
+    expect(pkg.scripts.build).toMatch(/^tsc -p tsconfig\.build\.json$/);
+    const buildConfig = JSON.parse(read('tsconfig.build.json')) as { compilerOptions: { rootDir: string; outDir: string } };
+    expect(buildConfig.compilerOptions).toMatchObject({ rootDir: 'src', outDir: 'lib' });
+  });
+
+  it('runs, compiled, the program `npm run worker` runs', () => {
+    const cmd = /^CMD (\[.*\])$/m.exec(dockerfile)?.[1];
+    expect(cmd).toBeDefined();
+    const [bin, script] = JSON.parse(cmd!) as string[];
+    // `tsx src/worker.ts` -> `node lib/worker.js` (tsconfig.build.json: rootDir src, outDir lib).
+    const source = /^tsx (src\/\S+)\.ts$/.exec(pkg.scripts.worker!)?.[1];
+    expect(source).toBeDefined();
+    expect(bin).toBe('node');
+    expect(script).toBe(`${source!.replace(/^src\//, 'lib/')}.js`);
+  });
+});
