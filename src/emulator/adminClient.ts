@@ -1,0 +1,71 @@
+/** Typed HTTP client for the emulator's /admin surface (tests, demos, benchmarks). */
+import axios, { type AxiosInstance } from 'axios';
+import type { FaultSpec } from './faults';
+import type { ProfileAttrs } from './profileStore';
+import type { StatsSnapshot } from './stats';
+
+export type StoredProfile = ProfileAttrs & { id: string };
+
+export class EmulatorAdmin {
+  private readonly http: AxiosInstance;
+
+  constructor(readonly baseUrl: string) {
+    this.http = axios.create({ baseURL: `${baseUrl.replace(/\/$/, '')}/admin`, timeout: 30_000, proxy: false });
+  }
+
+  async reset(): Promise<void> {
+    await this.http.post('/reset');
+  }
+
+  /** A new private key; default account "default", default scopes: all. */
+  async createKey(opts: { account?: string; scopes?: string[] } = {}): Promise<string> {
+    return (await this.http.post<{ key: string }>('/keys', opts)).data.key;
+  }
+
+  async revokeKey(key: string): Promise<void> {
+    await this.http.delete(`/keys/${encodeURIComponent(key)}`);
+  }
+
+  async seedLists(names: string[], account?: string): Promise<string[]> {
+    return (await this.http.post<{ ids: string[] }>('/lists', { names, account })).data.ids;
+  }
+
+  async seedSegments(count: number, account?: string, namePrefix?: string): Promise<string[]> {
+    return (await this.http.post<{ ids: string[] }>('/segments', { count, account, namePrefix })).data.ids;
+  }
+
+  async deleteList(id: string): Promise<void> {
+    await this.http.delete(`/lists/${encodeURIComponent(id)}`);
+  }
+
+  /** E-mails of a list's members, sorted. */
+  async listMembers(id: string): Promise<string[]> {
+    return (await this.http.get<{ emails: string[] }>(`/lists/${encodeURIComponent(id)}/members`)).data.emails;
+  }
+
+  async lists(account?: string): Promise<{ id: string; name: string; memberCount: number }[]> {
+    return (await this.http.get<{ lists: { id: string; name: string; memberCount: number }[] }>('/lists', { params: { account } })).data.lists;
+  }
+
+  /** The stored profile (id + attributes) for an e-mail, or null when there is none. */
+  async profile(email: string, account?: string): Promise<StoredProfile | null> {
+    const res = await this.http.get<StoredProfile>(`/profiles/${encodeURIComponent(email)}`, { params: { account }, validateStatus: (s) => s === 200 || s === 404 });
+    return res.status === 404 ? null : res.data;
+  }
+
+  async injectFault(fault: FaultSpec): Promise<string> {
+    return (await this.http.post<{ id: string }>('/faults', fault)).data.id;
+  }
+
+  async clearFaults(): Promise<void> {
+    await this.http.delete('/faults');
+  }
+
+  async stats(): Promise<StatsSnapshot> {
+    return (await this.http.get<StatsSnapshot>('/stats')).data;
+  }
+
+  async setLimits(limits: { account?: string; maxListsAndSegments?: number; dailyListCreates?: number }): Promise<void> {
+    await this.http.post('/limits', limits);
+  }
+}

@@ -1,0 +1,87 @@
+/**
+ * An account's profiles, indexed by id, e-mail (lower-cased: Klaviyo matches e-mails case-insensitively),
+ * phone number and external id. Ids are monotonic ULIDs, so `ordered` stays sorted by id for paging.
+ */
+export const PROFILE_FIELDS = [
+  'email',
+  'phone_number',
+  'external_id',
+  'first_name',
+  'last_name',
+  'organization',
+  'locale',
+  'title',
+  'image',
+] as const;
+export type ProfileField = (typeof PROFILE_FIELDS)[number];
+
+export type ProfileAttrs = Partial<Record<ProfileField, string | null>> & {
+  location?: Record<string, unknown> | null;
+  properties?: Record<string, unknown>;
+};
+
+export interface Profile {
+  id: string;
+  attrs: ProfileAttrs;
+  created: number;
+  updated: number;
+}
+
+export function emailKey(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+export class ProfileStore {
+  readonly byId = new Map<string, Profile>();
+  private readonly byEmail = new Map<string, Profile>();
+  private readonly byPhone = new Map<string, Profile>();
+  private readonly byExternalId = new Map<string, Profile>();
+  /** Ids in creation order, which is id order. */
+  readonly ordered: string[] = [];
+
+  get(id: string): Profile | undefined {
+    return this.byId.get(id);
+  }
+
+  byEmailAddress(email: string): Profile | undefined {
+    return this.byEmail.get(emailKey(email));
+  }
+
+  /** Profiles that own any of the given identifiers (deduplicated). */
+  owners(attrs: ProfileAttrs): Profile[] {
+    const found = [
+      typeof attrs.email === 'string' ? this.byEmail.get(emailKey(attrs.email)) : undefined,
+      typeof attrs.phone_number === 'string' ? this.byPhone.get(attrs.phone_number) : undefined,
+      typeof attrs.external_id === 'string' ? this.byExternalId.get(attrs.external_id) : undefined,
+    ].filter((p): p is Profile => p !== undefined);
+    return [...new Set(found)];
+  }
+
+  create(id: string, attrs: ProfileAttrs, now: number): Profile {
+    const profile: Profile = { id, attrs, created: now, updated: now };
+    this.byId.set(id, profile);
+    this.ordered.push(id);
+    this.index(profile);
+    return profile;
+  }
+
+  /** Replaces a profile's attributes, keeping the identifier indexes right. */
+  update(profile: Profile, attrs: ProfileAttrs, now: number): void {
+    this.unindex(profile);
+    profile.attrs = attrs;
+    profile.updated = now;
+    this.index(profile);
+  }
+
+  private index(p: Profile): void {
+    if (typeof p.attrs.email === 'string') this.byEmail.set(emailKey(p.attrs.email), p);
+    if (typeof p.attrs.phone_number === 'string') this.byPhone.set(p.attrs.phone_number, p);
+    if (typeof p.attrs.external_id === 'string') this.byExternalId.set(p.attrs.external_id, p);
+  }
+
+  private unindex(p: Profile): void {
+    if (typeof p.attrs.email === 'string') this.byEmail.delete(emailKey(p.attrs.email));
+    if (typeof p.attrs.phone_number === 'string') this.byPhone.delete(p.attrs.phone_number);
+    if (typeof p.attrs.external_id === 'string') this.byExternalId.delete(p.attrs.external_id);
+  }
+}
