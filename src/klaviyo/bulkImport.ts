@@ -1,0 +1,98 @@
+/**
+ * Bulk profile import request bodies and their limits: ≤ 10,000 profiles, a request body under 5 MB, and
+ * ≤ 100 KB per profile (spec description of POST /api/profile-bulk-import-jobs). Sizes are measured on the
+ * exact JSON we send, envelope included, in UTF-8 bytes.
+ */
+import { KlaviyoError } from './errors';
+import type { ProfileInput } from './types';
+
+export const BULK_IMPORT_ENDPOINT = 'POST /api/profile-bulk-import-jobs';
+export const MAX_PROFILES_PER_JOB = 10_000;
+/** "5 MB": decimal megabytes, the stricter reading; a body must be strictly smaller. */
+export const MAX_JOB_BYTES = 5_000_000;
+export const MAX_PROFILE_BYTES = 100_000;
+/** Room reserved in split batches for the list relationship (list ids are ~6 chars; this is generous). */
+const LIST_ID_ALLOWANCE = 64;
+
+export interface BulkImportLimits {
+  maxProfiles?: number;
+  maxBytes?: number;
+}
+
+export function profileResource(p: ProfileInput): { type: 'profile'; attributes: ProfileInput['attributes'] } {
+  return { type: 'profile', attributes: p.attributes };
+}
+
+export function bulkImportBody(profiles: ProfileInput[], listId?: string): unknown {
+  return {
+    data: {
+      type: 'profile-bulk-import-job',
+      attributes: { profiles: { data: profiles.map(profileResource) } },
+      ...(listId !== undefined && { relationships: { lists: { data: [{ type: 'list', id: listId }] } } }),
+    },
+  };
+}
+
+export function byteLength(value: unknown): number {
+  return Buffer.byteLength(JSON.stringify(value), 'utf8');
+}
+
+/**
+ * Splits profiles into consecutive batches that each fit one job (order kept). Throws a 'validation'
+ * KlaviyoError naming every profile over 100 KB, since no batch can carry it.
+ */
+export function splitForBulkImport(profiles: ProfileInput[], limits: BulkImportLimits = {}): ProfileInput[][] {
+  const maxProfiles = limits.maxProfiles ?? MAX_PROFILES_PER_JOB;
+  const maxBytes = limits.maxBytes ?? MAX_JOB_BYTES;
+  const envelope = byteLength(bulkImportBody([], 'x'.repeat(LIST_ID_ALLOWANCE)));
+  const sizes = profiles.map((p) => byteLength(profileResource(p)));
+  const perProfileMax = Math.min(MAX_PROFILE_BYTES, maxBytes - envelope - 1);
+  const oversized = sizes.flatMap((size, index) =>
+    size > perProfileMax
+      ? [{ index, message: `profile is ${size} bytes serialized; at most ${perProfileMax} bytes fit in one bulk import` }]
+      : [],
+  );
+  if (oversized.length > 0) {
+    throw new KlaviyoError({
+      kind: 'validation',
+      endpoint: BULK_IMPORT_ENDPOINT,
+      profileErrors: oversized,
+      message: `${oversized.length} profile(s) too large for a bulk import (index ${oversized.slice(0, 10).map((o) => o.index).join(', ')}); trim their custom properties`,
+    });
+  }
+  const batches: ProfileInput[][] = [];
+  let current: ProfileInput[] = [];
+  let bytes = envelope;
+  profiles.forEach((p, i) => {
+    const size = sizes[i]!;
+    // +1: the comma between array items.
+    if (current.length > 0 && (current.length >= maxProfiles || bytes + 1 + size >= maxBytes)) {
+      batches.push(current);
+      current = [];
+      bytes = envelope;
+    }
+    bytes += size + (current.length > 0 ? 1 : 0);
+    current.push(p);
+  });
+  if (current.length > 0) batches.push(current);
+  return batches;
+}
+
+/** Rejects a job body that breaks Klaviyo's limits before it is sent (callers should have split it). */
+export function assertJobFits(profiles: ProfileInput[], body: unknown): void {
+  const problem =
+    profiles.length === 0
+      ? 'no profiles given'
+      : profiles.length > MAX_PROFILES_PER_JOB
+        ? `${profiles.length} profiles (max ${MAX_PROFILES_PER_JOB})`
+        : byteLength(body) >= MAX_JOB_BYTES
+          ? `request body ${byteLength(body)} bytes (must be under ${MAX_JOB_BYTES})`
+          : undefined;
+  if (problem) {
+    throw new KlaviyoError({
+      kind: 'invalid_request',
+      endpoint: BULK_IMPORT_ENDPOINT,
+      message: `${BULK_IMPORT_ENDPOINT}: one job cannot take ${problem}; split the profiles with splitForBulkImport`,
+    });
+  }
+}

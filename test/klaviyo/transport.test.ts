@@ -1,0 +1,154 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { randomBytes } from 'node:crypto';
+import { KlaviyoClient } from '../../src/klaviyo/client';
+import { KlaviyoError } from '../../src/klaviyo/errors';
+import { startFakeServer, type FakeServer } from './fakeServer';
+
+// Generated at runtime (a key-shaped literal must never be committed), fresh per test so rate-limit buckets
+// blocked by one test's Retry-After do not leak into the next (buckets are shared per key, by design).
+let KEY = '';
+const list = (id: string, name: string) => ({ type: 'list', id, attributes: { name } });
+
+let server: FakeServer;
+let client: KlaviyoClient;
+beforeAll(async () => {
+  server = await startFakeServer();
+});
+afterAll(() => server.close());
+beforeEach(() => {
+  server.received.length = 0;
+  server.fallback = { status: 200, body: { data: [], links: {} } };
+  KEY = `pk_${randomBytes(17).toString('hex')}`;
+  client = new KlaviyoClient({ apiKey: KEY, baseUrl: server.url, speedFactor: 1000, maxAttempts: 3 });
+});
+
+async function caught(p: Promise<unknown>): Promise<KlaviyoError> {
+  try {
+    await p;
+  } catch (e) {
+    expect(e).toBeInstanceOf(KlaviyoError);
+    const k = e as KlaviyoError;
+    expect(`${k.message} ${k.stack} ${JSON.stringify(k)}`).not.toContain(KEY);
+    return k;
+  }
+  throw new Error('expected a KlaviyoError');
+}
+
+describe('KlaviyoClient transport', () => {
+  it('sends the auth, revision and JSON:API headers, and a quoted, escaped, encoded filter', async () => {
+    server.script({ status: 200, body: { data: [list('L1', 'a "b" \\ c+d'), list('L2', 'a "b" \\ c+d 2')], links: { next: null } } });
+    const found = await client.findListsByName('a "b" \\ c+d');
+    expect(found).toEqual([{ id: 'L1', name: 'a "b" \\ c+d' }]); // exact match only
+    const [req] = server.received;
+    expect(req!.headers['authorization']).toBe(`Klaviyo-API-Key ${KEY}`);
+    expect(req!.headers['revision']).toBe('2026-07-15');
+    expect(req!.headers['accept']).toBe('application/vnd.api+json');
+    const query = new URL(req!.url, 'http://x').searchParams;
+    expect(query.get('filter')).toBe('equals(name,"a \\"b\\" \\\\ c+d")');
+    expect(req!.url).toContain('%2B'); // a literal + would decode as a space
+  });
+
+  it('follows links.next through every page, sending only its path and query to our own base URL', async () => {
+    server.script(
+      { status: 200, body: { data: [list('A', 'n')], links: { next: 'https://elsewhere.example/api/lists?page%5Bcursor%5D=c2' } } },
+      { status: 200, body: { data: [list('B', 'n')], links: { next: `${server.url}/api/lists?page%5Bcursor%5D=c3` } } },
+      { status: 200, body: { data: [list('C', 'n')], links: {} } },
+    );
+    expect((await client.findListsByName('n')).map((l) => l.id)).toEqual(['A', 'B', 'C']);
+    expect(server.received.map((r) => r.url)).toEqual([expect.stringContaining('filter='), '/api/lists?page%5Bcursor%5D=c2', '/api/lists?page%5Bcursor%5D=c3']);
+  });
+
+  it('an HTML error page becomes a transient error after the retries are used up', async () => {
+    server.fallback = { status: 403, headers: { 'content-type': 'text/html', 'cf-mitigated': 'challenge' }, body: '<!DOCTYPE html><title>Just a moment...</title>' };
+    const e = await caught(client.getList('L1'));
+    expect(e.kind).toBe('transient');
+    expect(e.message).toMatch(/Cloudflare challenge/);
+    expect(server.received).toHaveLength(3);
+  });
+
+  it('a 200 with unparseable JSON is transient and says so', async () => {
+    server.fallback = { status: 200, body: '{"data": [' };
+    const e = await caught(client.getList('L1'));
+    expect(e).toMatchObject({ kind: 'transient', endpoint: 'GET /api/lists/{id}', status: 200 });
+    expect(e.message).toMatch(/not JSON/);
+  });
+
+  it('a 200 whose body does not match names the path that did not match', async () => {
+    server.fallback = { status: 200, body: { data: { type: 'list', id: 'L1', attributes: { name: 42 } } } };
+    const e = await caught(client.getList('L1'));
+    expect(e.kind).toBe('transient');
+    expect(e.message).toContain('data.attributes.name');
+  });
+
+  it('an unknown error code gives invalid_request quoting the code and detail, without retrying', async () => {
+    server.script({ status: 409, body: { errors: [{ id: '1', code: 'brand_new_code', title: 'Conflict', detail: 'Something new', source: { pointer: '/data' } }] } });
+    const e = await caught(client.patchProfile('P1', { first_name: null }));
+    expect(e).toMatchObject({ kind: 'invalid_request', status: 409, code: 'brand_new_code', pointer: '/data', detail: 'Something new' });
+    expect(server.received).toHaveLength(1);
+  });
+
+  it('never leaks the key, even if the server echoes it', async () => {
+    server.script({ status: 400, body: { errors: [{ id: '1', code: 'invalid', title: 'x', detail: `bad header Klaviyo-API-Key ${KEY}` }] } });
+    const e = await caught(client.getList('L1'));
+    expect(e.detail).toContain('[redacted]');
+  });
+
+  it('connection resets are retried and recover; onCall sees status 0 for them', async () => {
+    const calls: [string, number][] = [];
+    const counted = new KlaviyoClient({ apiKey: KEY, baseUrl: server.url, speedFactor: 1000, onCall: (e, s) => calls.push([e, s]) });
+    server.script('reset', { status: 200, body: { data: list('L1', 'x') } });
+    await expect(counted.getList('L1')).resolves.toEqual({ id: 'L1', name: 'x' });
+    expect(calls).toEqual([
+      ['GET /api/lists/{id}', 0],
+      ['GET /api/lists/{id}', 200],
+    ]);
+  });
+
+  it('429 waits for Retry-After and recovers; a long Retry-After is thrown at once', async () => {
+    server.script({ status: 429, headers: { 'retry-after': '1' }, body: { errors: [] } }, { status: 200, body: { data: list('L1', 'x') } });
+    const start = Date.now();
+    await expect(client.getList('L1')).resolves.toMatchObject({ id: 'L1' });
+    expect(Date.now() - start).toBeGreaterThanOrEqual(950);
+
+    server.received.length = 0;
+    server.script({ status: 429, headers: { 'retry-after': '120' }, body: { errors: [] } });
+    const e = await caught(client.getBulkImportJob('J1'));
+    expect(e).toMatchObject({ kind: 'rate_limited', retryAfterSeconds: 120 });
+    expect(server.received).toHaveLength(1);
+  });
+
+  it('does not repeat createList after an ambiguous failure (it could create the list twice)', async () => {
+    server.fallback = { status: 502, body: 'Bad Gateway' };
+    const e = await caught(client.createList('Audience'));
+    expect(e.kind).toBe('transient');
+    expect(server.received).toHaveLength(1);
+  });
+
+  it('rejects bad arguments with a typed error instead of calling', async () => {
+    const e = await caught(client.getList(''));
+    expect(e.kind).toBe('invalid_request');
+    expect(server.received).toHaveLength(0);
+  });
+
+  it('never throws a non-KlaviyoError from a public method, whatever comes back', async () => {
+    const once = new KlaviyoClient({ apiKey: KEY, baseUrl: server.url, speedFactor: 1000, maxAttempts: 1 });
+    const bodies = ['', 'null', '[]', '"x"', '{"data":null}', '<html>', '{"errors":"nope"}'];
+    for (const body of bodies) {
+      for (const status of [200, 201, 400, 500]) {
+        server.fallback = { status, body };
+        const calls: (() => Promise<unknown>)[] = [
+          () => once.getList('L1'),
+          () => once.findListsByName('x'),
+          () => once.createList('x'),
+          () => once.countListsAndSegments(),
+          () => once.getBulkImportJob('J'),
+          () => once.importProfile({ attributes: { email: 'a@b.co' } }),
+          async () => {
+            for await (const _ of once.listMemberPages('L1')) void _;
+          },
+        ];
+        for (const call of calls) await caught(call());
+      }
+    }
+  });
+});
