@@ -44,7 +44,8 @@ export function profileJsonBytes(profile: ProfileInput): number {
 }
 
 export function normalizeRow(raw: Record<string, unknown>, row: number, opts?: NormalizeOptions): NormalizedRow {
-  return normalizeRowSized(raw, row, opts);
+  const result = normalizeRowSized(raw, row, opts);
+  return result.ok ? { ok: true, email: result.email, profile: result.profile } : result;
 }
 
 /** normalizeRow plus the profile's JSON size, which the planner needs to size batches. */

@@ -1,0 +1,130 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { InvalidAudienceError } from '../../src/audience/errors';
+import { normalizeRow } from '../../src/audience/row';
+import { readAudienceRows } from '../../src/audience/source';
+import { collect, tempDir, writeAudience } from './helpers';
+
+const fixtures = join(__dirname, '..', 'fixtures');
+const dir = tempDir();
+
+describe('readAudienceRows: CSV', () => {
+  it('reads quoted commas, quotes and newlines; numbers data rows from 1', async () => {
+    const rows = await collect({ type: 'csv', path: join(fixtures, 'audience-small.csv') });
+    expect(rows.map((r) => r.row)).toEqual([1, 2, 3, 4, 5]);
+    expect(rows[0]!.raw).toMatchObject({ organization: 'Globex, Inc.', address2: 'Building B\nFloor 2', 'properties.tier': 'gold' });
+    expect(rows[1]!.raw).toMatchObject({ email: '  BEN@Example.com ', organization: 'Wayne "WE" Enterprises', last_name: "O'Brien" });
+    const results = rows.map((r) => normalizeRow(r.raw, r.row));
+    expect(results.map((r) => (r.ok ? 'ok' : r.reject.reason))).toEqual(['ok', 'ok', 'invalid_email', 'invalid_phone', 'invalid_timezone']);
+  });
+
+  it('handles a BOM and CRLF line ends; end offsets are file offsets', async () => {
+    const body = 'email,first_name\r\na@x.com,"Line1\r\nLine2"\r\nb@x.com,B\r\n';
+    const source = writeAudience(dir, 'csv', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(body)]));
+    const rows = await collect(source);
+    expect(rows.map((r) => r.raw)).toEqual([
+      { email: 'a@x.com', first_name: 'Line1\r\nLine2' },
+      { email: 'b@x.com', first_name: 'B' },
+    ]);
+    const headerEnd = 3 + 'email,first_name\r\n'.length;
+    expect(rows[0]!.endOffset).toBe(headerEnd + 'a@x.com,"Line1\r\nLine2"\r\n'.length);
+    expect(rows[1]!.endOffset).toBe(3 + Buffer.byteLength(body));
+  });
+
+  it('counts offsets in bytes, not characters', async () => {
+    const source = writeAudience(dir, 'csv', 'email,first_name\nzoe@x.com,Zoë 😀\nyan@x.com,Yan');
+    const rows = await collect(source);
+    expect(rows[0]!.endOffset).toBe(Buffer.byteLength('email,first_name\nzoe@x.com,Zoë 😀\n'));
+    expect(rows[1]!.endOffset).toBe(Buffer.byteLength('email,first_name\nzoe@x.com,Zoë 😀\nyan@x.com,Yan'));
+  });
+
+  it('makes a row with the wrong number of cells a per-row invalid_row', async () => {
+    const source = writeAudience(dir, 'csv', 'email,first_name\na@x.com,A,extra\nb@x.com\nc@x.com,C\n');
+    const rows = await collect(source);
+    const results = rows.map((r) => normalizeRow(r.raw, r.row));
+    expect(results[0]).toEqual({ ok: false, reject: { row: 1, reason: 'invalid_row', message: 'row has 3 cells but the header has 2 columns' } });
+    expect(results[1]).toMatchObject({ ok: false, reject: { row: 2, reason: 'invalid_row' } });
+    expect(results[2]).toMatchObject({ ok: true, email: 'c@x.com' });
+  });
+
+  it('skips blank lines (they are not rows)', async () => {
+    const rows = await collect(writeAudience(dir, 'csv', 'email\n\na@x.com\n\n\nb@x.com\n'));
+    expect(rows.map((r) => [r.row, r.raw.email])).toEqual([
+      [1, 'a@x.com'],
+      [2, 'b@x.com'],
+    ]);
+  });
+
+  it('names an unknown column', async () => {
+    const source = writeAudience(dir, 'csv', 'email,emial,first_name\na@x.com,b,c\n');
+    const error = await collect(source).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InvalidAudienceError);
+    expect((error as Error).message).toMatch(/audience column 'emial' .*is not a known field; known fields: email, first_name/);
+  });
+
+  it.each([
+    ['an empty file', '', /empty: it has no header row/],
+    ['a header without email', 'first_name\nAna\n', /no 'email' column/],
+    ['a repeated column', 'email,email\na@x.com,b@x.com\n', /'email' appears more than once/],
+    ['an unclosed quote', 'email,first_name\na@x.com,"Ana\nb@x.com,Ben\n', /not valid CSV: Quote Not Closed/],
+  ])('rejects %s as a whole', async (_name, body, message) => {
+    const error = await collect(writeAudience(dir, 'csv', body)).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InvalidAudienceError);
+    expect((error as Error).message).toMatch(message);
+  });
+
+  it('reports a missing file as InvalidAudienceError', async () => {
+    const error = await collect({ type: 'csv', path: join(dir, 'nope.csv') }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InvalidAudienceError);
+    expect((error as Error).message).toMatch(/cannot read audience file .*nope\.csv: ENOENT/);
+  });
+
+  it('reads a byte range with the given header, or the file header when none is given', async () => {
+    const source = writeAudience(dir, 'csv', 'email,first_name\na@x.com,A\nb@x.com,"B\nB"\nc@x.com,C\n');
+    const all = await collect(source);
+    const range = { start: all[0]!.endOffset, end: all[1]!.endOffset, firstRow: 2 };
+    expect(await collect(source, range)).toEqual([all[1]]);
+    expect(await collect(source, { ...range, header: ['email', 'first_name'] })).toEqual([all[1]]);
+  });
+});
+
+describe('readAudienceRows: NDJSON', () => {
+  it('makes a bad line a per-row invalid_row and keeps reading', async () => {
+    const rows = await collect({ type: 'ndjson', path: join(fixtures, 'audience-small.ndjson') });
+    const results = rows.map((r) => normalizeRow(r.raw, r.row));
+    expect(results.map((r) => (r.ok ? 'ok' : r.reject.reason))).toEqual(['ok', 'ok', 'invalid_row', 'invalid_row', 'invalid_properties']);
+    expect(rows.map((r) => r.row)).toEqual([1, 2, 3, 4, 5]);
+    expect(results[2]).toMatchObject({ reject: { message: expect.stringMatching(/^line is not valid JSON/) } });
+    expect(results[3]).toMatchObject({ reject: { message: expect.stringMatching(/must be a JSON object/) } });
+    expect(results[0]).toMatchObject({ ok: true, profile: { attributes: { phone_number: '+14155552671', location: { latitude: 37.7749 } } } });
+  });
+
+  it('handles BOM, CRLF and a last line without a line break', async () => {
+    const body = '{"email":"a@x.com"}\r\n\r\n{"email":"b@x.com"}';
+    const source = writeAudience(dir, 'ndjson', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(body)]));
+    const rows = await collect(source);
+    expect(rows).toEqual([
+      { row: 1, raw: { email: 'a@x.com' }, endOffset: 3 + '{"email":"a@x.com"}\r\n'.length },
+      { row: 2, raw: { email: 'b@x.com' }, endOffset: 3 + body.length },
+    ]);
+    expect(await collect(source, { start: 0, end: rows[0]!.endOffset, firstRow: 1 })).toEqual([rows[0]]);
+  });
+
+  it('names an unknown key', async () => {
+    const source = writeAudience(dir, 'ndjson', '{"email":"a@x.com"}\n{"email":"b@x.com","fist_name":"B"}\n');
+    const error = await collect(source).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InvalidAudienceError);
+    expect((error as Error).message).toMatch(/audience column 'fist_name' \(a key on data row 2\) is not a known field/);
+  });
+
+  it('reports an over-long line as a broken row without holding it in memory', async () => {
+    const long = `{"email":"a@x.com","properties":{"x":"${'y'.repeat(1_100_000)}"}}`;
+    const source = writeAudience(dir, 'ndjson', `${long}\n{"email":"b@x.com"}\n`);
+    const rows = [];
+    for await (const r of readAudienceRows(source)) rows.push({ row: r.row, ok: normalizeRow(r.raw, r.row).ok });
+    expect(rows).toEqual([
+      { row: 1, ok: false },
+      { row: 2, ok: true },
+    ]);
+  });
+});
