@@ -129,7 +129,7 @@ export class KlaviyoClient {
     }
     let segments = 0;
     for await (const page of pages(this.http, OPERATIONS.getSegments, {
-      query: { 'fields[segment]': 'name', 'page[size]': LIST_PAGE_SIZE },
+      query: { 'page[size]': LIST_PAGE_SIZE },
       schema: segmentCollection,
     })) {
       segments += page.data.length;
