@@ -63,7 +63,13 @@ function render(flags: EstimateFlags, list: ListSize, plan: { rows: number; vali
 async function runEstimate(ctx: CliContext, flags: EstimateFlags): Promise<void> {
   const source = audienceSourceFor(flags.audience, flags.format);
   if (!fs.existsSync(source.path)) throw usageError(`audience file '${flags.audience}' does not exist`);
-  const plan = await planAudience(source, { updateContacts: flags.updateContacts !== false });
+  // Same batch size as the worker, which reads AUDIENCE_BATCH_MAX_PROFILES (default Klaviyo's 10,000).
+  const maxProfiles = Number(ctx.env.AUDIENCE_BATCH_MAX_PROFILES) || undefined;
+  const plan = await planAudience(source, {
+    updateContacts: flags.updateContacts !== false,
+    maxProfiles,
+    defaultCountry: ctx.env.DEFAULT_PHONE_COUNTRY || undefined,
+  });
   const list: ListSize =
     flags.listMembers !== undefined
       ? { exists: flags.listMembers > 0, members: flags.listMembers, source: 'klaviyo' }

@@ -1,0 +1,222 @@
+/**
+ * The CLI as a subprocess against the suite's real Temporal dev server, the emulator and an in-process
+ * worker (test/support/syncHarness): sync --wait, dry-run against the emulator's real state, a run paused
+ * on a revoked key (status, paused, resolve), unknown ids, schedules, estimate and export-sftp.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { planAudience } from '../../src/audience/plan';
+import { estimateSync } from '../../src/cli/estimateArithmetic';
+import { scheduleIdForList } from '../../src/cli/naming';
+import type { SyncReport } from '../../src/shared';
+import { makeCustomers, writeCsvAudience } from '../support/audienceFiles';
+import { createSyncHarness, type SyncHarness } from '../support/syncHarness';
+import { ONE_SENTENCE, runCliProcess } from './cliProcess';
+
+const BATCH = 200;
+let h: SyncHarness;
+let cli: (...args: string[]) => ReturnType<typeof runCliProcess>;
+let audience: string;
+let valid: string[];
+
+beforeAll(async () => {
+  h = await createSyncHarness({ speed: 50, batchMaxProfiles: BATCH });
+  cli = (...args) => runCliProcess(args, h.env);
+  const customers = makeCustomers(600, { invalidEvery: 10, prefix: 'cli' });
+  valid = customers.valid;
+  audience = writeCsvAudience(h.dir, 'audience.csv', customers.rows);
+});
+afterAll(async () => h?.close());
+
+async function listIdByName(name: string): Promise<string> {
+  const lists = await h.emulator.admin.lists();
+  const list = lists.find((l) => l.name === name);
+  if (!list) throw new Error(`no list named ${name} in the emulator`);
+  return list.id;
+}
+
+async function members(name: string): Promise<string[]> {
+  return h.emulator.admin.listMembers(await listIdByName(name));
+}
+
+/** Repeats a CLI call until its stdout matches (status and visibility catch up asynchronously). */
+async function cliUntil(args: string[], pattern: RegExp, timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const r = await cli(...args);
+    if (r.code === 0 && pattern.test(r.stdout)) return r;
+    if (Date.now() > deadline) throw new Error(`'${args.join(' ')}' never printed ${pattern}; last: ${JSON.stringify(r)}`);
+    await new Promise((res) => setTimeout(res, 500));
+  }
+}
+
+describe('sync --wait and dry-run', () => {
+  const list = `CLI Sync ${randomUUID().slice(0, 8)}`;
+
+  it('syncs with progress and prints the report; the list then holds exactly the valid rows', async () => {
+    const workflowId = `cli-sync-${randomUUID()}`;
+    const r = await cli('sync', '--list', list, '--audience', audience, '--wait', '--workflow-id', workflowId);
+    expect(r.stderr).toContain(`Started audience sync ${workflowId}`);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(new RegExp(`^Sync ${workflowId} finished in`));
+    expect(r.stdout).toContain(`valid:         ${valid.length}`);
+    expect(r.stdout).toContain(`rejected:      ${600 - valid.length}`);
+    expect(r.stdout).toMatch(/reject report: \S+/);
+    expect(await members(list)).toEqual([...valid].sort());
+
+    const status = await cli('status', workflowId);
+    expect(status.code, status.stderr).toBe(0);
+    expect(status.stdout).toMatch(/state: completed|finished in/);
+  });
+
+  it('dry-run reports what a run would add, update and remove, matching the emulator, and changes nothing', async () => {
+    const before = await members(list);
+    const next = makeCustomers(600, { prefix: 'cli', offset: 100 });
+    const file = writeCsvAudience(h.dir, 'next.csv', next.rows);
+    const wanted = new Set(next.valid);
+    const expected = {
+      wouldAdd: next.valid.filter((e) => !before.includes(e)).length,
+      wouldUpdate: next.valid.filter((e) => before.includes(e)).length,
+      wouldRemove: before.filter((e) => !wanted.has(e)).length,
+    };
+    expect(expected.wouldAdd).toBeGreaterThan(0);
+    expect(expected.wouldRemove).toBeGreaterThan(0);
+
+    const r = await cli('dry-run', '--list', list, '--audience', file, '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const { report } = JSON.parse(r.stdout) as { report: SyncReport };
+    expect(report.dryRun).toBe(true);
+    expect({ wouldAdd: report.wouldAdd, wouldUpdate: report.wouldUpdate, wouldRemove: report.wouldRemove }).toEqual(expected);
+    expect(await members(list)).toEqual(before);
+
+    const text = await cli('dry-run', '--list', list, '--audience', file);
+    expect(text.stdout).toContain(`would add:     ${expected.wouldAdd}`);
+    expect(text.stdout).toContain(`would remove:  ${expected.wouldRemove}`);
+  });
+});
+
+describe('a run paused on a revoked key', () => {
+  it('status shows the action and numbered steps, paused lists it, resolve resumes it', async () => {
+    const list = `CLI Paused ${randomUUID().slice(0, 8)}`;
+    await h.emulator.admin.revokeKey(h.apiKey);
+    const started = await cli('sync', '--list', list, '--audience', audience);
+    expect(started.code, started.stderr).toBe(0);
+    const workflowId = started.stdout.trim();
+    expect(workflowId).toMatch(/^audience-sync-cli-paused-[0-9a-f]{8}-\d{8}T\d{6}Z$/);
+
+    const status = await cliUntil(['status', workflowId], /PAUSED: invalid_credentials/);
+    expect(status.stdout).toContain('state: needs_action');
+    expect(status.stdout).toMatch(/^ {2}1\. \S/m);
+    expect(status.stdout).toContain(`klaviyo-audience-sync resolve ${workflowId}`);
+
+    const paused = await cliUntil(['paused'], new RegExp(`^${workflowId}  invalid_credentials`, 'm'));
+    expect(paused.stdout).toContain(`list "${list}"`);
+
+    await h.rotateKey();
+    const resolved = await cli('resolve', workflowId);
+    expect(resolved.code, resolved.stderr).toBe(0);
+    expect(resolved.stdout).toContain(`Sent resolve to ${workflowId} (paused on invalid_credentials)`);
+    await h.client.workflow.getHandle(workflowId).result();
+    expect(await members(list)).toEqual([...valid].sort());
+
+    const again = await cli('resolve', workflowId);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toMatch(ONE_SENTENCE);
+    expect(again.stderr).toMatch(/is not paused/);
+  });
+});
+
+describe('unknown workflow ids', () => {
+  it.each([['status'], ['resolve']])('%s: one sentence and exit code 2', async (command) => {
+    const r = await cli(command, 'no-such-run-42');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(ONE_SENTENCE);
+    expect(r.stderr).toContain("No audience sync run has the workflow id 'no-such-run-42'.");
+  });
+});
+
+describe('schedules', () => {
+  it('creates one per list, refuses a duplicate, triggers a run, pauses and lists it', async () => {
+    const list = `CLI Sched ${randomUUID().slice(0, 8)}`;
+    const id = scheduleIdForList(list);
+    const created = await cli('schedule', 'create', '--list', list, '--audience', audience, '--every', '1h', '--jitter', '1m');
+    expect(created.code, created.stderr).toBe(0);
+    expect(created.stdout).toContain(`Created schedule ${id}: every 1h jitter 1m`);
+
+    const dup = await cli('schedule', 'create', '--list', list, '--audience', audience, '--cron', '0 6 * * *');
+    expect(dup.code).toBe(2);
+    expect(dup.stderr).toMatch(ONE_SENTENCE);
+    expect(dup.stderr).toContain(`already exists`);
+    expect(dup.stderr).toContain('schedule update');
+
+    const handle = h.client.schedule.getHandle(id);
+    expect((await handle.describe()).policies.overlap).toBe('SKIP');
+
+    const triggered = await cli('schedule', 'trigger', '--list', list);
+    expect(triggered.code, triggered.stderr).toBe(0);
+    let runId: string | undefined;
+    for (const deadline = Date.now() + 30_000; !runId && Date.now() < deadline; ) {
+      runId = (await handle.describe()).info.recentActions[0]?.action.workflow.workflowId;
+      if (!runId) await new Promise((r) => setTimeout(r, 300));
+    }
+    expect(runId).toMatch(new RegExp(`^${id}-`));
+    await h.client.workflow.getHandle(runId!).result();
+    expect(await members(list)).toEqual([...valid].sort());
+
+    const paused = await cli('schedule', 'pause', '--list', list, '--note', 'test freeze');
+    expect(paused.code, paused.stderr).toBe(0);
+    expect((await handle.describe()).state.paused).toBe(true);
+    const listed = await cliUntil(['schedule', 'list'], new RegExp(`^${id}  PAUSED  every 1h`, 'm'));
+    expect(listed.stdout).toContain(`list "${list}"`);
+
+    expect((await cli('schedule', 'delete', '--list', list)).code).toBe(0);
+    const gone = await cli('schedule', 'pause', '--list', list);
+    expect(gone.code).toBe(2);
+    expect(gone.stderr).toContain(`No schedule has the id '${id}'`);
+  });
+});
+
+describe('estimate and export-sftp', () => {
+  it('estimate prints the figures of the tier arithmetic for the planned audience', async () => {
+    const r = await cli('estimate', '--audience', audience, '--list', 'Any', '--list-members', '1000', '--removals', '150', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as { audience: { bulkJobs: number; validRows: number }; estimate: ReturnType<typeof estimateSync> };
+    const plan = await planAudience({ type: 'csv', path: audience }, { maxProfiles: BATCH });
+    expect(out.audience).toMatchObject({ bulkJobs: Math.ceil(valid.length / BATCH), validRows: valid.length });
+    const expected = estimateSync({
+      bulkJobs: plan.batches.length,
+      profiles: plan.validRows,
+      listMembersBefore: 1000,
+      removals: 150,
+      removeMissing: true,
+      createList: false,
+      pollsPerJob: 3,
+      expectedImportErrors: 0,
+      sftpCsvBytes: fs.statSync(audience).size,
+      uploadMbitPerSecond: 10,
+    });
+    expect(out.estimate).toEqual(expected);
+    const byEndpoint = Object.fromEntries(out.estimate.endpoints.map((e) => [e.endpoint, e.calls]));
+    expect(byEndpoint['POST /api/profile-bulk-import-jobs']).toBe(3);
+    expect(byEndpoint['DELETE /api/lists/{id}/relationships/profiles']).toBe(1);
+
+    const text = await cli('estimate', '--audience', audience, '--list', 'Any', '--list-members', '1000', '--removals', '150');
+    expect(text.stdout).toContain('SFTP import alternative');
+    expect(text.stdout).toMatch(/Assumptions: /);
+  });
+
+  it('export-sftp writes the exact SFTP headers and one row per valid profile', async () => {
+    const out = path.join(h.dir, 'sftp.csv');
+    const r = await cli('export-sftp', '--audience', audience, '--out', out);
+    expect(r.code, r.stderr).toBe(0);
+    const lines = fs.readFileSync(out, 'utf8').trim().split('\n');
+    expect(lines[0]).toBe(
+      'Email,PhoneNumber,ExternalID,First Name,Last Name,Organization,Title,City,Region,Country,Zip Code,Address,Address 2,Latitude,Longitude,Timezone',
+    );
+    expect(lines).toHaveLength(valid.length + 1);
+    expect(r.stdout).toContain(`Wrote ${valid.length} profiles`);
+    expect(r.stdout).toContain(`rejected: ${600 - valid.length}`);
+  });
+});
