@@ -102,8 +102,10 @@ const DAILY_CAP_MIN_RETRY_AFTER_S = 3600;
 const CREATE_LIST_ENDPOINT = 'POST /api/lists';
 const BULK_IMPORT_ENDPOINT = 'POST /api/profile-bulk-import-jobs';
 const BULK_PROFILE_POINTER = /^\/data\/attributes\/profiles\/data\/(\d+)(?:\/(.*))?$/;
-const CREDENTIALS_TEXT = /credential|api[ -_]?key|authenticat|not authorized|unauthori[sz]ed/i;
-const LIST_LIMIT_TEXT = /(maximum|max\.?|limit|too many)[^.]*\b(lists?|segments?)\b|\b(lists?|segments?)\b[^.]*\b(limit|maximum)/i;
+const CREDENTIALS_TEXT = /credential|api[ _-]?key|authenticat|not authorized|unauthori[sz]ed/i;
+/** Klaviyo does not document the cap's error; match its likely wordings, not any 4xx that says "maximum". */
+const LIST_LIMIT_TEXT =
+  /(maximum|max\.?|limit)( allowed)? number of (lists|segments)|too many (lists|segments)|\b(lists?|segments?)( and segments)? limit\b|limit of [\d,]+ (lists|segments)/i;
 const DAILY_TEXT = /\bdaily\b|per day|\/d\b|24 hours/i;
 
 /**

@@ -80,7 +80,9 @@ describe('classifyResponse', () => {
     ]) {
       expect(classifyResponse(res(400, [err('invalid', detail)]), 'POST /api/lists').kind, detail).toBe('list_limit');
     }
-    expect(classifyResponse(res(400, [err('invalid', 'Name is required')]), 'POST /api/lists').kind).toBe('invalid_request');
+    for (const detail of ['Name is required', 'List name exceeds maximum length of 255 characters']) {
+      expect(classifyResponse(res(400, [err('invalid', detail)]), 'POST /api/lists').kind, detail).toBe('invalid_request');
+    }
   });
 
   it('bulk import 400 with per-profile pointers is validation with indexes and fields', () => {

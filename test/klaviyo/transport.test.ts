@@ -1,8 +1,9 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { KlaviyoClient } from '../../src/klaviyo/client';
 import { KlaviyoError } from '../../src/klaviyo/errors';
 import { startFakeServer, type FakeServer } from './fakeServer';
+import { RequestRecorder } from './recordRequests';
 
 // Generated at runtime (a key-shaped literal must never be committed), fresh per test so rate-limit buckets
 // blocked by one test's Retry-After do not leak into the next (buckets are shared per key, by design).
@@ -11,6 +12,10 @@ const list = (id: string, name: string) => ({ type: 'list', id, attributes: { na
 
 let server: FakeServer;
 let client: KlaviyoClient;
+const recorder = new RequestRecorder();
+/** Every client here is recorded, so each request it sends is checked against the spec after the test. */
+const newClient = (opts: { maxAttempts?: number; onCall?: (e: string, s: number) => void } = {}) =>
+  recorder.attach(new KlaviyoClient({ apiKey: KEY, baseUrl: server.url, speedFactor: 1000, maxAttempts: 3, ...opts }));
 beforeAll(async () => {
   server = await startFakeServer();
 });
@@ -19,7 +24,12 @@ beforeEach(() => {
   server.received.length = 0;
   server.fallback = { status: 200, body: { data: [], links: {} } };
   KEY = `pk_${randomBytes(17).toString('hex')}`;
-  client = new KlaviyoClient({ apiKey: KEY, baseUrl: server.url, speedFactor: 1000, maxAttempts: 3 });
+  client = newClient();
+});
+afterEach(() => {
+  const violations = recorder.violations();
+  recorder.requests.length = 0;
+  expect(violations).toEqual([]);
 });
 
 async function caught(p: Promise<unknown>): Promise<KlaviyoError> {
@@ -95,7 +105,7 @@ describe('KlaviyoClient transport', () => {
 
   it('connection resets are retried and recover; onCall sees status 0 for them', async () => {
     const calls: [string, number][] = [];
-    const counted = new KlaviyoClient({ apiKey: KEY, baseUrl: server.url, speedFactor: 1000, onCall: (e, s) => calls.push([e, s]) });
+    const counted = newClient({ onCall: (e, s) => calls.push([e, s]) });
     server.script('reset', { status: 200, body: { data: list('L1', 'x') } });
     await expect(counted.getList('L1')).resolves.toEqual({ id: 'L1', name: 'x' });
     expect(calls).toEqual([
@@ -131,7 +141,7 @@ describe('KlaviyoClient transport', () => {
   });
 
   it('never throws a non-KlaviyoError from a public method, whatever comes back', async () => {
-    const once = new KlaviyoClient({ apiKey: KEY, baseUrl: server.url, speedFactor: 1000, maxAttempts: 1 });
+    const once = newClient({ maxAttempts: 1 });
     const bodies = ['', 'null', '[]', '"x"', '{"data":null}', '<html>', '{"errors":"nope"}'];
     for (const body of bodies) {
       for (const status of [200, 201, 400, 500]) {
