@@ -138,7 +138,7 @@ export class ApiPipeline {
       jobs: this.deps.jobs,
       faults: this.deps.faults,
       baseUrl,
-      selfUrl: `${baseUrl}${url.pathname}${url.search}`,
+      selfUrl: selfLink(baseUrl, url),
       req,
     };
   }
@@ -179,6 +179,12 @@ function injectedError(status: number, retryAfter: number | undefined): ApiError
         ? ['permission_denied', 'You do not have permission to perform this action.']
         : ['invalid', 'Invalid input.'];
   return new ApiError(status, [{ code, title, detail: title }]);
+}
+
+/** links.self: the request URL with its query re-serialised, so brackets are percent-encoded (a valid URI). */
+function selfLink(baseUrl: string, url: URL): string {
+  const query = url.searchParams.toString();
+  return `${baseUrl}${url.pathname}${query ? `?${query}` : ''}`;
 }
 
 function parseJson(raw: Buffer): unknown {
