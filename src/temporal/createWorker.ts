@@ -1,4 +1,6 @@
 /** Builds the worker that runs audienceSync and its activities; used by src/worker.ts, the demo and tests. */
+import fs from 'node:fs';
+import path from 'node:path';
 import { bundleWorkflowCode, NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, activityConfigFromEnv, type ActivityConfig } from '../activities';
 
@@ -12,7 +14,10 @@ export interface AudienceSyncWorkerOptions {
   workflowBundle?: WorkerOptions['workflowBundle'];
 }
 
-const workflowsPath = require.resolve('../workflows');
+// The workflows' entry: index.ts when run from source (tsx, tests), index.js when compiled.
+const workflowsPath = ['index.ts', 'index.js']
+  .map((file) => path.join(__dirname, '..', 'workflows', file))
+  .find((file) => fs.existsSync(file))!;
 // Heavy, I/O-bound modules belong to activities; keep them out of the deterministic sandbox.
 const ignoreModules = ['axios', 'csv-parse', 'libphonenumber-js'];
 
