@@ -78,8 +78,13 @@ function rejectOf(row: number, email: string | undefined, reason: RejectReason, 
   return reject;
 }
 
+let lastCountry: { given: string; code: CountryCode } | undefined;
+
+/** Checked once per distinct setting, not per row. */
 function phoneCountry(opts: NormalizeOptions): CountryCode {
-  return checkDefaultCountry(opts.defaultCountry ?? process.env.DEFAULT_PHONE_COUNTRY ?? 'US');
+  const given = opts.defaultCountry ?? process.env.DEFAULT_PHONE_COUNTRY ?? 'US';
+  if (lastCountry?.given !== given) lastCountry = { given, code: checkDefaultCountry(given) };
+  return lastCountry.code;
 }
 
 function buildAttributes(raw: RawRow, email: string, country: CountryCode): ProfileAttributes {

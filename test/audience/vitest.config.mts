@@ -1,5 +1,5 @@
 // Runs only the audience tests, without the suite-wide Temporal dev server:
-//   npx vitest run -c test/audience/vitest.config.ts
+//   npx vitest run -c test/audience/vitest.config.mts
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
