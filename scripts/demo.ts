@@ -12,7 +12,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { activityConfigFromEnv } from '../src/activities';
 import { generateAudience } from '../src/audience/synthetic';
 import { runCli } from '../src/cli/main';
@@ -64,6 +64,8 @@ function fail(message: string): never {
 }
 
 async function main(): Promise<number> {
+  // The demo's own output is the story; the worker only speaks up about problems.
+  Runtime.install({ logger: new DefaultLogger('WARN') });
   const useEmulator = flags.emulator && process.env.KLAVIYO_EMULATOR !== 'off';
   if (!useEmulator && !process.env.KLAVIYO_API_KEY && !process.env.KLAVIYO_CREDENTIALS_FILE) {
     fail('Real Klaviyo needs a key: set KLAVIYO_API_KEY (or KLAVIYO_CREDENTIALS_FILE), or run without --no-emulator.');
@@ -143,7 +145,7 @@ async function main(): Promise<number> {
     const report = (await new Client({ connection: operator }).workflow.getHandle(workflowId).result().catch(() => undefined)) as
       | SyncReport
       | undefined;
-    if (report) console.log(`Reject report: ${path.join(report.reportLocation, 'rejects.csv')}`);
+    if (report) console.log(`Reject report: ${report.reportLocation}`);
     if (flags.exit || code !== 0) return code;
 
     console.log(
