@@ -5,6 +5,22 @@ import type { ProfileAttrs } from './profileStore';
 import type { StatsSnapshot } from './stats';
 
 export type StoredProfile = ProfileAttrs & { id: string };
+export interface ListSummary {
+  id: string;
+  name: string;
+  memberCount: number;
+}
+
+/**
+ * The contract names both the route body (`{emails}`, `{ids}`, `{lists}`) and the method, and callers were
+ * written against both readings: these methods return the array itself, which also carries the route's
+ * field (`(await listMembers(id)).emails` and `(await listMembers(id)).length` both work).
+ */
+export type ArrayWithField<K extends string, T> = T[] & Record<K, T[]>;
+function withField<K extends string, T>(items: T[], field: K): ArrayWithField<K, T> {
+  // Non-enumerable: equality checks and JSON see a plain array.
+  return Object.defineProperty(items, field, { value: items, enumerable: false }) as ArrayWithField<K, T>;
+}
 
 export class EmulatorAdmin {
   private readonly http: AxiosInstance;
@@ -26,12 +42,12 @@ export class EmulatorAdmin {
     await this.http.delete(`/keys/${encodeURIComponent(key)}`);
   }
 
-  async seedLists(names: string[], account?: string): Promise<string[]> {
-    return (await this.http.post<{ ids: string[] }>('/lists', { names, account })).data.ids;
+  async seedLists(names: string[], account?: string): Promise<ArrayWithField<'ids', string>> {
+    return withField((await this.http.post<{ ids: string[] }>('/lists', { names, account })).data.ids, 'ids');
   }
 
-  async seedSegments(count: number, account?: string, namePrefix?: string): Promise<string[]> {
-    return (await this.http.post<{ ids: string[] }>('/segments', { count, account, namePrefix })).data.ids;
+  async seedSegments(count: number, account?: string, namePrefix?: string): Promise<ArrayWithField<'ids', string>> {
+    return withField((await this.http.post<{ ids: string[] }>('/segments', { count, account, namePrefix })).data.ids, 'ids');
   }
 
   async deleteList(id: string): Promise<void> {
@@ -39,12 +55,12 @@ export class EmulatorAdmin {
   }
 
   /** E-mails of a list's members, sorted. */
-  async listMembers(id: string): Promise<string[]> {
-    return (await this.http.get<{ emails: string[] }>(`/lists/${encodeURIComponent(id)}/members`)).data.emails;
+  async listMembers(id: string): Promise<ArrayWithField<'emails', string>> {
+    return withField((await this.http.get<{ emails: string[] }>(`/lists/${encodeURIComponent(id)}/members`)).data.emails, 'emails');
   }
 
-  async lists(account?: string): Promise<{ id: string; name: string; memberCount: number }[]> {
-    return (await this.http.get<{ lists: { id: string; name: string; memberCount: number }[] }>('/lists', { params: { account } })).data.lists;
+  async lists(account?: string): Promise<ArrayWithField<'lists', ListSummary>> {
+    return withField((await this.http.get<{ lists: ListSummary[] }>('/lists', { params: { account } })).data.lists, 'lists');
   }
 
   /** The stored profile (id + attributes) for an e-mail, or null when there is none. */

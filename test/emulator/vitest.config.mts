@@ -1,5 +1,5 @@
 // Runs only the emulator tests, without the suite-wide Temporal dev server:
-//   npx vitest run -c test/emulator/vitest.config.ts
+//   npx vitest run -c test/emulator/vitest.config.mts
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
