@@ -12,11 +12,8 @@ import { assertValidHeader } from './fields';
 import { brokenRow, type RawRow } from './rejectReason';
 import { checkRange, MAX_ROW_BYTES, type ReadHooks, type RowRange, type SourceRow } from './sourceTypes';
 
-/**
- * Bytes read past the last complete row before the file is declared broken. Above MAX_ROW_BYTES because
- * the parser and its stream buffers hold some rows and a chunk ahead of the consumer.
- */
-const RUNAWAY_ROW_BYTES = MAX_ROW_BYTES * 4;
+/** Bytes read past the parser's last field boundary before the file is declared broken (an open quote). */
+const RUNAWAY_FIELD_BYTES = MAX_ROW_BYTES * 4;
 
 interface ParsedRecord {
   record: Record<string, string>;
@@ -29,6 +26,7 @@ export async function* readCsvRows(path: string, range?: RowRange, hooks: ReadHo
   if (range && range.end === range.start) return;
   const base = range?.start ?? 0;
   let sawHeader = Boolean(header);
+  let readBytes = base;
   const parser = parse({
     bom: true,
     info: true,
@@ -48,16 +46,16 @@ export async function* readCsvRows(path: string, range?: RowRange, hooks: ReadHo
       }),
   });
   const input = createReadStream(path, range ? { start: range.start, end: range.end - 1 } : {});
-  let readBytes = base;
-  let lastEnd = base;
   input.on('data', (chunk) => {
     hooks.onChunk?.(chunk as Buffer);
     readBytes += chunk.length;
     // csv-parse's own max_record_size costs a third of its speed; this bounds memory the same way.
-    if (readBytes - lastEnd > RUNAWAY_ROW_BYTES) {
+    // parser.info.bytes stays at the last field boundary while a field is being read.
+    const fieldStart = base + parser.info.bytes;
+    if (readBytes - fieldStart > RUNAWAY_FIELD_BYTES) {
       input.destroy(
         new InvalidAudienceError(
-          `audience file ${path}: the row starting at byte ${lastEnd} runs past ${RUNAWAY_ROW_BYTES} bytes; is a quote left open?`,
+          `audience file ${path}: a field starting near byte ${fieldStart} runs past ${RUNAWAY_FIELD_BYTES} bytes; is a quote left open?`,
         ),
       );
     }
@@ -71,8 +69,7 @@ export async function* readCsvRows(path: string, range?: RowRange, hooks: ReadHo
       const raw: RawRow = info.error
         ? brokenRow(`row has ${info.index} cells but the header has ${columns ?? headerLength(parser.options.columns)} columns`)
         : record;
-      lastEnd = base + info.bytes;
-      yield { row: row++, raw, endOffset: lastEnd };
+      yield { row: row++, raw, endOffset: base + info.bytes };
     }
   } catch (err) {
     throw toAudienceError(path, err);

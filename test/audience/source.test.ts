@@ -73,6 +73,13 @@ describe('readAudienceRows: CSV', () => {
     expect((error as Error).message).toMatch(message);
   });
 
+  it('stops at a quote left open instead of buffering the rest of the file', async () => {
+    const source = writeAudience(dir, 'csv', `email,first_name\na@x.com,"${'x'.repeat(5_000_000)}\nb@x.com,B\n`);
+    const error = await collect(source).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InvalidAudienceError);
+    expect((error as Error).message).toMatch(/a field starting near byte 24 runs past 4000000 bytes; is a quote left open\?/);
+  });
+
   it('reports a missing file as InvalidAudienceError', async () => {
     const error = await collect({ type: 'csv', path: join(dir, 'nope.csv') }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InvalidAudienceError);
