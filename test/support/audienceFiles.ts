@@ -21,6 +21,8 @@ export function makeCustomers(count: number, opts: { invalidEvery?: number; pref
   const rows: AudienceRow[] = [];
   const valid: string[] = [];
   const prefix = opts.prefix ?? 'customer';
+  // Klaviyo matches profiles by phone as well as email: every customer needs a phone of their own.
+  const exchange = 200 + ([...prefix].reduce((a, c) => a * 31 + c.charCodeAt(0), 7) % 700);
   for (let i = 0; i < count; i++) {
     const n = i + (opts.offset ?? 0);
     const email = `${prefix}.${n}@example.com`;
@@ -28,7 +30,7 @@ export function makeCustomers(count: number, opts: { invalidEvery?: number; pref
       email: i % 3 === 0 ? `  ${email.toUpperCase()} ` : email,
       first_name: `First${n}`,
       last_name: `Last${n}`,
-      phone_number: `+1415555${String(1000 + (n % 9000)).padStart(4, '0')}`,
+      phone_number: `+1415${exchange}${String(n % 10_000).padStart(4, '0')}`,
       city: 'Boston',
       country: 'US',
       timezone: 'America/New_York',

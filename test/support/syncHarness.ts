@@ -8,7 +8,7 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { inject } from 'vitest';
 import { Client, Connection, WorkflowHandle } from '@temporalio/client';
-import { NativeConnection, Worker } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { startEmulator, type RunningEmulator } from '../../src/emulator';
 import { createAudienceSyncWorker } from '../../src/temporal/createWorker';
 import type { ActivityConfig } from '../../src/activities';
@@ -56,7 +56,14 @@ export interface HarnessOptions {
   jobDelayMs?: number;
 }
 
+let runtimeInstalled = false;
+
 export async function createSyncHarness(opts: HarnessOptions = {}): Promise<SyncHarness> {
+  if (!runtimeInstalled) {
+    // Worker lifecycle chatter would drown test output; warnings and errors still show.
+    Runtime.install({ logger: new DefaultLogger('WARN') });
+    runtimeInstalled = true;
+  }
   const speed = opts.speed ?? 50;
   const address = inject('temporalAddress');
   const bundlePath = inject('workflowBundlePath');
