@@ -1,17 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { CliError } from '../../src/cli/errors';
 import { buildScheduleSpec, describeSpec, parseDuration, SCHEDULE_POLICIES } from '../../src/cli/scheduleSpec';
+import { expectUsageError } from './expectUsageError';
 
-function usage(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(CliError);
-    expect((err as CliError).exitCode).toBe(2);
-    return (err as Error).message;
-  }
-  throw new Error('expected a usage error');
-}
 
 describe('schedule spec from flags', () => {
   it('builds an interval with jitter', () => {
@@ -27,16 +17,16 @@ describe('schedule spec from flags', () => {
   });
 
   it('refuses both or neither of --cron and --every', () => {
-    expect(usage(() => buildScheduleSpec({}))).toMatch(/exactly one of --cron/);
-    expect(usage(() => buildScheduleSpec({ cron: '0 6 * * *', every: '6h' }))).toMatch(/exactly one of --cron/);
+    expect(expectUsageError(() => buildScheduleSpec({}))).toMatch(/exactly one of --cron/);
+    expect(expectUsageError(() => buildScheduleSpec({ cron: '0 6 * * *', every: '6h' }))).toMatch(/exactly one of --cron/);
   });
 
   it('names the bad flag', () => {
-    expect(usage(() => buildScheduleSpec({ every: '6x' }))).toMatch(/--every '6x' is not a duration/);
-    expect(usage(() => buildScheduleSpec({ every: '6h', jitter: 'soon' }))).toMatch(/--jitter 'soon'/);
-    expect(usage(() => buildScheduleSpec({ cron: '0 6 * *' }))).toMatch(/has 4 field/);
-    expect(usage(() => buildScheduleSpec({ cron: '0 6 * * *', timezone: 'Mars/Olympus' }))).toMatch(/not an IANA time zone/);
-    expect(usage(() => parseDuration('0', '--every'))).toMatch(/longer than zero/);
+    expect(expectUsageError(() => buildScheduleSpec({ every: '6x' }))).toMatch(/--every '6x' is not a duration/);
+    expect(expectUsageError(() => buildScheduleSpec({ every: '6h', jitter: 'soon' }))).toMatch(/--jitter 'soon'/);
+    expect(expectUsageError(() => buildScheduleSpec({ cron: '0 6 * *' }))).toMatch(/has 4 field/);
+    expect(expectUsageError(() => buildScheduleSpec({ cron: '0 6 * * *', timezone: 'Mars/Olympus' }))).toMatch(/not an IANA time zone/);
+    expect(expectUsageError(() => parseDuration('0', '--every'))).toMatch(/longer than zero/);
   });
 
   it('skips new runs while one is running or paused', () => {

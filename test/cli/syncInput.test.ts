@@ -1,19 +1,9 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CliError } from '../../src/cli/errors';
 import { audienceSourceFor, buildSyncInput } from '../../src/cli/syncInput';
 import { syncInputSchema } from '../../src/shared';
+import { expectUsageError } from './expectUsageError';
 
-function usage(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(CliError);
-    expect((err as CliError).exitCode).toBe(2);
-    return (err as Error).message;
-  }
-  throw new Error('expected a usage error');
-}
 
 describe('sync input from flags', () => {
   it('builds input the workflow schema accepts, with an absolute audience path', () => {
@@ -35,13 +25,13 @@ describe('sync input from flags', () => {
   it('infers the format from the extension or --format', () => {
     expect(audienceSourceFor('a.jsonl').type).toBe('ndjson');
     expect(audienceSourceFor('a.txt', 'csv').type).toBe('csv');
-    expect(usage(() => audienceSourceFor('a.txt'))).toMatch(/cannot tell whether 'a.txt' is CSV or NDJSON/);
+    expect(expectUsageError(() => audienceSourceFor('a.txt'))).toMatch(/cannot tell whether 'a.txt' is CSV or NDJSON/);
   });
 
   it('refuses a missing or doubled list, and schema violations, naming the field', () => {
-    expect(usage(() => buildSyncInput({ audience: 'a.csv' }))).toMatch(/--list/);
-    expect(usage(() => buildSyncInput({ list: 'A', listId: 'X', audience: 'a.csv' }))).toMatch(/not both/);
-    expect(usage(() => buildSyncInput({ list: '   ', audience: 'a.csv' }))).toMatch(/^invalid sync input: listName: /);
-    expect(usage(() => buildSyncInput({ list: 'A', audience: 'a.csv', credential: 'pk_abc' }))).toMatch(/credential/);
+    expect(expectUsageError(() => buildSyncInput({ audience: 'a.csv' }))).toMatch(/--list/);
+    expect(expectUsageError(() => buildSyncInput({ list: 'A', listId: 'X', audience: 'a.csv' }))).toMatch(/not both/);
+    expect(expectUsageError(() => buildSyncInput({ list: '   ', audience: 'a.csv' }))).toMatch(/^invalid sync input: listName: /);
+    expect(expectUsageError(() => buildSyncInput({ list: 'A', audience: 'a.csv', credential: 'pk_abc' }))).toMatch(/credential/);
   });
 });
