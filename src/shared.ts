@@ -67,13 +67,16 @@ export const syncInputSchema = z
     maxRemovalShare: z.number().min(0).max(1).default(0.5),
   })
   .strict()
-  .refine((v) => Boolean(v.listName) !== Boolean(v.listId), {
+  // `when` runs these checks even when other fields failed, so one error message names every problem.
+  .refine((v) => typeof v !== 'object' || v === null || Boolean(v.listName) !== Boolean(v.listId), {
     message: 'give exactly one of listName or listId',
     path: ['listName'],
+    when: () => true,
   })
-  .refine((v) => !v.credential.startsWith('pk_'), {
+  .refine((v) => typeof v?.credential !== 'string' || !v.credential.startsWith('pk_'), {
     message: 'credential is the name of a credential, never the API key itself',
     path: ['credential'],
+    when: () => true,
   });
 /** What an operator types (defaults optional). */
 export type SyncInputRaw = z.input<typeof syncInputSchema>;
