@@ -30,3 +30,20 @@ it('starts everything, syncs the sample audience with rejects, prints the report
   expect(fs.existsSync(reject!)).toBe(true);
   expect(fs.existsSync(path.join(dataDir, 'temporal.db'))).toBe(true);
 });
+
+it('with the emulator turned off and no key, refuses in one sentence before starting anything', async () => {
+  const root = path.resolve(__dirname, '../..');
+  const env: NodeJS.ProcessEnv = { ...process.env, KLAVIYO_EMULATOR: 'off' };
+  delete env.KLAVIYO_API_KEY;
+  delete env.KLAVIYO_CREDENTIALS_FILE;
+  const child = spawn(process.execPath, [path.join(root, 'node_modules/tsx/dist/cli.mjs'), 'scripts/demo.ts', '--exit', '--data-dir', dataDir], {
+    cwd: root,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  expect(code).toBe(2);
+  expect(stderr).toBe('Real Klaviyo needs a key: set KLAVIYO_API_KEY (or KLAVIYO_CREDENTIALS_FILE), or run without --no-emulator.\n');
+});
