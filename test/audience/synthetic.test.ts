@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { AUDIENCE_FIELDS } from '../../src/audience/fields';
 import { normalizeRow } from '../../src/audience/row';
-import { generateAudience, syntheticEmail } from '../../src/audience/synthetic';
+import { generateAudience, syntheticEmail, syntheticPhone } from '../../src/audience/synthetic';
+import { normalizePhone } from '../../src/audience/validate';
 import { collect, tempDir } from './helpers';
 
 const dir = tempDir();
@@ -40,5 +41,14 @@ describe('generateAudience', () => {
     const norm = (e: unknown) => String(e).trim().toLowerCase();
     expect(norm(first[10]!.raw.email)).toBe(norm(second[0]!.raw.email));
     expect(norm(second[0]!.raw.email)).toBe(syntheticEmail(10));
+  });
+
+  it('gives every person a valid phone of their own (Klaviyo matches profiles by phone too)', () => {
+    const spellings = [0, 0.3, 0.6, 0.9];
+    const phones = new Set<string>();
+    // Every area/exchange combination once, plus consecutive people inside one exchange.
+    const people = [...Array.from({ length: 18 * 640 }, (_, k) => k * 10_000 + ((k * 37) % 10_000)), ...Array.from({ length: 500 }, (_, i) => i)];
+    for (const [n, i] of people.entries()) phones.add(normalizePhone(syntheticPhone(i, () => spellings[n % 4]!), 'US'));
+    expect(phones.size).toBe(new Set(people).size);
   });
 });
