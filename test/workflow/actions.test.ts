@@ -92,4 +92,31 @@ describe('workflow actions', () => {
     expect(report.counts.removed).toBe(60);
     expect((await h.emulator.admin.listMembers(first.listId!)).emails).toHaveLength(0);
   });
+
+  it("waits on a durable timer, not a failure, when Klaviyo's daily list-creation cap is reached", async () => {
+    await h.emulator.admin.setLimits({ dailyListCreates: 0 });
+    try {
+      const path = writeCsvAudience(h.dir, 'daily.csv', makeCustomers(5, { prefix: 'daily' }).rows);
+      const handle = await h.start({ listName: 'Created tomorrow', audience: { type: 'csv', path } });
+      const timer = await waitForTimer(handle);
+      expect(Number(timer.startToFireTimeout?.seconds)).toBeGreaterThan(60);
+      const status = await h.waitForStatus(handle, () => true);
+      expect(status).toMatchObject({ state: 'running', step: 'ensuring_list' });
+      expect((await handle.describe()).status.name).toBe('RUNNING');
+      await handle.terminate('test done');
+    } finally {
+      await h.emulator.admin.setLimits({ dailyListCreates: 150 });
+    }
+  });
 });
+
+async function waitForTimer(handle: WorkflowHandle) {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const history = await handle.fetchHistory();
+    const started = history.events?.find((e) => e.timerStartedEventAttributes)?.timerStartedEventAttributes;
+    if (started) return started;
+    if (Date.now() > deadline) throw new Error('no timer was started');
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
