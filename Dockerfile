@@ -6,6 +6,7 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
+COPY scripts/bundle-workflows.ts ./scripts/
 RUN npm run build
 
 FROM node:20-bookworm-slim
@@ -18,5 +19,5 @@ COPY spec ./spec
 RUN mkdir -p /app/reports && chown node:node /app/reports
 USER node
 ENV AUDIENCE_REPORT_DIR=/app/reports
-# Same program as `npm run worker` (tsx src/worker.ts), compiled.
+# Same program as `npm run worker` (tsx src/worker.ts), compiled; it loads lib/workflow-bundle.js from the build.
 CMD ["node", "lib/worker.js"]

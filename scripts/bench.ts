@@ -18,6 +18,7 @@ import { startDevServer } from '../src/dev/temporalDevServer';
 import { startEmulator } from '../src/emulator';
 import { generateAudience } from '../src/audience/synthetic';
 import { ensureSearchAttributes } from '../src/temporal/searchAttributes';
+import { bundleAudienceSyncWorkflows } from '../src/temporal/createWorker';
 import { STATUS_QUERY, WORKFLOW_TYPE, type SyncReport, type SyncStatus } from '../src/shared';
 
 const program = new Command()
@@ -50,6 +51,9 @@ async function main(): Promise<void> {
   await ensureSearchAttributes(connection, 'default');
   const client = new Client({ connection });
   const taskQueue = 'audience-sync-bench';
+  // Bundled here, as `npm run build` does for production, so the worker's memory is its own work.
+  const bundlePath = path.join(dir, 'workflow-bundle.js');
+  fs.writeFileSync(bundlePath, (await bundleAudienceSyncWorkflows()).code);
   const worker = spawn(process.execPath, ['--require', 'tsx/cjs', 'src/worker.ts'], {
     cwd: root,
     env: {
@@ -61,6 +65,7 @@ async function main(): Promise<void> {
       KLAVIYO_RATE_SPEED: String(opts.speed),
       AUDIENCE_REPORT_DIR: path.join(dir, 'reports'),
       AUDIENCE_BATCH_MAX_PROFILES: String(opts.batch),
+      WORKFLOW_BUNDLE_PATH: bundlePath,
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });

@@ -26,13 +26,26 @@ export async function bundleAudienceSyncWorkflows(): Promise<{ code: string }> {
   return bundleWorkflowCode({ workflowsPath, ignoreModules });
 }
 
+/**
+ * A bundle made at build time (`npm run build` writes lib/workflow-bundle.js) spares each worker start
+ * the webpack run and its memory. WORKFLOW_BUNDLE_PATH names another; it must come from the same code.
+ */
+function prebuiltBundle(): WorkerOptions['workflowBundle'] | undefined {
+  const file = process.env.WORKFLOW_BUNDLE_PATH || path.join(__dirname, '..', 'workflow-bundle.js');
+  if (process.env.WORKFLOW_BUNDLE_PATH && !fs.existsSync(file)) {
+    throw new Error(`WORKFLOW_BUNDLE_PATH names ${file}, which does not exist`);
+  }
+  return fs.existsSync(file) ? { codePath: file } : undefined;
+}
+
 export async function createAudienceSyncWorker(opts: AudienceSyncWorkerOptions): Promise<Worker> {
+  const workflowBundle = opts.workflowBundle ?? prebuiltBundle();
   return Worker.create({
     connection: opts.connection,
     namespace: opts.namespace,
     taskQueue: opts.taskQueue,
     activities: createActivities(opts.activities ?? activityConfigFromEnv()),
-    ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath, bundlerOptions: { ignoreModules } }),
+    ...(workflowBundle ? { workflowBundle } : { workflowsPath, bundlerOptions: { ignoreModules } }),
     // Bulk import activities mostly wait on Klaviyo; a handful at once per worker is plenty.
     maxConcurrentActivityTaskExecutions: 16,
   });

@@ -21,7 +21,6 @@ import {
   addCounts,
   describeInputError,
   emptyCounts,
-  FailureType,
   STATE_SEARCH_ATTRIBUTE,
   syncInputSchema,
   type SyncInput,
@@ -295,7 +294,8 @@ class AudienceSyncRun {
           continue;
         }
         const action = actionFor(failure, this.input, workflowInfo().workflowId, new Date());
-        if (!action) throw failure?.type === FailureType.InvalidAudience ? failure : err;
+        // Not for an operator: fail the run with the activity's own message, not "activity task failed".
+        if (!action) throw failure ?? err;
         await this.pauseUntilResolved(action);
         if (action.code === 'audience_shrink') this.allowShrink = true;
       }
