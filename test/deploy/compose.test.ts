@@ -80,7 +80,12 @@ describe('Dockerfile', () => {
   it('installs with npm ci and builds with the npm build script', () => {
     expect(runs.some((r) => /^npm ci\b/.test(r))).toBe(true);
     expect(runs).toContain('npm run build');
-    expect(pkg.scripts.build).toMatch(/^tsc -p tsconfig\.build\.json$/);
+    expect(pkg.scripts.build).toMatch(/^tsc -p tsconfig\.build\.json\b/);
+    // Every file the build script runs is copied into the build stage.
+    const copied = [...dockerfile.matchAll(/^COPY (?!--from)(.+) \S+$/gm)].flatMap((m) => m[1]!.split(/\s+/));
+    for (const file of pkg.scripts.build!.match(/\S+\.(?:ts|json)\b/g) ?? []) {
+      expect(copied.some((c) => file === c || file.startsWith(`${c.replace(/\/$/, '')}/`))).toBe(true);
+    }
     const buildConfig = JSON.parse(read('tsconfig.build.json')) as { compilerOptions: { rootDir: string; outDir: string } };
     expect(buildConfig.compilerOptions).toMatchObject({ rootDir: 'src', outDir: 'lib' });
   });
