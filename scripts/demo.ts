@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
-import { Client, Connection } from '@temporalio/client';
+import { Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { activityConfigFromEnv } from '../src/activities';
 import { generateAudience } from '../src/audience/synthetic';
@@ -19,7 +19,7 @@ import { runCli } from '../src/cli/main';
 import { defaultWorkflowId } from '../src/cli/naming';
 import { freePort, startDevServer } from '../src/dev/temporalDevServer';
 import { startEmulator, type RunningEmulator } from '../src/emulator';
-import { DEFAULT_TASK_QUEUE, type SyncReport } from '../src/shared';
+import { DEFAULT_TASK_QUEUE } from '../src/shared';
 import { createAudienceSyncWorker } from '../src/temporal/createWorker';
 import { ensureSearchAttributes } from '../src/temporal/searchAttributes';
 
@@ -142,10 +142,6 @@ async function main(): Promise<number> {
 
     const runUrl = `${server.uiUrl}/namespaces/default/workflows/${encodeURIComponent(workflowId)}`;
     console.log(`\nTemporal UI: ${server.uiUrl}   (this run: ${runUrl})`);
-    const report = (await new Client({ connection: operator }).workflow.getHandle(workflowId).result().catch(() => undefined)) as
-      | SyncReport
-      | undefined;
-    if (report) console.log(`Reject report: ${report.reportLocation}`);
     if (flags.exit || code !== 0) return code;
 
     console.log(
