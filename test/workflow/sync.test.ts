@@ -2,6 +2,7 @@
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WorkflowFailedError } from '@temporalio/client';
+import { WORKFLOW_TYPE } from '../../src/shared';
 import { createSyncHarness, resultOf, type SyncHarness } from '../support/syncHarness';
 import { makeCustomers, writeCsvAudience } from '../support/audienceFiles';
 
@@ -99,5 +100,39 @@ describe('audienceSync', () => {
     expect(message).toContain('removeMising: unknown field');
     const callsAfter = await h.emulator.admin.stats();
     expect(callsAfter.calls).toEqual(callsBefore.calls);
+  });
+});
+
+describe('continue-as-new', () => {
+  // Many batches from a small audience: 20 profiles a job.
+  let long: SyncHarness;
+  beforeAll(async () => {
+    long = await createSyncHarness({ batchMaxProfiles: 20 });
+  });
+  afterAll(async () => {
+    await long?.close();
+  });
+
+  it('carries the list, the plan, finished batches and counts into new runs, and ends with the right list', async () => {
+    const { rows, valid } = makeCustomers(400, { prefix: 'long', invalidEvery: 40 });
+    const path = writeCsvAudience(long.dir, 'long.csv', rows);
+    const workflowId = `continue-as-new-${Date.now()}`;
+    const handle = await long.client.workflow.start(WORKFLOW_TYPE, {
+      taskQueue: long.taskQueue,
+      workflowId,
+      args: [{ listName: 'Long history', audience: { type: 'csv', path } }],
+      memo: { maxHistoryEvents: 40 },
+    });
+    const report = await resultOf(handle);
+
+    const runs = [];
+    for await (const run of long.client.workflow.list({ query: `WorkflowId="${workflowId}"` })) runs.push(run);
+    expect(runs.length).toBeGreaterThan(1);
+    expect(report.listCreated).toBe(true);
+    expect(report.counts).toMatchObject({ rowsRead: 400, rowsRejected: 10, batchesDone: report.counts.batchesTotal });
+    expect(report.counts.batchesTotal).toBeGreaterThanOrEqual(20);
+    expect((await long.emulator.admin.listMembers(report.listId!)).emails).toEqual([...valid].sort());
+    // One reject report across all runs of the chain.
+    expect(fs.readFileSync(report.reportLocation, 'utf8').trim().split('\n')).toHaveLength(11);
   });
 });
