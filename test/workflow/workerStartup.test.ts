@@ -1,0 +1,40 @@
+/** `npm run worker` on a bare namespace registers the search attribute it uses: operators need no setup. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { afterAll, expect, inject, it } from 'vitest';
+import { Connection } from '@temporalio/client';
+import { STATE_SEARCH_ATTRIBUTE } from '../../src/shared';
+
+let worker: ChildProcess | undefined;
+let connection: Connection | undefined;
+afterAll(async () => {
+  worker?.kill('SIGKILL');
+  await connection?.close();
+});
+
+it('registers the AudienceSyncState search attribute at start-up, then polls its task queue', async () => {
+  const address = inject('temporalAddress');
+  const namespace = `bare-${Date.now()}`;
+  connection = await Connection.connect({ address });
+  await connection.workflowService.registerNamespace({ namespace, workflowExecutionRetentionPeriod: { seconds: 86_400 } });
+  const registered = async () =>
+    (await connection!.operatorService.listSearchAttributes({ namespace })).customAttributes?.[STATE_SEARCH_ATTRIBUTE];
+  expect(await registered()).toBeUndefined();
+
+  let output = '';
+  worker = spawn(process.execPath, ['--require', 'tsx/cjs', 'src/worker.ts'], {
+    cwd: path.resolve(__dirname, '../..'),
+    env: { ...process.env, TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: namespace, TEMPORAL_TASK_QUEUE: 'startup-test' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  worker.stdout!.on('data', (d) => (output += d));
+  worker.stderr!.on('data', (d) => (output += d));
+
+  const deadline = Date.now() + 60_000;
+  while (!output.includes('polling task queue "startup-test"')) {
+    if (worker.exitCode !== null || Date.now() > deadline) throw new Error(`worker did not start:\n${output}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  expect(await registered()).toBeDefined();
+  expect(output).not.toContain('Could not register');
+});
