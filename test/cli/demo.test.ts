@@ -25,7 +25,7 @@ it('starts everything, syncs the sample audience with rejects, prints the report
   expect(out).toContain('rows read:     400');
   expect(out).toMatch(/rejected: +[1-9]\d* \(/);
   expect(out).toMatch(/Temporal UI: http:\/\/127\.0\.0\.1:\d+/);
-  const reject = /Reject report: (\S+)/.exec(out)?.[1];
+  const reject = /reject report: (\S+)/i.exec(out)?.[1];
   expect(reject).toBeDefined();
   expect(fs.existsSync(reject!)).toBe(true);
   expect(fs.existsSync(path.join(dataDir, 'temporal.db'))).toBe(true);
