@@ -1,10 +1,11 @@
 /** Activities that read the audience source: planning the batches and closing the reject report. */
 import path from 'node:path';
-import { Context, heartbeat } from '@temporalio/activity';
+import { Context } from '@temporalio/activity';
 import type { AudienceSource } from '../shared';
 import { planAudience, type AudiencePlan } from '../audience/plan';
 import { finalizeRejectReport } from '../audience/rejects';
 import type { ActivityConfig } from './config';
+import { withHeartbeatTicker } from './heartbeatTicker';
 
 /** Identifies a run's report folder across continue-as-new: `<workflowId>/<firstRunId>`. */
 export interface ReportRef {
@@ -28,12 +29,19 @@ export interface PlanInput extends ReportRef {
 export function audienceActivities(config: ActivityConfig) {
   return {
     async planAudience(input: PlanInput): Promise<{ plan: AudiencePlan; reportLocation: string }> {
-      const plan = await planAudience(input.audience, {
-        updateContacts: input.updateContacts,
-        maxProfiles: config.batchMaxProfiles,
-        defaultCountry: config.defaultPhoneCountry,
-        onProgress: (rows) => heartbeat({ rows }),
-      });
+      const progress = { rows: 0 };
+      const plan = await withHeartbeatTicker(
+        () => progress,
+        () =>
+          planAudience(input.audience, {
+            updateContacts: input.updateContacts,
+            maxProfiles: config.batchMaxProfiles,
+            defaultCountry: config.defaultPhoneCountry,
+            onProgress: (rows) => {
+              progress.rows = rows;
+            },
+          }),
+      );
       return { plan, reportLocation: reportDirFor(config, input) };
     },
 

@@ -3,6 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, expect, inject, it } from 'vitest';
 import { Connection } from '@temporalio/client';
+import { msToTs } from '@temporalio/common/lib/time';
 import { STATE_SEARCH_ATTRIBUTE } from '../../src/shared';
 
 let worker: ChildProcess | undefined;
@@ -16,7 +17,7 @@ it('registers the AudienceSyncState search attribute at start-up, then polls its
   const address = inject('temporalAddress');
   const namespace = `bare-${Date.now()}`;
   connection = await Connection.connect({ address });
-  await connection.workflowService.registerNamespace({ namespace, workflowExecutionRetentionPeriod: { seconds: 86_400 } });
+  await connection.workflowService.registerNamespace({ namespace, workflowExecutionRetentionPeriod: msToTs('1 day') });
   const registered = async () =>
     (await connection!.operatorService.listSearchAttributes({ namespace })).customAttributes?.[STATE_SEARCH_ATTRIBUTE];
   expect(await registered()).toBeUndefined();
