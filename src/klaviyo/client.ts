@@ -80,12 +80,18 @@ export class KlaviyoClient {
     });
   }
 
-  /** Lists whose name is exactly `name` (Klaviyo does not enforce unique names, so there may be several). */
+  /**
+   * Lists whose name is exactly `name` (Klaviyo does not enforce unique names, so there may be several).
+   * Klaviyo documents no escape for `"` or `\` inside a filter string; a misread filter could match nothing
+   * and make every run create another list of that name. Such names are matched here over every list
+   * (at most 1000: 100 pages of the fast L tier) instead of trusting the server-side filter.
+   */
   async findListsByName(name: string): Promise<KlaviyoList[]> {
     const found: KlaviyoList[] = [];
+    const filterable = !/["\\]/.test(name);
     for await (const page of pages(this.http, OPERATIONS.getLists, {
       query: {
-        filter: equalsFilter('name', name),
+        ...(filterable && { filter: equalsFilter('name', name) }),
         'fields[list]': 'name,created,updated',
         'page[size]': LIST_PAGE_SIZE,
       },

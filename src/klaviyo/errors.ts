@@ -146,10 +146,23 @@ export function classifyResponse(res: HttpFailure, endpoint: string): KlaviyoErr
   const header = (name: string) => res.headers[name.toLowerCase()];
   if (isHtml(res)) {
     const challenge = header('cf-mitigated') === 'challenge';
+    // An edge 429 (e.g. Cloudflare's own rate limiting) or 503 still carries a Retry-After worth honouring.
+    const ra = header('retry-after');
+    if (status === 429) {
+      const retryAfterSeconds = retryAfter(ra, '');
+      return new KlaviyoError({
+        kind: 'rate_limited',
+        endpoint,
+        status,
+        retryAfterSeconds,
+        message: `${endpoint}: rate limited (HTTP 429 with an HTML page from an edge proxy), retry after ${retryAfterSeconds} s`,
+      });
+    }
     return new KlaviyoError({
       kind: 'transient',
       endpoint,
       status,
+      ...(ra !== undefined && { retryAfterSeconds: retryAfter(ra, '') }),
       message:
         `${endpoint}: HTTP ${status} with an HTML page instead of JSON` +
         (challenge ? ' (Cloudflare challenge, cf-mitigated: challenge)' : ' (an edge proxy or error page answered)') +
@@ -168,6 +181,16 @@ export function classifyResponse(res: HttpFailure, endpoint: string): KlaviyoErr
   const summary = summarize(errors, res.body);
   const text = errors.map((e) => `${e.code ?? ''} ${e.title ?? ''} ${e.detail ?? ''}`).join(' ') || res.body;
 
+  if (status >= 300 && status < 400) {
+    const location = header('location');
+    return new KlaviyoError({
+      ...base,
+      kind: 'invalid_request',
+      message:
+        `${endpoint}: HTTP ${status} redirect${location ? ` to ${location.slice(0, 200)}` : ''}; the client does not follow redirects ` +
+        '(they could carry the key elsewhere): set KLAVIYO_BASE_URL to the API address itself, https://a.klaviyo.com',
+    });
+  }
   if (status === 429) {
     const retryAfterSeconds = retryAfter(header('retry-after'), text);
     if (endpoint === CREATE_LIST_ENDPOINT && (retryAfterSeconds > DAILY_CAP_MIN_RETRY_AFTER_S || DAILY_TEXT.test(text))) {
@@ -205,7 +228,7 @@ export function classifyResponse(res: HttpFailure, endpoint: string): KlaviyoErr
     return new KlaviyoError({
       ...base,
       kind: 'missing_scope',
-      message: `${endpoint}: the API key lacks a scope this call needs (403 permission_denied${scopesFor(endpoint)}); give the key full Lists and Profiles access`,
+      message: `${endpoint}: the API key lacks a scope this call needs (403 permission_denied); ${scopeAdvice(endpoint)}`,
     });
   }
   if (endpoint === CREATE_LIST_ENDPOINT && status >= 400 && LIST_LIMIT_TEXT.test(text)) {
@@ -255,9 +278,12 @@ export function malformedSuccess(endpoint: string, status: number, problem: stri
   });
 }
 
-function scopesFor(endpoint: string): string {
+/** Which scopes to grant, named from the operation table (the sync needs Lists and Profiles full access, Segments read). */
+function scopeAdvice(endpoint: string): string {
   const op = Object.values(OPERATIONS).find((o) => endpointName(o) === endpoint);
-  return op ? `; it needs ${op.scopes.join(', ')}` : '';
+  return op
+    ? `it needs ${op.scopes.join(', ')}: edit the private key's access in Klaviyo to grant them`
+    : "check the private key's scopes in Klaviyo";
 }
 
 function networkError(code: string | undefined, message: string, endpoint: string): KlaviyoError {

@@ -8,7 +8,7 @@ import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import type { z } from 'zod';
 import { classifyError, classifyResponse, flattenHeaders, KlaviyoError, malformedSuccess } from './errors';
 import { endpointName, fillPath, type Operation } from './endpoints';
-import { keyFingerprint, type RateLimiter } from './rateLimiter';
+import { keyFingerprint, RetryAfterPending, type RateLimiter } from './rateLimiter';
 import { parseBody } from './schemas';
 
 export const DEFAULT_REVISION = '2026-07-15';
@@ -20,6 +20,7 @@ const BACKOFF_MAX_MS = 5000;
 export type QueryValue = string | number | undefined;
 
 export interface HttpOptions {
+  /** Kept in a private field only: never in `opts`, the axios instance defaults, or anything enumerable. */
   apiKey: string;
   baseUrl: string;
   revision: string;
@@ -47,17 +48,24 @@ export interface CallResult<T> {
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export class KlaviyoHttp {
-  /** Exposed for instrumentation in tests (request recording); never log its config: it holds the key. */
+  /**
+   * Exposed for instrumentation in tests (request recording). It holds no key: the Authorization header is
+   * added per request, so logging or inspecting the client (or this instance) cannot reveal the key.
+   */
   readonly axios: AxiosInstance;
   private readonly fingerprint: string;
+  private readonly opts: Omit<HttpOptions, 'apiKey'>;
+  readonly #apiKey: string;
 
-  constructor(private readonly opts: HttpOptions) {
-    this.fingerprint = keyFingerprint(opts.apiKey);
+  constructor(options: HttpOptions) {
+    const { apiKey, ...opts } = options;
+    this.#apiKey = apiKey;
+    this.opts = opts;
+    this.fingerprint = keyFingerprint(apiKey);
     this.axios = axios.create({
       baseURL: opts.baseUrl.replace(/\/+$/, ''),
       timeout: opts.timeoutMs,
       headers: {
-        Authorization: `Klaviyo-API-Key ${opts.apiKey}`,
         revision: opts.revision,
         Accept: JSON_API,
         'Content-Type': JSON_API,
@@ -133,10 +141,15 @@ export class KlaviyoHttp {
     data: string | undefined,
     schema: z.ZodType<T> | undefined,
   ): Promise<CallResult<T>> {
-    await this.opts.limiter.acquire(this.fingerprint, operation.id, operation.limit);
+    await this.acquire(operation, endpoint);
     let res: AxiosResponse<string>;
     try {
-      res = await this.axios.request<string>({ method: operation.method, url, data });
+      res = await this.axios.request<string>({
+        method: operation.method,
+        url,
+        data,
+        headers: { Authorization: `Klaviyo-API-Key ${this.#apiKey}` },
+      });
     } catch (err) {
       this.opts.onCall?.(endpoint, 0);
       throw err;
@@ -159,6 +172,21 @@ export class KlaviyoHttp {
     return { status: res.status, data: parsed.value };
   }
 
+  /** Paces the call; a Retry-After too long to wait in-process becomes rate_limited with the time left. */
+  private async acquire(operation: Operation, endpoint: string): Promise<void> {
+    try {
+      await this.opts.limiter.acquire(this.fingerprint, operation.id, operation.limit, MAX_IN_CLIENT_WAIT_S * 1000);
+    } catch (err) {
+      if (!(err instanceof RetryAfterPending)) throw err;
+      throw new KlaviyoError({
+        kind: 'rate_limited',
+        endpoint,
+        retryAfterSeconds: err.seconds,
+        message: `${endpoint}: rate limited by Klaviyo (an earlier 429 on this endpoint said to wait), retry after ${err.seconds} s; not called`,
+      });
+    }
+  }
+
   private observeRemaining(operation: Operation, headers: Record<string, string | undefined>): void {
     const remaining = headers['ratelimit-remaining'];
     const reset = headers['ratelimit-reset'];
@@ -168,11 +196,20 @@ export class KlaviyoHttp {
 
   /** Belt and braces: a server or proxy could echo the key back in an error body. */
   private scrub(error: KlaviyoError): KlaviyoError {
-    const key = this.opts.apiKey;
+    const key = this.#apiKey;
     if (!key) return error;
-    error.message = error.message.split(key).join('[redacted]');
-    if (error.detail) error.detail = error.detail.split(key).join('[redacted]');
-    if (error.stack) error.stack = error.stack.split(key).join('[redacted]');
+    const clean = (text: string) => text.split(key).join('[redacted]');
+    error.message = clean(error.message);
+    if (error.stack) error.stack = clean(error.stack);
+    for (const field of ['detail', 'code', 'pointer'] as const) {
+      const value = error[field];
+      if (value) error[field] = clean(value);
+    }
+    if (error.profileErrors) error.profileErrors = error.profileErrors.map((p) => ({
+      ...p,
+      message: clean(p.message),
+      ...(p.field !== undefined && { field: clean(p.field) }),
+    }));
     return error;
   }
 }

@@ -24,10 +24,24 @@ export function keyFingerprint(apiKey: string): string {
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+/**
+ * Thrown by acquire() instead of sleeping when Klaviyo's own Retry-After (seen by any client in this process
+ * with the same key) still has longer to run than the caller is willing to wait in-process.
+ */
+export class RetryAfterPending extends Error {
+  constructor(readonly seconds: number) {
+    super(`Retry-After still running for ${seconds} s`);
+    this.name = 'RetryAfterPending';
+  }
+}
+
 class Bucket {
   private readonly burstLog: number[] = [];
   private readonly steadyLog: number[] = [];
-  private blockedUntil = 0;
+  /** Our own spreading (RateLimit-Remaining running low): always waited out, at most one steady window. */
+  private pacedUntil = 0;
+  /** Klaviyo's Retry-After: may be hours (daily caps), so long ones are not waited out in-process. */
+  retryAfterUntil = 0;
 
   constructor(
     private readonly burst: number,
@@ -40,7 +54,7 @@ class Bucket {
   waitMs(now: number): number {
     prune(this.burstLog, now - this.burstWindow);
     prune(this.steadyLog, now - this.steadyWindow);
-    let until = this.blockedUntil;
+    let until = Math.max(this.pacedUntil, this.retryAfterUntil);
     if (this.burstLog.length >= this.burst) until = Math.max(until, this.burstLog[this.burstLog.length - this.burst]! + this.burstWindow);
     if (this.steadyLog.length >= this.steady) until = Math.max(until, this.steadyLog[this.steadyLog.length - this.steady]! + this.steadyWindow);
     return Math.max(0, until - now);
@@ -51,8 +65,12 @@ class Bucket {
     this.steadyLog.push(now);
   }
 
-  blockUntil(t: number): void {
-    this.blockedUntil = Math.max(this.blockedUntil, t);
+  paceUntil(t: number): void {
+    this.pacedUntil = Math.max(this.pacedUntil, t);
+  }
+
+  retryAfter(t: number): void {
+    this.retryAfterUntil = Math.max(this.retryAfterUntil, t);
   }
 
   get steadyLimit(): number {
@@ -80,11 +98,18 @@ export class RateLimiter {
     if (!(this.speed > 0)) throw new RangeError('speedFactor must be a positive number');
   }
 
-  /** Waits until a call in `bucket` (an operation id) for the key with `fingerprint` is allowed, then counts it. */
-  async acquire(fingerprint: string, bucket: string, tier: RateLimitTier): Promise<void> {
+  /**
+   * Waits until a call in `bucket` (an operation id) for the key with `fingerprint` is allowed, then counts it.
+   * Throws RetryAfterPending rather than sleep through more than `maxRetryAfterWaitMs` of a Retry-After:
+   * a silent multi-hour sleep would hold every activity of the process on this endpoint, where a thrown
+   * rate_limited lets Temporal schedule the retry durably and visibly.
+   */
+  async acquire(fingerprint: string, bucket: string, tier: RateLimitTier, maxRetryAfterWaitMs = Infinity): Promise<void> {
     const b = this.bucket(fingerprint, bucket, tier);
     for (;;) {
       const now = Date.now();
+      const retryAfterMs = b.retryAfterUntil - now;
+      if (retryAfterMs > maxRetryAfterWaitMs) throw new RetryAfterPending(Math.ceil(retryAfterMs / 1000));
       const wait = b.waitMs(now);
       if (wait === 0) {
         b.record(now);
@@ -96,7 +121,7 @@ export class RateLimiter {
 
   /** After a 429 (or 503) with Retry-After: nobody in this bucket calls again before it expires. */
   blockFor(fingerprint: string, bucket: string, tier: RateLimitTier, seconds: number): void {
-    this.bucket(fingerprint, bucket, tier).blockUntil(Date.now() + seconds * 1000);
+    this.bucket(fingerprint, bucket, tier).retryAfter(Date.now() + seconds * 1000);
   }
 
   /**
@@ -109,7 +134,7 @@ export class RateLimiter {
     if (!Number.isFinite(remaining) || !Number.isFinite(resetSeconds) || resetSeconds <= 0) return;
     if (remaining > Math.max(1, b.steadyLimit * LOW_REMAINING_SHARE)) return;
     const resetMs = Math.min(resetSeconds, 60) * 1000;
-    b.blockUntil(Date.now() + resetMs / (Math.max(0, remaining) + 1));
+    b.paceUntil(Date.now() + resetMs / (Math.max(0, remaining) + 1));
   }
 
   private bucket(fingerprint: string, name: string, tier: RateLimitTier): Bucket {

@@ -87,13 +87,18 @@ describe('credentials and scopes', () => {
 describe('lists', () => {
   it('finds lists by exact name through every page (25 lists of the same name)', async () => {
     const { client, account } = await newClient();
-    await emu.admin.seedLists([...Array.from({ length: 25 }, () => 'Weekly "VIP" \\ buyers+'), 'Weekly "VIP" \\ buyers+ old', 'other'], account);
-    const found = await client.findListsByName('Weekly "VIP" \\ buyers+');
+    await emu.admin.seedLists([...Array.from({ length: 25 }, () => 'Weekly VIP, buyers+'), 'Weekly VIP, buyers+ old', 'Say "hi" \\ o/', 'other'], account);
+    const found = await client.findListsByName('Weekly VIP, buyers+');
     expect(found).toHaveLength(25);
     expect(new Set(found.map((l) => l.id)).size).toBe(25);
     const pages = recorder.requests.filter((r) => r.path === '/api/lists');
-    expect(pages).toHaveLength(3);
+    expect(pages).toHaveLength(3); // 10 + 10 + 5 through the server-side name filter
+    expect(pages[0]!.query).toContain('filter=');
     expect(pages[1]!.query).toContain('page%5Bcursor%5D');
+    // Quotes and backslashes: matched locally over all 28 lists (3 pages of 10), no filter sent.
+    recorder.requests.length = 0;
+    expect((await client.findListsByName('Say "hi" \\ o/')).map((l) => l.name)).toEqual(['Say "hi" \\ o/']);
+    expect(recorder.requests.map((r) => r.query.includes('filter='))).toEqual([false, false, false]);
   });
 
   it('creates a list, reads it back (with profile_count), and a bad id is not_found', async () => {

@@ -68,6 +68,38 @@ describe('classifyResponse', () => {
     expect(plainHtml.message).toMatch(/HTML page instead of JSON/);
   });
 
+  it('Retry-After as an HTTP date, and a 429 without Retry-After or a wait in its text, still give seconds', () => {
+    const at = new Date(Date.now() + 90_000).toUTCString();
+    const dated = classifyResponse(res(429, [err('throttled', 'Request was throttled.')], { 'retry-after': at }), 'GET /api/lists');
+    expect(dated.retryAfterSeconds).toBeGreaterThanOrEqual(88);
+    expect(dated.retryAfterSeconds).toBeLessThanOrEqual(90);
+    expect(classifyResponse(res(429, []), 'GET /api/lists')).toMatchObject({ kind: 'rate_limited', retryAfterSeconds: 1 });
+  });
+
+  it('an HTML 429 from an edge proxy is rate_limited with its Retry-After; an HTML 503 keeps its Retry-After', () => {
+    const html = (status: number, retryAfter: string): HttpFailure => ({
+      status,
+      headers: { 'content-type': 'text/html', 'retry-after': retryAfter },
+      body: '<html><title>Error 1015: You are being rate limited</title></html>',
+    });
+    expect(classifyResponse(html(429, '60'), 'GET /api/lists')).toMatchObject({ kind: 'rate_limited', retryAfterSeconds: 60, retryable: true });
+    expect(classifyResponse(html(503, '5'), 'GET /api/lists')).toMatchObject({ kind: 'transient', retryAfterSeconds: 5 });
+  });
+
+  it('a redirect (e.g. http:// base URL) is invalid_request naming KLAVIYO_BASE_URL and the target', () => {
+    const e = classifyResponse({ status: 301, headers: { location: 'https://a.klaviyo.com/api/lists' }, body: '' }, 'GET /api/lists');
+    expect(e).toMatchObject({ kind: 'invalid_request', status: 301, retryable: false });
+    expect(e.message).toContain('KLAVIYO_BASE_URL');
+    expect(e.message).toContain('https://a.klaviyo.com/api/lists');
+  });
+
+  it('missing_scope advice names the scopes of the failed call, not a fixed list', () => {
+    const e = classifyResponse(res(403, [err('permission_denied', 'You do not have permission to perform this action.')]), 'GET /api/segments');
+    expect(e.kind).toBe('missing_scope');
+    expect(e.message).toContain('it needs segments:read');
+    expect(e.message).not.toMatch(/Lists and Profiles/);
+  });
+
   it('404 is not_found', () => {
     expect(classifyResponse(res(404, [err('not_found', 'A list with id X does not exist.')]), 'GET /api/lists/{id}').kind).toBe('not_found');
   });

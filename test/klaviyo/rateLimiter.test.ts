@@ -38,6 +38,17 @@ describe('RateLimiter', () => {
     expect(Date.now() - start).toBeGreaterThanOrEqual(290);
   });
 
+  it('refuses to sleep through a Retry-After longer than the caller allows, but waits out our own pacing', async () => {
+    const limiter = new RateLimiter();
+    limiter.blockFor('k', 'op', tier, 120);
+    const start = Date.now();
+    await expect(limiter.acquire('k', 'op', tier, 30_000)).rejects.toMatchObject({ name: 'RetryAfterPending', seconds: 120 });
+    expect(Date.now() - start).toBeLessThan(50);
+    limiter.observe('k', 'paced', tier, 0, 0.3);
+    await limiter.acquire('k', 'paced', tier, 100); // a 300 ms pacing delay is not a Retry-After
+    expect(Date.now() - start).toBeGreaterThanOrEqual(290);
+  });
+
   it('slows down when RateLimit-Remaining is near zero and ignores a healthy one', async () => {
     const limiter = new RateLimiter();
     limiter.observe('k', 'op', tier, 50, 10);

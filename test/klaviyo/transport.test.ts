@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
+import { inspect } from 'node:util';
 import { KlaviyoClient } from '../../src/klaviyo/client';
 import { KlaviyoError } from '../../src/klaviyo/errors';
 import { startFakeServer, type FakeServer } from './fakeServer';
@@ -45,18 +46,51 @@ async function caught(p: Promise<unknown>): Promise<KlaviyoError> {
 }
 
 describe('KlaviyoClient transport', () => {
-  it('sends the auth, revision and JSON:API headers, and a quoted, escaped, encoded filter', async () => {
-    server.script({ status: 200, body: { data: [list('L1', 'a "b" \\ c+d'), list('L2', 'a "b" \\ c+d 2')], links: { next: null } } });
-    const found = await client.findListsByName('a "b" \\ c+d');
-    expect(found).toEqual([{ id: 'L1', name: 'a "b" \\ c+d' }]); // exact match only
+  it('sends the auth, revision and JSON:API headers, and a quoted, encoded filter', async () => {
+    server.script({ status: 200, body: { data: [list('L1', 'VIP c+d, (weekly)'), list('L2', 'VIP c+d, (weekly) 2')], links: { next: null } } });
+    const found = await client.findListsByName('VIP c+d, (weekly)');
+    expect(found).toEqual([{ id: 'L1', name: 'VIP c+d, (weekly)' }]); // exact match only
     const [req] = server.received;
     expect(req!.headers['authorization']).toBe(`Klaviyo-API-Key ${KEY}`);
     expect(req!.headers['revision']).toBe('2026-07-15');
     expect(req!.headers['accept']).toBe('application/vnd.api+json');
     const query = new URL(req!.url, 'http://x').searchParams;
-    expect(query.get('filter')).toBe('equals(name,"a \\"b\\" \\\\ c+d")');
+    expect(query.get('filter')).toBe('equals(name,"VIP c+d, (weekly)")');
     expect(req!.url).toContain('%2B'); // a literal + would decode as a space
   });
+
+  it('matches a name containing " or \\ locally over every list page instead of trusting an escaped filter', async () => {
+    const name = 'a "b" \\ c';
+    server.script(
+      { status: 200, body: { data: [list('L1', name), list('L2', `${name} 2`)], links: { next: `${server.url}/api/lists?page%5Bcursor%5D=c2` } } },
+      { status: 200, body: { data: [list('L3', 'other'), list('L4', name)], links: { next: null } } },
+    );
+    expect((await client.findListsByName(name)).map((l) => l.id)).toEqual(['L1', 'L4']);
+    expect(server.received).toHaveLength(2);
+    for (const req of server.received) expect(new URL(req.url, 'http://x').searchParams.has('filter')).toBe(false);
+  });
+
+  it('keeps the key out of the client object: inspecting or logging a client cannot reveal it', async () => {
+    await client.getList('L1').catch(() => undefined);
+    expect(server.received[0]!.headers['authorization']).toBe(`Klaviyo-API-Key ${KEY}`);
+    expect(inspect(client, { depth: Infinity, showHidden: true, getters: true })).not.toContain(KEY.slice(3));
+  });
+
+  it('a long Retry-After seen by one client makes other clients of the key fail fast instead of sleeping through it', async () => {
+    server.script({ status: 429, headers: { 'retry-after': '600' }, body: { errors: [] } });
+    expect(await caught(client.getBulkImportJob('J1'))).toMatchObject({ kind: 'rate_limited', retryAfterSeconds: 600 });
+    // Another activity in the same worker process, same key and endpoint: no request, no 10-minute sleep.
+    const start = Date.now();
+    const e = await caught(newClient().getBulkImportJob('J2'));
+    expect(e).toMatchObject({ kind: 'rate_limited', retryable: true, endpoint: 'GET /api/profile-bulk-import-jobs/{job_id}' });
+    expect(e.retryAfterSeconds).toBeGreaterThan(590);
+    expect(e.retryAfterSeconds).toBeLessThanOrEqual(600);
+    expect(Date.now() - start).toBeLessThan(1000);
+    expect(server.received).toHaveLength(1);
+    // Other endpoints of the key are not held.
+    await expect(client.getList('L1')).rejects.toMatchObject({ kind: 'transient' }); // fallback body is a collection
+    expect(server.received).toHaveLength(4);
+  }, 5000);
 
   it('follows links.next through every page, sending only its path and query to our own base URL', async () => {
     server.script(
