@@ -304,4 +304,30 @@ describe('pacing', () => {
       await slow.close();
     }
   });
+
+  it('four concurrent bulk imports polling tightly, plus a reconcile paging the list, share one pace per key: zero 429s', async () => {
+    const real = await startEmulator({ speed: 1, jobDelayMs: 300 });
+    try {
+      const key = await real.admin.createKey();
+      // One client per activity, as the worker builds them; the limiter is shared through the key.
+      const activity = () => recorder.attach(new KlaviyoClient({ apiKey: key, baseUrl: real.url }));
+      const list = await activity().createList('shared pace');
+      const seed = await activity().createBulkImportJob({ listId: list.id, profiles: people(300, 'seed') });
+      await waitForJob(activity(), seed.id);
+      const before = await real.admin.stats();
+      const imports = [0, 1, 2, 3].map(async (i) => {
+        const client = activity();
+        const job = await client.createBulkImportJob({ listId: list.id, profiles: people(50, `c${i}-`) });
+        return (await waitForJob(client, job.id)).completedCount; // polls every 50 ms: 80/s wanted, 10/s allowed
+      });
+      const reconcile = collect(activity().listMemberPages(list.id));
+      expect(await Promise.all(imports)).toEqual([50, 50, 50, 50]);
+      expect((await reconcile).length).toBeGreaterThanOrEqual(3);
+      const after = await real.admin.stats();
+      expect(after.throttled - before.throttled).toBe(0);
+      expect(after.calls['GET /api/profile-bulk-import-jobs/{job_id}']! - (before.calls['GET /api/profile-bulk-import-jobs/{job_id}'] ?? 0)).toBeGreaterThan(10);
+    } finally {
+      await real.close();
+    }
+  });
 });
