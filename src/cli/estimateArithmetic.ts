@@ -165,14 +165,3 @@ export function estimateSftp(input: EstimateInput): SftpEstimate {
     minimumSeconds: uploadSeconds + PHASES.reduce((s, p) => s + phases[p], 0),
   };
 }
-
-/** "1 h 02 min", "3 min 20 s", "12 s": how a person reads a duration. */
-export function formatDuration(seconds: number): string {
-  const s = Math.ceil(seconds);
-  if (s < 60) return `${s} s`;
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  const rest = s % 60;
-  if (h > 0) return `${h} h ${String(m).padStart(2, '0')} min`;
-  return `${m} min ${String(rest).padStart(2, '0')} s`;
-}

@@ -16,13 +16,14 @@ export function stepLabel(step: string): string {
   return STEP_LABELS[step] ?? step;
 }
 
-/** The action block: what stopped the run, the numbered steps, and how to resume. */
+/** The action block: what stopped the run, the numbered steps, and how to resume (unless a step says it). */
 export function formatAction(action: WorkflowAction, workflowId: string): string[] {
+  const resume = `klaviyo-audience-sync resolve ${workflowId}`;
   return [
     `PAUSED: ${action.code} (since ${action.since})`,
     `  ${action.message}`,
     ...action.steps.map((s, i) => `  ${i + 1}. ${s}`),
-    `  When done, resume it with: klaviyo-audience-sync resolve ${workflowId}`,
+    ...(action.steps.some((s) => s.includes(resume)) ? [] : [`  When done, resume it with: ${resume}`]),
   ];
 }
 
@@ -31,16 +32,21 @@ function reasons(byReason: Record<string, number>): string {
   return entries.length ? ` (${entries.map(([r, n]) => `${r}: ${n}`).join(', ')})` : '';
 }
 
-export function formatCounts(c: SyncCounts): string[] {
+/** A dry run writes nothing, so its batches/added/updated/removed (always 0) are left out: "would ..." says it. */
+export function formatCounts(c: SyncCounts, { dryRun = false } = {}): string[] {
   return [
     `  rows read:     ${c.rowsRead}`,
     `  valid:         ${c.rowsValid}`,
     `  rejected:      ${c.rowsRejected}${reasons(c.rejectedByReason)}`,
     ...(c.duplicateRows ? [`  duplicates:    ${c.duplicateRows} (later rows win)`] : []),
-    `  batches:       ${c.batchesDone}/${c.batchesTotal}`,
-    `  added:         ${c.added}`,
-    `  updated:       ${c.updated}`,
-    `  removed:       ${c.removed}`,
+    ...(dryRun
+      ? []
+      : [
+          `  batches:       ${c.batchesDone}/${c.batchesTotal}`,
+          `  added:         ${c.added}`,
+          `  updated:       ${c.updated}`,
+          `  removed:       ${c.removed}`,
+        ]),
   ];
 }
 
@@ -52,7 +58,7 @@ export function formatStatus(workflowId: string, s: SyncStatus): string {
     `  step:  ${stepLabel(s.step)}`,
     `  list:  ${list}`,
     `  started: ${s.startedAt}`,
-    ...formatCounts(s.counts),
+    ...formatCounts(s.counts, { dryRun: s.dryRun }),
   ];
   if (s.action) lines.push(...formatAction(s.action, workflowId));
   if (s.error) lines.push(`  error: ${s.error}`);
@@ -75,8 +81,23 @@ export function formatReport(workflowId: string, r: SyncReport): string {
   if (r.dryRun) {
     lines.push(`  would add:     ${r.wouldAdd ?? 0}`, `  would update:  ${r.wouldUpdate ?? 0}`, `  would remove:  ${r.wouldRemove ?? 0}`);
   }
-  lines.push(...formatCounts(r.counts), ...apiCalls(r.counts.apiCalls));
+  lines.push(...formatCounts(r.counts, { dryRun: r.dryRun }), ...apiCalls(r.counts.apiCalls));
   if (r.actionsResolved) lines.push(`  workflow actions resolved: ${r.actionsResolved}`);
   lines.push(`  reject report: ${r.reportLocation}`);
   return lines.join('\n');
+}
+
+/**
+ * "1 h 02 min", "3 min 20 s", "12 s", "1.2 s": how a person reads a duration. Below 10 s one decimal is
+ * kept, so small phases do not each round up to a whole second and stop adding up to the total.
+ */
+export function formatDuration(seconds: number): string {
+  if (seconds < 10) return `${Number(Math.max(0, seconds).toFixed(1))} s`;
+  const s = Math.ceil(seconds);
+  if (s < 60) return `${s} s`;
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const rest = s % 60;
+  if (h > 0) return `${h} h ${String(m).padStart(2, '0')} min`;
+  return `${m} min ${String(rest).padStart(2, '0')} s`;
 }

@@ -1,12 +1,14 @@
 /**
- * `--wait`: polls the `status` query into a progress bar (profiles sent of valid rows, rate, ETA) until
- * the run ends. A paused run prints its action and steps once and keeps waiting for Resolve.
+ * `--wait`: polls the `status` query into a progress bar (profiles sent of rows to send, rate, ETA) until
+ * the run ends (a dry run, which sends nothing, shows its steps only). A paused run prints its action
+ * and steps once and keeps waiting for Resolve.
  */
 import { SingleBar } from 'cli-progress';
 import type { WorkflowHandle } from '@temporalio/client';
 import { STATUS_QUERY, type SyncReport, type SyncStatus } from '../shared';
 import type { CliContext } from './context';
 import { formatAction, stepLabel } from './format';
+import { SendRate } from './sendRate';
 
 export interface WaitOptions {
   pollMs?: number;
@@ -15,12 +17,12 @@ export interface WaitOptions {
 function newBar(ctx: CliContext): SingleBar {
   return new SingleBar({
     stream: ctx.stderr,
-    format: '{step} [{bar}] {value}/{total} rows sent | {rate} rows/s | ETA {eta_formatted}',
+    // Our own rate and ETA (sendRate.ts): cli-progress's measure includes pauses and prints "LLs" when stalled.
+    format: '{step} [{bar}] {value}/{total} profiles sent | {rate} profiles/s | ETA {eta}',
     barsize: 30,
     // Without a terminal (CI, tests, logs) print a line every few seconds instead of redrawing.
     noTTYOutput: true,
     notTTYSchedule: 5000,
-    etaBuffer: 20,
     hideCursor: false,
   });
 }
@@ -34,7 +36,7 @@ export async function waitForRun(ctx: CliContext, handle: WorkflowHandle, opts: 
     () => (settled = true),
     () => (settled = true),
   );
-  const startedAt = Date.now();
+  const sendRate = new SendRate();
   let bar: SingleBar | undefined;
   let shownAction: string | undefined;
   let lastStep: string | undefined;
@@ -42,6 +44,8 @@ export async function waitForRun(ctx: CliContext, handle: WorkflowHandle, opts: 
   while (!settled) {
     const status = await handle.query<SyncStatus>(STATUS_QUERY).catch(() => undefined);
     if (status?.state === 'needs_action' && status.action) {
+      // Time paused is not sending time.
+      sendRate.sample(Date.now(), status.counts.profilesImported, Infinity, false);
       const key = `${status.action.code}@${status.action.since}`;
       if (key !== shownAction) {
         bar?.stop();
@@ -52,11 +56,14 @@ export async function waitForRun(ctx: CliContext, handle: WorkflowHandle, opts: 
       }
     } else if (status) {
       shownAction = undefined;
-      const total = Math.max(status.counts.rowsValid, status.counts.profilesImported);
       const sent = status.counts.profilesImported;
-      const elapsed = Math.max(0.001, (Date.now() - startedAt) / 1000);
-      const payload = { step: stepLabel(status.step), rate: Math.round(sent / elapsed) };
-      if (!bar && total > 0) {
+      // Valid rows are only counted as batches finish; rows in the file less those rejected so far is
+      // the total known while sending, and it converges on the valid rows.
+      const total = Math.max(status.counts.rowsTotal - status.counts.rowsRejected, status.counts.rowsValid, sent);
+      const sending = status.state === 'running' && status.step === 'upserting';
+      const payload = { step: stepLabel(status.step), ...sendRate.sample(Date.now(), sent, total, sending) };
+      // A dry run sends nothing: its steps are enough.
+      if (!bar && total > 0 && !status.dryRun) {
         bar = newBar(ctx);
         bar.start(total, sent, payload);
       } else if (bar) {

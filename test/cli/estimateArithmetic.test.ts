@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import {
   budgetedLimit,
   estimateSync,
-  formatDuration,
   secondsAtLimit,
   type EstimateInput,
 } from '../../src/cli/estimateArithmetic';
@@ -91,13 +90,5 @@ describe('estimateSync', () => {
     expect(calls(e.sftp, 'POST /api/profile-bulk-import-jobs')).toBe(0);
     // upsert phase: 1000 lookups on L (85.7 s) vs 100 adds on M (40 s); plus reading the list (85.7 s).
     expect(e.sftp.minimumSeconds).toBeCloseTo(10 + 0.4 + (1000 * 60) / 700 + (1000 * 60) / 700, 6);
-  });
-});
-
-describe('formatDuration', () => {
-  it('reads like a person writes it', () => {
-    expect(formatDuration(12.2)).toBe('13 s');
-    expect(formatDuration(200)).toBe('3 min 20 s');
-    expect(formatDuration(3720)).toBe('1 h 02 min');
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatReport, formatStatus } from '../../src/cli/format';
+import { formatDuration, formatReport, formatStatus } from '../../src/cli/format';
 import { emptyCounts, type SyncStatus } from '../../src/shared';
 
 describe('status as a person reads it', () => {
@@ -48,5 +48,40 @@ describe('status as a person reads it', () => {
     expect(text).toContain('would remove:  1');
     expect(text).toMatch(/2 {2}GET \/api\/lists/);
     expect(text).toContain('reject report: /tmp/reports/dry-1');
+    // Nothing was written: no "added: 0" next to "would add: 5".
+    expect(text).not.toMatch(/^ {2}(added|updated|removed|batches):/m);
+  });
+
+  it("does not repeat the resume command when the action's own steps give it", () => {
+    const status: SyncStatus = {
+      state: 'needs_action',
+      step: 'validating_credential',
+      dryRun: false,
+      counts: emptyCounts(),
+      action: {
+        code: 'invalid_credentials',
+        message: 'Klaviyo did not accept the API key.',
+        steps: ['Rotate the key.', 'Send Resolve (or `npx klaviyo-audience-sync resolve run-2`).'],
+        since: '2026-08-01T06:00:00.000Z',
+      },
+      startedAt: '2026-08-01T05:59:00.000Z',
+    };
+    const text = formatStatus('run-2', status);
+    expect(text.split('klaviyo-audience-sync resolve run-2')).toHaveLength(2);
+  });
+});
+
+describe('formatDuration', () => {
+  it('reads like a person writes it', () => {
+    expect(formatDuration(12.2)).toBe('13 s');
+    expect(formatDuration(200)).toBe('3 min 20 s');
+    expect(formatDuration(3720)).toBe('1 h 02 min');
+  });
+
+  it('keeps a decimal below 10 s, so short phases add up to their total', () => {
+    expect(formatDuration(0.171)).toBe('0.2 s');
+    expect(formatDuration(1.2)).toBe('1.2 s');
+    expect(formatDuration(8)).toBe('8 s');
+    expect(formatDuration(0)).toBe('0 s');
   });
 });
