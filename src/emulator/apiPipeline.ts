@@ -110,6 +110,7 @@ export class ApiPipeline {
       if (e instanceof BodyTooLarge) throw new ApiError(413, [{ code: 'request_too_large', title: 'Request too large.', detail: e.message }]);
       throw e;
     });
+    requireJsonMediaType(raw, req.headers['content-type']);
     const body = parseJson(raw);
     const qIssues = queryIssues(route.method, route.template, url.searchParams);
     if (qIssues.length > 0) {
@@ -185,6 +186,27 @@ function injectedError(status: number, retryAfter: number | undefined): ApiError
 function selfLink(baseUrl: string, url: URL): string {
   const query = url.searchParams.toString();
   return `${baseUrl}${url.pathname}${query ? `?${query}` : ''}`;
+}
+
+/** JSON:API media types a body may be sent as (Klaviyo also accepts plain JSON, as integrations send it). */
+const JSON_MEDIA_TYPES = new Set(['application/vnd.api+json', 'application/json']);
+
+/**
+ * A body in any other media type (or none) is refused before parsing, as Klaviyo's Django REST framework
+ * stack does: 415 `unsupported_media_type`. Without this, a client that lost its Content-Type would pass here.
+ */
+function requireJsonMediaType(raw: Buffer, contentType: string | undefined): void {
+  if (raw.length === 0) return;
+  const type = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
+  if (JSON_MEDIA_TYPES.has(type)) return;
+  throw new ApiError(415, [
+    {
+      code: 'unsupported_media_type',
+      title: 'Unsupported media type.',
+      detail: `Unsupported media type "${type}" in request.`,
+      source: { pointer: '/data/' },
+    },
+  ]);
 }
 
 function parseJson(raw: Buffer): unknown {

@@ -13,6 +13,17 @@ describe('authentication, scopes and revision', () => {
     }
   });
 
+  it('answers 415 unsupported_media_type for a body that is not sent as JSON, and creates nothing', async () => {
+    const body = JSON.stringify({ data: { type: 'list', attributes: { name: 'x' } } });
+    for (const type of ['text/plain', undefined]) {
+      const res = await api.call('POST', '/api/lists', { body, headers: { 'Content-Type': type } });
+      expect(res.status, String(type)).toBe(415);
+      expect(res.data.errors[0]).toMatchObject({ status: 415, code: 'unsupported_media_type' });
+    }
+    expect((await api.call('POST', '/api/lists', { body, headers: { 'Content-Type': 'application/json; charset=utf-8' } })).status).toBe(201);
+    expect((await api.emu.admin.lists()).map((l) => l.name)).toEqual(['x']);
+  });
+
   it('answers 401 authentication_failed for an unknown key and for a revoked key', async () => {
     const unknown = await api.call('GET', '/api/lists', { key: `${api.key}0` });
     expect(unknown.status).toBe(401);
