@@ -92,6 +92,16 @@ describe('bulk profile import jobs', () => {
     expect(await api.emu.admin.stats()).toMatchObject({ byStatus: { '400': 2 } });
   });
 
+  it('rejects the whole request when one profile is over 100 KB, pointing at that profile', async () => {
+    const profiles = emails(3).map((p, i) => (i === 1 ? { ...p, properties: { padding: 'x'.repeat(110_000) } } : p));
+    const res = await api.call('POST', '/api/profile-bulk-import-jobs', { body: bulkBody(profiles) });
+    expect(res.status).toBe(400);
+    expect(res.data.errors).toHaveLength(1);
+    expect(res.data.errors[0]).toMatchObject({ code: 'invalid', source: { pointer: '/data/attributes/profiles/data/1' } });
+    expect(res.data.errors[0].detail).toMatch(/at most 100KB/);
+    expect(await api.emu.admin.profile('user00000@example.com')).toBeNull();
+  });
+
   it('answers 404 for an unknown list in relationships and for an unknown job', async () => {
     const res = await api.call('POST', '/api/profile-bulk-import-jobs', { body: bulkBody([{ email: 'a@example.com' }], 'nope00') });
     expect(res.status).toBe(404);

@@ -14,6 +14,8 @@ import { pagedReply, rejectUnsupported } from './common';
 const TEMPLATE = '/api/profile-bulk-import-jobs';
 export const MAX_PROFILES_PER_JOB = 10_000;
 export const MAX_JOB_BYTES = 5 * 1024 * 1024;
+/** "The maximum allowed payload size per-profile is 100KB" (spec description); measured on the profile's JSON. */
+export const MAX_PROFILE_BYTES = 100 * 1024;
 const PROFILE_POINTER = /^\/data\/attributes\/profiles\/data\/(\d+)(\/|$)/;
 
 interface JobBody {
@@ -73,7 +75,15 @@ function requestErrors(ctx: RequestContext): ErrorEntry[] {
     return [{ code: 'invalid', title: 'Invalid input.', detail: 'At least one profile is required.', source: { pointer: '/data/attributes/profiles/data' } }];
   }
   profiles.forEach((p, i) => {
-    if (!p.id && !hasIdentifier(p.attributes)) {
+    const bytes = Buffer.byteLength(JSON.stringify(p), 'utf8');
+    if (bytes > MAX_PROFILE_BYTES) {
+      errors.push({
+        code: 'invalid',
+        title: 'Invalid input.',
+        detail: `A profile must be at most 100KB (this one is ${bytes} bytes).`,
+        source: { pointer: `/data/attributes/profiles/data/${i}` },
+      });
+    } else if (!p.id && !hasIdentifier(p.attributes)) {
       errors.push({
         code: 'invalid',
         title: 'Invalid input.',
