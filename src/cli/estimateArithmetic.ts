@@ -123,13 +123,20 @@ function apiEndpoints(input: EstimateInput): EndpointCalls[] {
   const memberPages = input.removeMissing ? Math.max(1, Math.ceil(listAfterUpsert / LIST_MEMBER_PAGE_SIZE)) : 0;
   const removalCalls = input.removeMissing ? Math.ceil(input.removals / REMOVALS_PER_CALL) : 0;
 
+  const creating = input.createList ? 1 : 0;
   return mergeSameEndpoint([
-    // Key check: one cheap read; then find the list by exact name (one page in the usual case).
-    line(OPERATIONS.getLists, 'key check and find the list by name', 'setup', 2),
-    line(OPERATIONS.createList, 'create the list', 'setup', input.createList ? 1 : 0),
+    // The same calls the workflow makes (src/activities/klaviyo.ts): the key check reads one list and one
+    // profile; the list is found by exact name (one page in the usual case); before creating it the lists
+    // and segments are counted against Klaviyo's 1000 cap (one page each assumed).
+    line(OPERATIONS.getLists, `key check; find the list by name${creating ? '; count lists before creating' : ''}`, 'setup', 2 + creating),
+    line(OPERATIONS.getProfiles, 'key check', 'setup', 1),
+    line(OPERATIONS.getSegments, 'count segments before creating the list', 'setup', creating),
+    line(OPERATIONS.createList, 'create the list', 'setup', creating),
+    line(OPERATIONS.getListWithProfileCount, 'list size before the upsert (profile_count: a slow bucket)', 'setup', 1 - creating),
     line(OPERATIONS.createBulkImportJob, 'bulk import jobs (≤ 10,000 profiles each)', 'upsert', jobs),
     line(OPERATIONS.getBulkImportJob, `job status polls (${input.pollsPerJob} per job assumed)`, 'upsert', jobs * input.pollsPerJob),
     line(OPERATIONS.getBulkImportErrors, 'import-error pages (≥ 1 per job)', 'upsert', importErrorPages),
+    line(OPERATIONS.getListWithProfileCount, 'list size after the upsert, for "added" (profile_count)', 'read list', 1),
     line(OPERATIONS.getListProfiles, `list member pages (${LIST_MEMBER_PAGE_SIZE} per page)`, 'read list', memberPages),
     line(OPERATIONS.removeProfilesFromList, `removals (${REMOVALS_PER_CALL} per call)`, 'remove', removalCalls),
   ]);
@@ -151,7 +158,9 @@ export function estimateSftp(input: EstimateInput): SftpEstimate {
   const uploadSeconds = input.uploadMbitPerSecond > 0 ? (input.sftpCsvBytes * 8) / (input.uploadMbitPerSecond * 1e6) : 0;
   const lookups = Math.ceil(input.profiles / PROFILE_LOOKUPS_PER_CALL);
   const adds = Math.ceil(input.profiles / LIST_ADDS_PER_CALL);
-  const api = apiEndpoints({ ...input, bulkJobs: 0 });
+  // The sync's profile_count reads only serve its own "added" figure; an SFTP import does not make them.
+  const profileCount = endpointName(OPERATIONS.getListWithProfileCount);
+  const api = apiEndpoints({ ...input, bulkJobs: 0 }).filter((e) => e.endpoint !== profileCount);
   const endpoints = mergeSameEndpoint([
     ...api.filter((e) => e.phase === 'setup'),
     line(OPERATIONS.getProfiles, `profile id lookups by email (${PROFILE_LOOKUPS_PER_CALL} per call)`, 'upsert', lookups),

@@ -7,7 +7,8 @@ import { KlaviyoClient, DEFAULT_BASE_URL } from '../klaviyo/client';
 export interface ListSize {
   exists: boolean;
   members: number;
-  source: 'klaviyo' | 'assumed';
+  /** Read from Klaviyo, given with --list-members, or assumed new for want of a key. */
+  source: 'klaviyo' | 'flag' | 'assumed';
 }
 
 export async function lookUpListSize(listName: string, env: NodeJS.ProcessEnv): Promise<ListSize> {

@@ -20,8 +20,9 @@ const base: EstimateInput = {
   uploadMbitPerSecond: 10,
 };
 
+/** Calls to one endpoint over all phases (the key check and the lookups both use GET /api/profiles, say). */
 const calls = (e: { endpoints: { endpoint: string; calls: number }[] }, endpoint: string) =>
-  e.endpoints.find((x) => x.endpoint === endpoint)?.calls ?? 0;
+  e.endpoints.filter((x) => x.endpoint === endpoint).reduce((n, x) => n + x.calls, 0);
 
 describe('rate-limit arithmetic', () => {
   it('budgets tier L at 700/min and leaves other tiers as the spec says', () => {
@@ -47,8 +48,26 @@ describe('estimateSync', () => {
     expect(calls(e, 'GET /api/lists/{id}/profiles')).toBe(1000); // 100,000 members / 100 per page
     expect(calls(e, 'DELETE /api/lists/{id}/relationships/profiles')).toBe(0);
     expect(calls(e, 'POST /api/lists')).toBe(1);
+    // The workflow's own calls: key check (1 list, 1 profile), find by name, count lists and segments
+    // before creating, and the list size after the upsert.
+    expect(calls(e, 'GET /api/lists')).toBe(3);
+    expect(calls(e, 'GET /api/profiles')).toBe(1);
+    expect(calls(e, 'GET /api/segments')).toBe(1);
+    expect(calls(e, 'GET /api/lists/{id}')).toBe(1);
+    expect(e.totalCalls).toBe(10 + 30 + 10 + 1000 + 1 + 3 + 1 + 1 + 1);
+  });
+
+  it("reads an existing list's size before and after on the slow profile_count bucket (1/s, 15/min)", () => {
+    const e = estimateSync({ ...base, createList: false, listMembersBefore: 1000 });
+    const sizeReads = e.endpoints.filter((x) => x.endpoint === 'GET /api/lists/{id}');
+    expect(sizeReads.map((x) => [x.phase, x.calls, x.limit])).toEqual([
+      ['setup', 1, { burst: 1, steady: 15 }],
+      ['read list', 1, { burst: 1, steady: 15 }],
+    ]);
+    expect(calls(e, 'GET /api/segments')).toBe(0);
     expect(calls(e, 'GET /api/lists')).toBe(2);
-    expect(e.totalCalls).toBe(10 + 30 + 10 + 1000 + 1 + 2);
+    // setup: one call at 15/min = 4 s outweighs the L-tier reads.
+    expect(e.phaseSeconds.setup).toBeCloseTo(4, 6);
   });
 
   it('bounds each phase by its slowest endpoint and adds the phases', () => {
@@ -57,7 +76,7 @@ describe('estimateSync', () => {
     expect(e.phaseSeconds.upsert).toBeCloseTo(12, 6);
     // read list: 1000 pages on L budgeted at 700/min = 85.714 s.
     expect(e.phaseSeconds['read list']).toBeCloseTo((1000 * 60) / 700, 6);
-    // setup: 2 GET lists (L) vs 1 POST list (M: 0.4 s) -> 0.4 s.
+    // setup: 3 GET lists, 1 GET profiles, 1 GET segments (L) vs 1 POST list (M: 0.4 s) -> 0.4 s.
     expect(e.phaseSeconds.setup).toBeCloseTo(0.4, 6);
     expect(e.minimumSeconds).toBeCloseTo(0.4 + 12 + (1000 * 60) / 700, 6);
   });
@@ -85,7 +104,8 @@ describe('estimateSync', () => {
   it('prices the SFTP alternative as upload time plus list membership through the API', () => {
     const e = estimateSync(base);
     expect(e.sftp.uploadSeconds).toBeCloseTo(10, 6); // 12.5 MB * 8 / 10 Mbit/s
-    expect(calls(e.sftp, 'GET /api/profiles')).toBe(1000);
+    expect(calls(e.sftp, 'GET /api/profiles')).toBe(1 + 1000); // key check + lookups
+    expect(calls(e.sftp, 'GET /api/lists/{id}')).toBe(0); // only the sync's own "added" figure needs it
     expect(calls(e.sftp, 'POST /api/lists/{id}/relationships/profiles')).toBe(100);
     expect(calls(e.sftp, 'POST /api/profile-bulk-import-jobs')).toBe(0);
     // upsert phase: 1000 lookups on L (85.7 s) vs 100 adds on M (40 s); plus reading the list (85.7 s).

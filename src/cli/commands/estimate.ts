@@ -4,7 +4,7 @@ import { Command } from 'commander';
 import { planAudience } from '../../audience/plan';
 import type { CliContext } from '../context';
 import { estimateSync, L_STEADY_BUDGET, type EndpointCalls, type SyncEstimate } from '../estimateArithmetic';
-import { usageError } from '../errors';
+import { runFailed, usageError } from '../errors';
 import { formatDuration } from '../format';
 import { lookUpListSize, type ListSize } from '../listLookup';
 import { addAudienceOptions, examples, parseCount, parsePositive } from '../options';
@@ -32,10 +32,11 @@ function table(rows: EndpointCalls[]): string[] {
 }
 
 function render(flags: EstimateFlags, list: ListSize, plan: { rows: number; validRows: number; rejectedRows: number }, est: SyncEstimate): string {
-  const listLine =
-    list.source === 'assumed'
-      ? `  list "${flags.list}": assumed new and empty (no KLAVIYO_API_KEY to look it up; pass --list-members N if it exists)`
-      : `  list "${flags.list}": ${list.exists ? `${list.members} members now (read from Klaviyo)` : 'does not exist yet (will be created)'}`;
+  const listLine = {
+    assumed: `  list "${flags.list}": assumed new and empty (no KLAVIYO_API_KEY to look it up; pass --list-members N if it exists)`,
+    flag: `  list "${flags.list}": ${list.members} members (given with --list-members${list.exists ? '' : '; priced as a new list'})`,
+    klaviyo: `  list "${flags.list}": ${list.exists ? `${list.members} members now (read from Klaviyo)` : 'does not exist yet (will be created)'}`,
+  }[list.source];
   return [
     `Estimate for syncing ${flags.audience} into "${flags.list}"`,
     `  audience: ${plan.rows} rows, ${plan.validRows} valid, ${plan.rejectedRows} rejected locally (never sent)`,
@@ -73,8 +74,13 @@ async function runEstimate(ctx: CliContext, flags: EstimateFlags): Promise<void>
   });
   const list: ListSize =
     flags.listMembers !== undefined
-      ? { exists: flags.listMembers > 0, members: flags.listMembers, source: 'klaviyo' }
-      : await lookUpListSize(flags.list, ctx.env);
+      ? { exists: flags.listMembers > 0, members: flags.listMembers, source: 'flag' }
+      : await lookUpListSize(flags.list, ctx.env).catch((err: Error) => {
+          throw runFailed(
+            `could not read the size of list "${flags.list}" from Klaviyo (${err.message.replace(/[.\s]+$/, '')}); ` +
+              'check KLAVIYO_API_KEY and KLAVIYO_BASE_URL, or give the size with --list-members N',
+          );
+        });
   const removeMissing = flags.remove !== false;
   const removals = removeMissing ? (flags.removals ?? Math.max(0, list.members - plan.validRows)) : 0;
   if (removals > list.members) throw usageError(`--removals ${removals} is more than the list's ${list.members} members`);
