@@ -34,7 +34,12 @@ export function toApplicationFailure(err: unknown): unknown {
         nextRetryDelay: err.retryAfterSeconds ? `${err.retryAfterSeconds}s` : undefined,
       });
     case 'transient':
-      return ApplicationFailure.create({ type: FailureType.Transient, message: err.message });
+      // A 503 may say when to come back; otherwise Temporal's back-off applies.
+      return ApplicationFailure.create({
+        type: FailureType.Transient,
+        message: err.message,
+        nextRetryDelay: err.retryAfterSeconds ? `${err.retryAfterSeconds}s` : undefined,
+      });
     case 'not_found':
       return nonRetryable(FailureType.ListNotFound, err.message);
     case 'invalid_request':

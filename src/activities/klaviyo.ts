@@ -1,6 +1,8 @@
 /** Activities that prove the credential and find or create the list. */
 import { ApplicationFailure, log } from '@temporalio/activity';
 import { FailureType } from '../shared';
+import type { KlaviyoClient } from '../klaviyo/client';
+import { KlaviyoError } from '../klaviyo/errors';
 import type { ActivityConfig } from './config';
 import { clientFor } from './klaviyoClient';
 
@@ -51,8 +53,9 @@ export function klaviyoActivities(config: ActivityConfig) {
         return { listId: list.id, listName: name, created: false, profileCount: withCount.profileCount ?? 0, apiCalls };
       }
       if (input.dryRun) return { listId: null, listName: name, created: false, profileCount: 0, apiCalls };
-      const { lists, segments } = await client.countListsAndSegments();
-      if (lists + segments >= MAX_LISTS_AND_SEGMENTS) {
+      const counted = await countOrSkip(client);
+      if (counted && counted.lists + counted.segments >= MAX_LISTS_AND_SEGMENTS) {
+        const { lists, segments } = counted;
         throw ApplicationFailure.create({
           type: FailureType.MaxListsExceeded,
           message: `The Klaviyo account has ${lists} lists and ${segments} segments, Klaviyo's maximum of ${MAX_LISTS_AND_SEGMENTS}; list "${name}" cannot be created.`,
@@ -70,4 +73,18 @@ export function klaviyoActivities(config: ActivityConfig) {
       return { profileCount: list.profileCount ?? 0, apiCalls };
     },
   };
+}
+
+/**
+ * Counts lists and segments before creating a list. A key without segments:read cannot count; then the
+ * create call itself is the check (Klaviyo's rejection is classified as the list limit).
+ */
+async function countOrSkip(client: KlaviyoClient): Promise<{ lists: number; segments: number } | undefined> {
+  try {
+    return await client.countListsAndSegments();
+  } catch (err) {
+    if (!(err instanceof KlaviyoError) || err.kind !== 'missing_scope') throw err;
+    log.warn('The key cannot read segments; creating the list without checking the lists-and-segments limit first');
+    return undefined;
+  }
 }

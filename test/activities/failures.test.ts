@@ -34,6 +34,7 @@ describe('toApplicationFailure', () => {
     expect(NON_RETRYABLE_FAILURES).not.toContain(FailureType.RateLimited);
     const transient = mapped('transient');
     expect(transient).toMatchObject({ type: FailureType.Transient, nonRetryable: false, nextRetryDelay: undefined });
+    expect(mapped('transient', { retryAfterSeconds: 30 }).nextRetryDelay).toBe('30s');
   });
 
   it('hands the daily list-creation cap to the workflow with the wait in its details', () => {

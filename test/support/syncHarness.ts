@@ -33,6 +33,8 @@ export interface SyncHarness {
   startWorker(): Promise<RunningWorker>;
   /** Revokes the current key in the emulator, creates a new one and writes it to the credentials file. */
   rotateKey(): Promise<string>;
+  /** Writes `key` to the credentials file as the "default" credential. */
+  useKey(key: string): void;
   /** Starts a run with a fresh workflow id. */
   start(input: SyncInputRaw, workflowId?: string): Promise<WorkflowHandle>;
   /** Polls the status query until `until` holds. */
@@ -134,6 +136,10 @@ export async function createSyncHarness(opts: HarnessOptions = {}): Promise<Sync
       };
       workers.push(handle);
       return handle;
+    },
+    useKey(key) {
+      apiKey = key;
+      writeCredentials(key);
     },
     async rotateKey() {
       await emulator.admin.revokeKey(apiKey).catch(() => undefined);

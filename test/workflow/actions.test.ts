@@ -76,6 +76,24 @@ describe('workflow actions', () => {
     for (const id of seeded.ids.slice(5)) await h.emulator.admin.deleteList(id);
   });
 
+  it('with a key that cannot read segments, relies on Klaviyo refusing the create and still pauses as max_lists_exceeded', async () => {
+    const fullKey = h.apiKey;
+    h.useKey(await h.emulator.admin.createKey({ scopes: ['lists:read', 'lists:write', 'profiles:read', 'profiles:write'] }));
+    const existing = (await h.emulator.admin.lists()).lists.length;
+    const seeded = await h.emulator.admin.seedLists(Array.from({ length: 1000 - existing }, (_, i) => `Old list ${i}`));
+    try {
+      const path = writeCsvAudience(h.dir, 'noseg.csv', makeCustomers(5, { prefix: 'noseg' }).rows);
+      const handle = await h.start({ listName: 'No segments scope', audience: { type: 'csv', path } });
+      const paused = await h.waitForStatus(handle, (s) => s.state === 'needs_action');
+      expect(paused.action?.code).toBe('max_lists_exceeded');
+      expect(paused.action?.message).toMatch(/maximum number of lists and segments/);
+      await handle.terminate('test done');
+    } finally {
+      for (const id of seeded.ids) await h.emulator.admin.deleteList(id);
+      h.useKey(fullKey);
+    }
+  });
+
   it('pauses as audience_shrink instead of emptying a list with an empty audience; resolve confirms the removals', async () => {
     const full = writeCsvAudience(h.dir, 'shrink-full.csv', makeCustomers(60, { prefix: 'shrink' }).rows);
     const first = await resultOf(await h.start({ listName: 'Shrink guard', audience: { type: 'csv', path: full } }));
