@@ -35,7 +35,9 @@ const BAD_INPUT_ERROR_NAMES = new Set(['InvalidAudienceError', 'AudienceChangedE
 export function describeCliError(err: unknown): { message: string; exitCode: number } {
   if (err instanceof CliError) return { message: asSentence(err.message), exitCode: err.exitCode };
   if (err instanceof CommanderError) {
-    return { message: asSentence(`${err.message.replace(/^error:\s*/i, '')} (run with --help for usage)`), exitCode: EXIT_USAGE };
+    // Commander writes "... argument '2' is invalid. give a share ...": two sentences, the second lower-case.
+    const message = err.message.replace(/^error:\s*/i, '').replace(/ is invalid\.\s+(\S)/, (_, c: string) => ` is invalid: ${c.toLowerCase()}`);
+    return { message: asSentence(`${message} (run with --help for usage)`), exitCode: EXIT_USAGE };
   }
   if (err instanceof WorkflowNotFoundError) {
     return { message: asSentence(`No audience sync run has the workflow id '${err.workflowId}'`), exitCode: EXIT_USAGE };

@@ -97,6 +97,16 @@ describe('sync --wait and dry-run', () => {
   });
 });
 
+describe('an audience path this machine cannot see', () => {
+  it('still starts (the worker may see another filesystem) but says so, and --wait reports the failure', async () => {
+    const missing = path.join(h.dir, 'not-here.csv');
+    const r = await cli('sync', '--list', `CLI Missing ${randomUUID().slice(0, 8)}`, '--audience', missing, '--wait');
+    expect(r.stderr).toContain(`Note: ${missing} does not exist on this machine`);
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split('\n').at(-1)).toMatch(/^The run failed: .*not-here\.csv/);
+  });
+});
+
 describe('a run paused on a revoked key', () => {
   it('status shows the action and numbered steps, paused lists it, resolve resumes it', async () => {
     const list = `CLI Paused ${randomUUID().slice(0, 8)}`;
@@ -165,11 +175,14 @@ describe('schedules', () => {
     await h.client.workflow.getHandle(runId!).result();
     expect(await members(list)).toEqual([...valid].sort());
 
+    // The list shows the timing in force after an update, not the one it was created with.
+    const updated = await cli('schedule', 'update', '--list', list, '--cron', '30 7 * * 1-5', '--timezone', 'America/New_York');
+    expect(updated.code, updated.stderr).toBe(0);
     const paused = await cli('schedule', 'pause', '--list', list, '--note', 'test freeze');
     expect(paused.code, paused.stderr).toBe(0);
     expect((await handle.describe()).state.paused).toBe(true);
-    const listed = await cliUntil(['schedule', 'list'], new RegExp(`^${id}  PAUSED  every 1h`, 'm'));
-    expect(listed.stdout).toContain(`list "${list}"`);
+    const listed = await cliUntil(['schedule', 'list'], new RegExp(`^${id}  PAUSED  cron "30 7 \\* \\* 1-5" in America/New_York`, 'm'));
+    expect(listed.stdout).toContain(`list "${list}"  note "test freeze"`);
 
     expect((await cli('schedule', 'delete', '--list', list)).code).toBe(0);
     const gone = await cli('schedule', 'pause', '--list', list);

@@ -11,9 +11,11 @@ describe('CLI usage errors (subprocess)', () => {
     [['sync', '--audience', 'a.csv'], /--list/],
     [['sync', '--list', 'A'], /--audience/],
     [['sync', '--list', 'A', '--audience', 'a.txt'], /cannot tell whether 'a.txt' is CSV or NDJSON/i],
-    [['sync', '--list', 'A', '--audience', 'a.csv', '--max-removal-share', '2'], /between 0 and 1/],
+    [['sync', '--list', 'A', '--audience', 'a.csv', '--max-removal-share', '2'], /argument '2' is invalid: give a share between 0 and 1/],
+    [['sync', '--list', 'A', '--audience', 'a.csv', '--format', 'xml'], /argument 'xml' is invalid: allowed choices are csv, ndjson/],
     [['schedule', 'create', '--list', 'A', '--audience', 'a.csv', '--every', '6x'], /--every '6x' is not a duration/],
     [['schedule', 'create', '--list', 'A', '--audience', 'a.csv'], /exactly one of --cron/],
+    [['schedule', 'update', '--list', 'A', '--every', '2h', '--no-remove'], /^Give --no-remove together with --audience/],
     [['estimate', '--audience', 'missing.csv', '--list', 'A'], /does not exist/],
     [['frobnicate'], /unknown command 'frobnicate'/i],
   ])('%j', async (args, message) => {

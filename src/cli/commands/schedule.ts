@@ -27,9 +27,37 @@ function scheduleIdFrom(flags: TargetFlags): string {
   throw usageError('name the schedule with --list "<list name>" or --id <schedule-id> (see `schedule list`)');
 }
 
-/** The memo keeps what the operator typed, since the server turns cron strings into calendar rules. */
+/** The schedule's memo names the list (fixed for its life: the id comes from it). */
 function memoFor(flags: CreateFlags): Record<string, unknown> {
-  return { listName: flags.list ?? flags.listId, cron: flags.cron, every: flags.every, timezone: flags.timezone };
+  return { listName: flags.list ?? flags.listId };
+}
+
+/**
+ * The timing as the operator wrote it ("cron "0 6 * * *" in Europe/Berlin"), since the server turns cron
+ * strings into calendar rules. It lives on the action's memo because, unlike the schedule's own memo,
+ * the action can be changed by `schedule update` (it is also copied onto each run, which does no harm).
+ */
+const TIMING_MEMO = 'audienceSyncTiming';
+
+async function timingOf(client: Client, summary: { scheduleId: string; spec?: Parameters<typeof describeSpec>[0] }): Promise<string> {
+  const { action } = await client.schedule.getHandle(summary.scheduleId).describe();
+  const timing = action.memo?.[TIMING_MEMO];
+  // Without it (a schedule made elsewhere), what the server holds: intervals read back exactly, cron as calendar rules.
+  return typeof timing === 'string' ? timing : describeSpec(summary.spec ?? {});
+}
+
+/** Sync flags that only mean something with --audience (an update restates the whole input). */
+function assertNoStrayInputFlags(flags: CreateFlags): void {
+  const stray = [
+    flags.format !== undefined && '--format',
+    flags.credential !== undefined && '--credential',
+    flags.remove === false && '--no-remove',
+    flags.updateContacts === false && '--no-update-contacts',
+    flags.maxRemovalShare !== undefined && '--max-removal-share',
+  ].filter(Boolean);
+  if (stray.length) {
+    throw usageError(`give ${stray.join(', ')} together with --audience: an update restates the schedule's whole input`);
+  }
 }
 
 async function createSchedule(ctx: CliContext, flags: CreateFlags): Promise<void> {
@@ -41,7 +69,14 @@ async function createSchedule(ctx: CliContext, flags: CreateFlags): Promise<void
     await client.schedule.create({
       scheduleId,
       spec,
-      action: { type: 'startWorkflow', workflowType: WORKFLOW_TYPE, taskQueue: ctx.settings.taskQueue, workflowId: scheduleId, args: [input] },
+      action: {
+        type: 'startWorkflow',
+        workflowType: WORKFLOW_TYPE,
+        taskQueue: ctx.settings.taskQueue,
+        workflowId: scheduleId,
+        args: [input],
+        memo: { [TIMING_MEMO]: describeSpec(spec) },
+      },
       policies: SCHEDULE_POLICIES,
       memo: memoFor(flags),
       state: { paused: Boolean(flags.paused), note: flags.note },
@@ -55,13 +90,14 @@ async function createSchedule(ctx: CliContext, flags: CreateFlags): Promise<void
     }
     throw err;
   }
-  ctx.print(`Created schedule ${scheduleId}: ${describeSpec({ ...spec, cronExpressions: spec.cronExpressions })}${flags.paused ? ' (paused)' : ''}.`);
+  ctx.print(`Created schedule ${scheduleId}: ${describeSpec(spec)}${flags.paused ? ' (paused)' : ''}.`);
 }
 
 async function updateSchedule(ctx: CliContext, flags: CreateFlags): Promise<void> {
   const scheduleId = scheduleIdFrom({ ...flags, list: flags.list ?? flags.listId });
   const changesSpec = Boolean(flags.cron || flags.every);
   const changesInput = Boolean(flags.audience);
+  if (!changesInput) assertNoStrayInputFlags(flags);
   if (!changesSpec && !changesInput && !flags.timezone && !flags.jitter) {
     throw usageError('nothing to update; give new times (--cron/--every, --timezone, --jitter) and/or a new --audience with its options');
   }
@@ -75,7 +111,11 @@ async function updateSchedule(ctx: CliContext, flags: CreateFlags): Promise<void
   await handle.update((prev) => ({
     ...prev,
     spec: spec ?? prev.spec,
-    action: { ...prev.action, ...(input ? { args: [input] } : {}) },
+    action: {
+      ...prev.action,
+      ...(input ? { args: [input] } : {}),
+      ...(spec ? { memo: { ...prev.action.memo, [TIMING_MEMO]: describeSpec(spec) } } : {}),
+    },
     policies: { ...prev.policies, overlap: SCHEDULE_POLICIES.overlap },
     state: { ...prev.state },
   }));
@@ -95,14 +135,18 @@ async function listSchedules(ctx: CliContext, flags: { json?: boolean }): Promis
   const rows = [];
   for await (const s of client.schedule.list()) {
     if (s.action?.workflowType !== WORKFLOW_TYPE) continue;
-    const memo = (s.memo ?? {}) as { listName?: string; cron?: string; every?: string; timezone?: string };
-    const when = memo.cron || memo.every ? `${memo.cron ? `cron "${memo.cron}"` : `every ${memo.every}`}${memo.timezone ? ` in ${memo.timezone}` : ''}` : describeSpec(s.spec ?? {});
-    rows.push({ scheduleId: s.scheduleId, list: memo.listName, when, paused: s.state.paused, next: s.info.nextActionTimes[0]?.toISOString() });
+    const memo = (s.memo ?? {}) as { listName?: string };
+    const when = await timingOf(client, s);
+    const note = s.state.paused && s.state.note ? s.state.note : undefined;
+    rows.push({ scheduleId: s.scheduleId, list: memo.listName, when, paused: s.state.paused, note, next: s.info.nextActionTimes[0]?.toISOString() });
   }
   if (flags.json) return ctx.print(JSON.stringify(rows, null, 2));
   if (!rows.length) return ctx.print('No audience sync schedules.');
   for (const r of rows) {
-    ctx.print(`${r.scheduleId}  ${r.paused ? 'PAUSED' : 'active'}  ${r.when}  ${r.next && !r.paused ? `next ${r.next}  ` : ''}${r.list ? `list "${r.list}"` : ''}`.trimEnd());
+    const line =
+      `${r.scheduleId}  ${r.paused ? 'PAUSED' : 'active'}  ${r.when}  ${r.next && !r.paused ? `next ${r.next}  ` : ''}` +
+      `${r.list ? `list "${r.list}"  ` : ''}${r.note ? `note "${r.note}"` : ''}`;
+    ctx.print(line.trimEnd());
   }
 }
 

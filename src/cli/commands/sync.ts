@@ -1,4 +1,5 @@
 /** `sync` and `dry-run`: start an audienceSync run (validated first), optionally wait with progress. */
+import fs from 'node:fs';
 import { Command } from 'commander';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { WORKFLOW_TYPE } from '../../shared';
@@ -19,6 +20,10 @@ interface RunFlags extends SyncCommandFlags {
 async function startAndMaybeWait(ctx: CliContext, flags: RunFlags, dryRun: boolean): Promise<void> {
   // Validate before connecting: a typo never reaches the server.
   const input = buildSyncInput(flags, { dryRun });
+  // The worker reads the file, maybe in a container where the path differs, so a missing file is a note, not an error.
+  if (!fs.existsSync(input.audience.path)) {
+    ctx.note(`Note: ${input.audience.path} does not exist on this machine; the run fails unless the worker can read it at that path.`);
+  }
   const workflowId = flags.workflowId ?? defaultWorkflowId(flags.list ?? flags.listId ?? 'list');
   const client = await ctx.client();
   let handle;
