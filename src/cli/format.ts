@@ -12,7 +12,9 @@ const STEP_LABELS: Record<string, string> = {
   done: 'done',
 };
 
-export function stepLabel(step: string): string {
+/** A dry run's reconcile step only compares; saying "removing" there would alarm the operator. */
+export function stepLabel(step: string, run: { dryRun?: boolean } = {}): string {
+  if (run.dryRun && step === 'reconciling') return 'comparing the list with the audience';
   return STEP_LABELS[step] ?? step;
 }
 
@@ -55,7 +57,7 @@ export function formatStatus(workflowId: string, s: SyncStatus): string {
   const lines = [
     `Run ${workflowId}${s.dryRun ? ' (dry run)' : ''}`,
     `  state: ${s.state}`,
-    `  step:  ${stepLabel(s.step)}`,
+    `  step:  ${stepLabel(s.step, s)}`,
     `  list:  ${list}`,
     `  started: ${s.startedAt}`,
     ...formatCounts(s.counts, { dryRun: s.dryRun }),

@@ -18,7 +18,7 @@ function newBar(ctx: CliContext): SingleBar {
   return new SingleBar({
     stream: ctx.stderr,
     // Our own rate and ETA (sendRate.ts): cli-progress's measure includes pauses and prints "LLs" when stalled.
-    format: '{step} [{bar}] {value}/{total} profiles sent | {rate} profiles/s | ETA {eta}',
+    format: '{step} [{bar}] {value}/{total} profiles sent | {rate} profiles/s | ETA {remaining}',
     barsize: 30,
     // Without a terminal (CI, tests, logs) print a line every few seconds instead of redrawing.
     noTTYOutput: true,
@@ -61,7 +61,9 @@ export async function waitForRun(ctx: CliContext, handle: WorkflowHandle, opts: 
       // the total known while sending, and it converges on the valid rows.
       const total = Math.max(status.counts.rowsTotal - status.counts.rowsRejected, status.counts.rowsValid, sent);
       const sending = status.state === 'running' && status.step === 'upserting';
-      const payload = { step: stepLabel(status.step), ...sendRate.sample(Date.now(), sent, total, sending) };
+      // `remaining`, not `eta`: cli-progress fills {eta} itself, over our figure.
+      const { rate, eta } = sendRate.sample(Date.now(), sent, total, sending);
+      const payload = { step: stepLabel(status.step, status), rate, remaining: eta };
       // A dry run sends nothing: its steps are enough.
       if (!bar && total > 0 && !status.dryRun) {
         bar = newBar(ctx);
@@ -70,7 +72,7 @@ export async function waitForRun(ctx: CliContext, handle: WorkflowHandle, opts: 
         bar.setTotal(total);
         bar.update(sent, payload);
       } else if (status.step !== lastStep) {
-        ctx.note(`${stepLabel(status.step)}...`);
+        ctx.note(`${stepLabel(status.step, status)}...`);
       }
       lastStep = status.step;
     }

@@ -43,7 +43,7 @@ async function resolveRun(ctx: CliContext, workflowId: string): Promise<void> {
   if (!view.status) throw noWorker(ctx, workflowId, view.queryError);
   if (view.status.state !== 'needs_action' || !view.status.action) {
     throw usageError(
-      `run '${workflowId}' is not paused (it is ${view.status.state}, ${stepLabel(view.status.step)}), so there is nothing to resolve`,
+      `run '${workflowId}' is not paused (it is ${view.status.state}, ${stepLabel(view.status.step, view.status)}), so there is nothing to resolve`,
     );
   }
   await view.handle.signal(RESOLVE_SIGNAL);
