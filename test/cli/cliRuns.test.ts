@@ -86,7 +86,7 @@ describe('sync --wait and dry-run', () => {
 
     const r = await cli('dry-run', '--list', list, '--audience', file, '--json');
     expect(r.code, r.stderr).toBe(0);
-    const { report } = JSON.parse(r.stdout) as { report: SyncReport };
+    const { report, workflowId } = JSON.parse(r.stdout) as { report: SyncReport; workflowId: string };
     expect(report.dryRun).toBe(true);
     expect({ wouldAdd: report.wouldAdd, wouldUpdate: report.wouldUpdate, wouldRemove: report.wouldRemove }).toEqual(expected);
     expect(await members(list)).toEqual(before);
@@ -94,6 +94,11 @@ describe('sync --wait and dry-run', () => {
     const text = await cli('dry-run', '--list', list, '--audience', file);
     expect(text.stdout).toContain(`would add:     ${expected.wouldAdd}`);
     expect(text.stdout).toContain(`would remove:  ${expected.wouldRemove}`);
+
+    // Later, `status` of the finished dry run still shows what it found.
+    const status = await cli('status', workflowId);
+    expect(status.code, status.stderr).toBe(0);
+    expect(status.stdout).toContain(`would add:     ${expected.wouldAdd}`);
   });
 });
 

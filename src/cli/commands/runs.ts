@@ -17,16 +17,17 @@ function noWorker(ctx: CliContext, workflowId: string, detail?: string): Error {
 async function showStatus(ctx: CliContext, workflowId: string, flags: { json?: boolean }): Promise<void> {
   const client = await ctx.client();
   const view = await inspectRun(client, workflowId);
+  // A finished run's report says more than its last status (a dry run's would-add/update/remove, API calls).
+  if (view.temporalStatus === 'COMPLETED') {
+    const report = (await view.handle.result()) as SyncReport;
+    ctx.print(flags.json ? JSON.stringify({ workflowId, temporalStatus: view.temporalStatus, status: view.status, report }, null, 2) : formatReport(workflowId, report));
+    return;
+  }
   if (view.status) {
     ctx.print(flags.json ? JSON.stringify({ workflowId, temporalStatus: view.temporalStatus, status: view.status }, null, 2) : formatStatus(workflowId, view.status));
     return;
   }
   if (view.temporalStatus === 'RUNNING') throw noWorker(ctx, workflowId, view.queryError);
-  if (view.temporalStatus === 'COMPLETED') {
-    const report = (await view.handle.result()) as SyncReport;
-    ctx.print(flags.json ? JSON.stringify({ workflowId, temporalStatus: view.temporalStatus, report }, null, 2) : formatReport(workflowId, report));
-    return;
-  }
   const failure = await view.handle.result().then(
     () => undefined,
     (err: Error) => (err.cause as Error | undefined)?.message ?? err.message,
