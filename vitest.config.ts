@@ -1,15 +1,20 @@
 import { defineConfig } from 'vitest/config';
 
+// Two projects: `unit` needs nothing running; `temporal` shares one real Temporal dev server, started
+// once by test/support/globalSetup.ts. `npx vitest run --project unit` skips the server.
+const temporalTests = ['test/workflow/**/*.test.ts', 'test/cli/cliRuns.test.ts'];
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
     reporters: ['default', './test/support/summaryReporter.ts'],
-    // One Temporal dev server for the whole suite, started once (see test/support/globalSetup.ts).
-    globalSetup: ['test/support/globalSetup.ts'],
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: 'forks',
     // Two cores: integration files each run a worker; keep them from starving each other.
     maxWorkers: 2,
+    projects: [
+      { extends: true, test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: temporalTests } },
+      { extends: true, test: { name: 'temporal', include: temporalTests, globalSetup: ['test/support/globalSetup.ts'] } },
+    ],
   },
 });
