@@ -334,7 +334,8 @@ function summarize(errors: JsonApiError[], body: string): string {
     return snippet ? `body: ${snippet}` : '';
   }
   const parts = errors.slice(0, 5).map((e) => {
-    const where = e.source?.pointer ?? e.source?.parameter;
+    // Klaviyo points auth and throttling errors at the document root (`/data/`): no help to a reader.
+    const where = [e.source?.pointer, e.source?.parameter].find((w) => w && !/^\/data\/?$/.test(w));
     return `${e.code ?? 'error'}: ${e.detail ?? e.title ?? ''}${where ? ` at ${where}` : ''}`;
   });
   if (errors.length > 5) parts.push(`and ${errors.length - 5} more`);

@@ -20,6 +20,10 @@ describe('classifyResponse', () => {
     const e = classifyResponse(res(401, [err('authentication_failed', 'Incorrect authentication credentials.', '/data/')]), 'GET /api/lists');
     expect(e).toMatchObject({ kind: 'invalid_credentials', status: 401, code: 'authentication_failed', retryable: false, endpoint: 'GET /api/lists' });
     expect(e.message).toMatch(/not revoked/);
+    // The document-root pointer says nothing to an operator; a field pointer does.
+    expect(e.message).not.toContain('/data/');
+    const field = classifyResponse(res(400, [err('invalid', 'Name too long.', '/data/attributes/name')]), 'POST /api/lists');
+    expect(field.message).toContain('at /data/attributes/name');
   });
 
   it('400 and 403 that talk about credentials are invalid_credentials', () => {
