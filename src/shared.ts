@@ -102,6 +102,7 @@ export type SyncStep =
   | 'validating_credential'
   | 'ensuring_list'
   | 'planning'
+  | 'checking_rows'
   | 'upserting'
   | 'reconciling'
   | 'reporting'

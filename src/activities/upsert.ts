@@ -20,12 +20,16 @@ import { withHeartbeatTicker } from './heartbeatTicker';
 import { reportDirFor, type ReportRef } from './audience';
 import type { CredentialRef } from './klaviyo';
 
-export interface UpsertBatchInput extends CredentialRef, ReportRef {
-  listId: string;
+/** One planned batch of the audience file. */
+export interface BatchInput extends ReportRef {
   audience: AudienceSource;
   batch: BatchRange;
   fingerprint: AudienceFingerprint;
   updateContacts: boolean;
+}
+
+export interface UpsertBatchInput extends BatchInput, CredentialRef {
+  listId: string;
 }
 
 export interface UpsertBatchResult {
@@ -72,15 +76,32 @@ export function upsertActivities(config: ActivityConfig) {
           }
         },
       );
-      await writeBatchRejects(reportDirFor(config, input), input.batch.index, prepared.rejects);
-      const rejectedByReason: Record<string, number> = {};
-      for (const r of prepared.rejects) rejectedByReason[r.reason] = (rejectedByReason[r.reason] ?? 0) + 1;
-      return { index: input.batch.index, rowsRead: prepared.rowsRead, imported, rejectedByReason, klaviyoRejected, apiCalls };
+      return finishBatch(config, input, prepared, { imported, klaviyoRejected, apiCalls });
+    },
+
+    /** A dry run's pass over one batch: validates every row and reports rejects, sends nothing. */
+    async checkBatch(input: BatchInput): Promise<UpsertBatchResult> {
+      await checkFingerprint(input.audience, input.fingerprint);
+      const prepared = await prepareBatch(input, config);
+      return finishBatch(config, input, prepared, { imported: 0, klaviyoRejected: 0, apiCalls: {} });
     },
   };
 }
 
-async function prepareBatch(input: UpsertBatchInput, config: ActivityConfig): Promise<PreparedBatch> {
+/** Writes the batch's reject file (whole, so a retry rewrites it) and sums its outcome. */
+async function finishBatch(
+  config: ActivityConfig,
+  input: BatchInput,
+  prepared: PreparedBatch,
+  sent: Pick<UpsertBatchResult, 'imported' | 'klaviyoRejected' | 'apiCalls'>,
+): Promise<UpsertBatchResult> {
+  await writeBatchRejects(reportDirFor(config, input), input.batch.index, prepared.rejects);
+  const rejectedByReason: Record<string, number> = {};
+  for (const r of prepared.rejects) rejectedByReason[r.reason] = (rejectedByReason[r.reason] ?? 0) + 1;
+  return { index: input.batch.index, rowsRead: prepared.rowsRead, rejectedByReason, ...sent };
+}
+
+async function prepareBatch(input: BatchInput, config: ActivityConfig): Promise<PreparedBatch> {
   const prepared: PreparedBatch = { profiles: [], rowByEmail: new Map(), rejects: [], rowsRead: 0 };
   // Later duplicate rows overwrite earlier ones, as a second upsert would.
   const indexByEmail = new Map<string, number>();

@@ -6,6 +6,7 @@ const STEP_LABELS: Record<string, string> = {
   validating_credential: 'checking the Klaviyo key',
   ensuring_list: 'finding or creating the list',
   planning: 'reading the audience',
+  checking_rows: 'checking every row (dry run)',
   upserting: 'sending profiles',
   reconciling: 'removing members not in the audience',
   reporting: 'writing the report',

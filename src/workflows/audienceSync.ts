@@ -31,7 +31,7 @@ import {
   type SyncStep,
   type WorkflowAction,
 } from '../shared';
-import type { AudiencePlan } from '../audience/plan';
+import type { AudiencePlan, BatchRange } from '../audience/plan';
 import type { UpsertBatchResult } from '../activities/upsert';
 import { actionFor, applicationFailureOf, dailyCapWaitSeconds } from './actions';
 import { klaviyoCalls, longRunning } from './activityProxies';
@@ -50,7 +50,8 @@ export interface CarriedState {
   startedAt: string;
   reportKey: string;
   reportLocation: string;
-  listId: string;
+  /** Null only for a dry run against a list that does not exist yet. */
+  listId: string | null;
   listName?: string;
   listCreated: boolean;
   profileCountBefore: number;
@@ -126,6 +127,8 @@ class AudienceSyncRun {
     const { input } = this;
     const credential = input.credential;
     await this.step('validating_credential', () => klaviyoCalls.validateCredential({ credential }));
+    // The audience is read before the list is created, so a missing or malformed file leaves no empty list behind.
+    const plan = this.carried?.plan ?? (await this.planAudience());
 
     const list = this.carried
       ? { listId: this.carried.listId, listName: this.carried.listName, created: this.carried.listCreated, profileCount: this.carried.profileCountBefore }
@@ -135,27 +138,15 @@ class AudienceSyncRun {
     this.status.listId = list.listId ?? undefined;
     this.status.listName = list.listName;
 
-    const plan = this.carried?.plan ?? (await this.planAudience());
-
     if (input.dryRun) return this.dryRunReport(list.listId, plan, list.created);
 
     const listId = list.listId!;
-    await this.step('upserting', () => this.upsertRemaining(listId, plan));
-    if (this.doneBatches.size < plan.batches.length) {
-      return continueAsNew<typeof audienceSync>(input, {
-        startedAt: this.status.startedAt,
-        reportKey: this.reportKey,
-        reportLocation: this.status.reportLocation!,
-        listId,
-        listName: list.listName,
-        listCreated: list.created,
-        profileCountBefore: list.profileCount,
-        plan,
-        doneBatches: [...this.doneBatches],
-        counts: this.status.counts,
-        actionsResolved: this.actionsResolved,
-      });
-    }
+    await this.step('upserting', () =>
+      this.runBatches(plan, (batch) =>
+        longRunning.upsertBatch({ ...this.batchInput(plan, batch), credential, listId }),
+      ),
+    );
+    if (this.doneBatches.size < plan.batches.length) return this.continueAsNew(listId, plan, list.created, list.profileCount);
 
     const { counts } = this.status;
     const after = await this.step('reconciling', () => klaviyoCalls.countListMembers({ credential, listId }));
@@ -195,7 +186,7 @@ class AudienceSyncRun {
   }
 
   /** Runs the batches not yet done; stops launching new ones on the first failure or when history is long. */
-  private async upsertRemaining(listId: string, plan: AudiencePlan): Promise<void> {
+  private async runBatches(plan: AudiencePlan, runOne: (batch: BatchRange) => Promise<UpsertBatchResult>): Promise<void> {
     const remaining = plan.batches.filter((b) => !this.doneBatches.has(b.index));
     let failure: unknown;
     let launched = 0;
@@ -205,16 +196,7 @@ class AudienceSyncRun {
       async (batch) => {
         launched++;
         try {
-          const result = await longRunning.upsertBatch({
-            credential: this.input.credential,
-            listId,
-            audience: this.input.audience,
-            batch: { ...batch, header: plan.header },
-            fingerprint: plan.fingerprint,
-            updateContacts: this.input.updateContacts,
-            reportKey: this.reportKey,
-          });
-          this.recordBatch(result);
+          this.recordBatch(await runOne(batch));
         } catch (err) {
           failure ??= err;
         }
@@ -223,6 +205,16 @@ class AudienceSyncRun {
       () => failure !== undefined || (launched > 0 && historyIsLong()),
     );
     if (failure !== undefined) throw failure;
+  }
+
+  private batchInput(plan: AudiencePlan, batch: BatchRange) {
+    return {
+      audience: this.input.audience,
+      batch: { ...batch, header: plan.header },
+      fingerprint: plan.fingerprint,
+      updateContacts: this.input.updateContacts,
+      reportKey: this.reportKey,
+    };
   }
 
   private recordBatch(result: UpsertBatchResult): void {
@@ -238,12 +230,12 @@ class AudienceSyncRun {
     addCounts(counts.apiCalls, result.apiCalls);
   }
 
+  /** A dry run checks every row (writing the reject report) and compares the list, without writing to Klaviyo. */
   private async dryRunReport(listId: string | null, plan: AudiencePlan, listCreated: boolean): Promise<SyncReport> {
-    const { counts } = this.status;
-    counts.rowsRead = plan.rows;
-    counts.rowsValid = plan.validRows;
-    counts.rowsRejected = plan.rejectedRows;
-    addCounts(counts.rejectedByReason, plan.rejectedByReason);
+    await this.step('checking_rows', () =>
+      this.runBatches(plan, (batch) => longRunning.checkBatch(this.batchInput(plan, batch))),
+    );
+    if (this.doneBatches.size < plan.batches.length) return this.continueAsNew(listId, plan, listCreated, 0);
     const diff = await this.step('reconciling', () =>
       longRunning.reconcileList({
         credential: this.input.credential,
@@ -262,6 +254,23 @@ class AudienceSyncRun {
       wouldUpdate: this.input.updateContacts ? Math.min(diff.inAudience, uniqueValid) : 0,
       wouldRemove: this.input.removeMissing ? diff.toRemove : 0,
     };
+  }
+
+  /** Hands ids, the plan's offsets and the counts to a fresh run; the batches done are not redone. */
+  private continueAsNew(listId: string | null, plan: AudiencePlan, listCreated: boolean, profileCountBefore: number): Promise<never> {
+    return continueAsNew<typeof audienceSync>(this.input, {
+      startedAt: this.status.startedAt,
+      reportKey: this.reportKey,
+      reportLocation: this.status.reportLocation!,
+      listId,
+      listName: this.status.listName,
+      listCreated,
+      profileCountBefore,
+      plan,
+      doneBatches: [...this.doneBatches],
+      counts: this.status.counts,
+      actionsResolved: this.actionsResolved,
+    });
   }
 
   private async finish(listId: string | null, listCreated: boolean): Promise<SyncReport> {

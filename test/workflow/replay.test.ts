@@ -1,7 +1,7 @@
 /**
  * Replay: today's workflow code must reproduce the commands of recorded histories, or running workflows
- * would break on deploy. The fixtures were recorded from earlier versions (`temporal workflow show
- * --output json`); add one whenever the workflow's command sequence changes on purpose.
+ * would break on deploy. The fixtures are `temporal workflow show --output json` of real runs, written by
+ * recordHistories.test.ts (RECORD_HISTORIES=1); keep old ones when a released workflow changes.
  */
 import fs from 'node:fs';
 import path from 'node:path';

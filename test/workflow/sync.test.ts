@@ -81,13 +81,30 @@ describe('audienceSync', () => {
     const base = makeCustomers(40, { prefix: 'dry' });
     const first = writeCsvAudience(h.dir, 'dry-v1.csv', base.rows);
     await resultOf(await h.start({ listName: 'Dry', audience: { type: 'csv', path: first } }));
-    const next = writeCsvAudience(h.dir, 'dry-v2.csv', [...base.rows.slice(10), ...makeCustomers(5, { prefix: 'drynew' }).rows]);
+    const next = writeCsvAudience(h.dir, 'dry-v2.csv', [
+      ...base.rows.slice(10),
+      ...makeCustomers(5, { prefix: 'drynew' }).rows,
+      { email: 'not-an-email', first_name: 'Broken' },
+    ]);
     const listId = await listIdByName('Dry');
     const membersBefore = (await h.emulator.admin.listMembers(listId)).emails;
 
     const report = await resultOf(await h.start({ listName: 'Dry', audience: { type: 'csv', path: next }, dryRun: true }));
     expect(report).toMatchObject({ dryRun: true, wouldAdd: 5, wouldUpdate: 30, wouldRemove: 10 });
+    expect(report.counts).toMatchObject({ rowsRead: 36, rowsValid: 35, rowsRejected: 1, profilesImported: 0 });
     expect((await h.emulator.admin.listMembers(listId)).emails).toEqual(membersBefore);
+    // The dry run reports the rows a real run would reject.
+    const rejects = fs.readFileSync(report.reportLocation, 'utf8').trim().split('\n');
+    expect(rejects).toHaveLength(2);
+    expect(rejects[1]).toContain('not-an-email');
+  });
+
+  it('fails on a missing audience file before creating the list', async () => {
+    const handle = await h.start({ listName: 'Never created', audience: { type: 'csv', path: `${h.dir}/missing.csv` } });
+    const err = await handle.result().catch((e) => e);
+    expect(err).toBeInstanceOf(WorkflowFailedError);
+    expect(String(err.cause?.message)).toContain('missing.csv');
+    expect((await h.emulator.admin.lists()).lists.map((l) => l.name)).not.toContain('Never created');
   });
 
   it('fails at once on bad input, naming the field, without calling Klaviyo', async () => {

@@ -1,0 +1,63 @@
+/**
+ * Records the replay fixtures in test/fixtures/histories from the current workflow code. Run it when the
+ * workflow's command sequence changes on purpose and no older runs must keep replaying (before a release),
+ * otherwise guard the change with `patched()` and add a fixture instead of replacing them:
+ *
+ *   RECORD_HISTORIES=1 npx vitest run test/workflow/recordHistories.test.ts
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { afterAll, beforeAll, describe, it } from 'vitest';
+import { RESOLVE_SIGNAL } from '../../src/shared';
+import { requireTemporalCli } from '../../src/dev/temporalDevServer';
+import { createSyncHarness, resultOf, type SyncHarness } from '../support/syncHarness';
+import { makeCustomers, writeCsvAudience } from '../support/audienceFiles';
+
+const fixtures = path.resolve(__dirname, '../fixtures/histories');
+
+describe.runIf(process.env.RECORD_HISTORIES === '1')('record replay fixtures', () => {
+  let h: SyncHarness;
+  beforeAll(async () => {
+    h = await createSyncHarness({ batchMaxProfiles: 40 });
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  function save(workflowId: string, name: string): void {
+    const json = execFileSync(
+      requireTemporalCli(),
+      ['workflow', 'show', '--workflow-id', workflowId, '--output', 'json', '--address', h.address],
+      { encoding: 'utf8' },
+    );
+    fs.writeFileSync(path.join(fixtures, name), json);
+  }
+
+  it('a second run with batches, rejects and removals', async () => {
+    const v1 = writeCsvAudience(h.dir, 'v1.csv', makeCustomers(100, { prefix: 'hist', invalidEvery: 20 }).rows);
+    await resultOf(await h.start({ listName: 'History', audience: { type: 'csv', path: v1 } }));
+    const v2 = writeCsvAudience(h.dir, 'v2.csv', makeCustomers(150, { prefix: 'hist', invalidEvery: 20, offset: 30 }).rows);
+    await resultOf(await h.start({ listName: 'History', audience: { type: 'csv', path: v2 } }, 'history-batches'));
+    save('history-batches', 'audienceSync-batches-and-removals.json');
+  });
+
+  it('a run paused on invalid_credentials, then on audience_shrink, resolved both times', async () => {
+    const empty = writeCsvAudience(h.dir, 'empty.csv', [], ['email']);
+    await h.emulator.admin.revokeKey(h.apiKey);
+    const handle = await h.start({ listName: 'History', audience: { type: 'csv', path: empty } }, 'history-actions');
+    await h.waitForStatus(handle, (s) => s.state === 'needs_action');
+    await h.rotateKey();
+    await handle.signal(RESOLVE_SIGNAL);
+    await h.waitForStatus(handle, (s) => s.state === 'needs_action' && s.action?.code === 'audience_shrink');
+    await handle.signal(RESOLVE_SIGNAL);
+    await resultOf(handle);
+    save('history-actions', 'audienceSync-credentials-and-shrink.json');
+  });
+
+  it('a dry run', async () => {
+    const v3 = writeCsvAudience(h.dir, 'v3.csv', makeCustomers(90, { prefix: 'hist', invalidEvery: 20 }).rows);
+    await resultOf(await h.start({ listName: 'History', audience: { type: 'csv', path: v3 }, dryRun: true }, 'history-dry-run'));
+    save('history-dry-run', 'audienceSync-dry-run.json');
+  });
+});
