@@ -8,6 +8,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createActivities, type ActivityConfig } from '../../src/activities';
+import type { UpsertBatchResult } from '../../src/activities/upsert';
 import { planAudience } from '../../src/audience/plan';
 import { startFakeServer, type FakeServer } from '../klaviyo/fakeServer';
 import { writeCsvAudience, makeCustomers } from '../support/audienceFiles';
@@ -97,7 +98,7 @@ describe('upsertBatch', () => {
     server.script({ status: 200, body: job('complete', 3) }, { status: 200, body: noErrors });
     const input = await batchInput();
     const env = new MockActivityEnvironment({ heartbeatDetails: { jobs: { 0: 'JOB1' } }, attempt: 2 });
-    const result = await env.run(createActivities(config).upsertBatch, input);
+    const result: UpsertBatchResult = await env.run(createActivities(config).upsertBatch, input);
     expect(result.imported).toBe(3);
     expect(posts()).toHaveLength(0);
     expect(server.received[0]!.url).toContain('/api/profile-bulk-import-jobs/JOB1');
