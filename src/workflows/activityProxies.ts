@@ -16,14 +16,14 @@ const retry: ActivityOptions['retry'] = {
   nonRetryableErrorTypes: NON_RETRYABLE_FAILURES,
 };
 
-/** Single Klaviyo calls: credential check, list lookup/creation, member count. */
-export const klaviyoCalls = proxyActivities<AudienceSyncActivities>({ startToCloseTimeout: '10m', retry });
+/** Short activities: credential check, list lookup/creation, member count, closing the report. */
+export const shortActivities = proxyActivities<AudienceSyncActivities>({ startToCloseTimeout: '10m', retry });
 
 /**
  * Long, heartbeating work. A heartbeat every few seconds and a 20 s timeout mean a killed worker's
  * batch moves to another worker within seconds, resuming from its heartbeat details.
  */
-export const longRunning = proxyActivities<AudienceSyncActivities>({
+export const longActivities = proxyActivities<AudienceSyncActivities>({
   startToCloseTimeout: '2h',
   heartbeatTimeout: '20s',
   retry,

@@ -1,6 +1,6 @@
 /**
  * audienceSync: makes a named Klaviyo list hold exactly an audience.
- * validate credential -> ensure list -> plan -> batched upsert -> reconcile -> report.
+ * validate credential -> plan (read the audience) -> ensure list -> batched upsert -> reconcile -> report.
  *
  * History holds only ids, counts and byte offsets: the API key and the rows stay with the activities.
  * Failures the operator can fix pause the run on a workflow action until the `resolve` signal.
@@ -34,7 +34,7 @@ import {
 import type { AudiencePlan, BatchRange } from '../audience/plan';
 import type { UpsertBatchResult } from '../activities/upsert';
 import { actionFor, applicationFailureOf, dailyCapWaitSeconds } from './actions';
-import { klaviyoCalls, longRunning } from './activityProxies';
+import { shortActivities, longActivities } from './activityProxies';
 import { resolveSignal, statusQuery } from './definitions';
 import { runWithConcurrency } from './pool';
 
@@ -126,14 +126,14 @@ class AudienceSyncRun {
   private async run(): Promise<SyncReport> {
     const { input } = this;
     const credential = input.credential;
-    await this.step('validating_credential', () => klaviyoCalls.validateCredential({ credential }));
+    await this.step('validating_credential', () => shortActivities.validateCredential({ credential }));
     // The audience is read before the list is created, so a missing or malformed file leaves no empty list behind.
     const plan = this.carried?.plan ?? (await this.planAudience());
 
     const list = this.carried
       ? { listId: this.carried.listId, listName: this.carried.listName, created: this.carried.listCreated, profileCount: this.carried.profileCountBefore }
       : await this.step('ensuring_list', () =>
-          klaviyoCalls.ensureList({ credential, listName: input.listName, listId: input.listId, dryRun: input.dryRun }),
+          shortActivities.ensureList({ credential, listName: input.listName, listId: input.listId, dryRun: input.dryRun }),
         );
     this.status.listId = list.listId ?? undefined;
     this.status.listName = list.listName;
@@ -143,18 +143,18 @@ class AudienceSyncRun {
     const listId = list.listId!;
     await this.step('upserting', () =>
       this.runBatches(plan, (batch) =>
-        longRunning.upsertBatch({ ...this.batchInput(plan, batch), credential, listId }),
+        longActivities.upsertBatch({ ...this.batchInput(plan, batch), credential, listId }),
       ),
     );
     if (this.doneBatches.size < plan.batches.length) return this.continueAsNew(listId, plan, list.created, list.profileCount);
 
     const { counts } = this.status;
-    const after = await this.step('reconciling', () => klaviyoCalls.countListMembers({ credential, listId }));
+    const after = await this.step('reconciling', () => shortActivities.countListMembers({ credential, listId }));
     counts.added = Math.max(0, after.profileCount - list.profileCount);
     counts.updated = Math.max(0, counts.profilesImported - counts.added);
     if (input.removeMissing) {
       const reconciled = await this.step('reconciling', () =>
-        longRunning.reconcileList({
+        longActivities.reconcileList({
           credential,
           listId,
           audience: input.audience,
@@ -171,7 +171,7 @@ class AudienceSyncRun {
 
   private async planAudience(): Promise<AudiencePlan> {
     const { plan, reportLocation } = await this.step('planning', () =>
-      longRunning.planAudience({
+      longActivities.planAudience({
         audience: this.input.audience,
         updateContacts: this.input.updateContacts,
         reportKey: this.reportKey,
@@ -233,11 +233,11 @@ class AudienceSyncRun {
   /** A dry run checks every row (writing the reject report) and compares the list, without writing to Klaviyo. */
   private async dryRunReport(listId: string | null, plan: AudiencePlan, listCreated: boolean): Promise<SyncReport> {
     await this.step('checking_rows', () =>
-      this.runBatches(plan, (batch) => longRunning.checkBatch(this.batchInput(plan, batch))),
+      this.runBatches(plan, (batch) => longActivities.checkBatch(this.batchInput(plan, batch))),
     );
     if (this.doneBatches.size < plan.batches.length) return this.continueAsNew(listId, plan, listCreated, 0);
     const diff = await this.step('reconciling', () =>
-      longRunning.reconcileList({
+      longActivities.reconcileList({
         credential: this.input.credential,
         listId,
         audience: this.input.audience,
@@ -275,7 +275,7 @@ class AudienceSyncRun {
 
   private async finish(listId: string | null, listCreated: boolean): Promise<SyncReport> {
     this.status.step = 'reporting';
-    const { rejectReport } = await klaviyoCalls.finalizeReport({ reportKey: this.reportKey });
+    const { rejectReport } = await shortActivities.finalizeReport({ reportKey: this.reportKey });
     return {
       listId,
       listName: this.status.listName,
