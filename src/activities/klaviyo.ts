@@ -1,7 +1,7 @@
 /** Activities that prove the credential and find or create the list. */
 import { ApplicationFailure, log } from '@temporalio/activity';
 import { FailureType } from '../shared';
-import type { KlaviyoClient } from '../klaviyo/client';
+import { oldestList, type KlaviyoClient } from '../klaviyo/client';
 import { KlaviyoError } from '../klaviyo/errors';
 import type { ActivityConfig } from './config';
 import { clientFor } from './klaviyoClient';
@@ -45,12 +45,11 @@ export function klaviyoActivities(config: ActivityConfig) {
       }
       const name = input.listName!;
       const found = await client.findListsByName(name);
-      if (found.length > 0) {
-        // Klaviyo does not enforce unique names; the oldest list is the one earlier runs created.
-        const list = [...found].sort((a, b) => (a.created ?? '').localeCompare(b.created ?? ''))[0];
-        if (found.length > 1) log.warn('Several Klaviyo lists share this name; using the oldest', { listId: list.id });
-        const withCount = await client.getList(list.id, { profileCount: true });
-        return { listId: list.id, listName: name, created: false, profileCount: withCount.profileCount ?? 0, apiCalls };
+      const existing = oldestList(found);
+      if (existing) {
+        if (found.length > 1) log.warn('Several Klaviyo lists share this name; using the oldest', { listId: existing.id });
+        const withCount = await client.getList(existing.id, { profileCount: true });
+        return { listId: existing.id, listName: name, created: false, profileCount: withCount.profileCount ?? 0, apiCalls };
       }
       if (input.dryRun) return { listId: null, listName: name, created: false, profileCount: 0, apiCalls };
       const counted = await countOrSkip(client);

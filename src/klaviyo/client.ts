@@ -31,6 +31,7 @@ import type {
 } from './types';
 
 export { splitForBulkImport };
+export { oldestList } from './lists';
 
 export const DEFAULT_BASE_URL = 'https://a.klaviyo.com';
 /** Klaviyo's cap on profile ids per add/remove list-membership call. */
