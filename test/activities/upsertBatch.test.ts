@@ -11,6 +11,8 @@ import { createActivities, type ActivityConfig } from '../../src/activities';
 import type { UpsertBatchResult } from '../../src/activities/upsert';
 import { planAudience } from '../../src/audience/plan';
 import { startFakeServer, type FakeServer } from '../klaviyo/fakeServer';
+import { startEmulator } from '../../src/emulator';
+import { KlaviyoClient } from '../../src/klaviyo/client';
 import { writeCsvAudience, makeCustomers } from '../support/audienceFiles';
 
 const job = (status: string, completed = 0) => ({
@@ -102,5 +104,24 @@ describe('upsertBatch', () => {
     expect(result.imported).toBe(3);
     expect(posts()).toHaveLength(0);
     expect(server.received[0]!.url).toContain('/api/profile-bulk-import-jobs/JOB1');
+  });
+
+  it('gives up on a bulk job stuck in processing and submits the batch again, adding everyone once', async () => {
+    const emulator = await startEmulator({ speed: 50, jobDelayMs: 50 });
+    try {
+      const key = await emulator.admin.createKey();
+      fs.writeFileSync(config.credentialsFile!, JSON.stringify({ default: key }));
+      const list = await new KlaviyoClient({ apiKey: key, baseUrl: emulator.url, speedFactor: 50 }).createList('Stuck');
+      await emulator.admin.injectFault({ kind: 'stuck_jobs', count: 1 });
+      const input = { ...(await batchInput()), listId: list.id };
+      const stuckConfig = { ...config, klaviyoBaseUrl: emulator.url, rateSpeedFactor: 50, bulkJobTimeoutMs: 1_000 };
+
+      const result: UpsertBatchResult = await new MockActivityEnvironment().run(createActivities(stuckConfig).upsertBatch, input);
+      expect(result.imported).toBe(3);
+      expect((await emulator.admin.stats()).calls['POST /api/profile-bulk-import-jobs']).toBe(2);
+      expect(await emulator.admin.listMembers(list.id)).toHaveLength(3);
+    } finally {
+      await emulator.close();
+    }
   });
 });
