@@ -13,7 +13,7 @@ import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
-import { activityConfigFromEnv } from '../src/activities';
+import { activityConfigFromEnv } from '../src/config';
 import { generateAudience } from '../src/audience/synthetic';
 import { runCli } from '../src/cli/main';
 import { defaultWorkflowId } from '../src/cli/naming';

@@ -6,6 +6,7 @@
  * This file is imported by workflow code: keep it free of I/O and Node built-ins.
  */
 import { z } from 'zod';
+import type { ActionCode } from './failures';
 
 export const WORKFLOW_TYPE = 'audienceSync';
 export const RESOLVE_SIGNAL = 'resolve';
@@ -13,35 +14,6 @@ export const STATUS_QUERY = 'status';
 export const DEFAULT_TASK_QUEUE = 'klaviyo-audience-sync';
 /** Keyword search attribute: the run's state, so the UI and `paused` can find runs waiting on an action. */
 export const STATE_SEARCH_ATTRIBUTE = 'AudienceSyncState';
-
-/** ApplicationFailure types thrown by activities that the workflow turns into workflow actions. */
-export const FailureType = {
-  InvalidCredentials: 'InvalidCredentials',
-  MissingScope: 'MissingScope',
-  MaxListsExceeded: 'MaxListsExceeded',
-  DailyListCreationCap: 'DailyListCreationCap',
-  AudienceShrink: 'AudienceShrink',
-  AudienceChanged: 'AudienceChanged',
-  ListNotFound: 'ListNotFound',
-  RateLimited: 'RateLimited',
-  Transient: 'Transient',
-  InvalidRequest: 'InvalidRequest',
-  InvalidAudience: 'InvalidAudience',
-} as const;
-export type FailureType = (typeof FailureType)[keyof typeof FailureType];
-
-/** Failure types that must not be retried by Temporal (the workflow decides what happens next). */
-export const NON_RETRYABLE_FAILURES: FailureType[] = [
-  FailureType.InvalidCredentials,
-  FailureType.MissingScope,
-  FailureType.MaxListsExceeded,
-  FailureType.DailyListCreationCap,
-  FailureType.AudienceShrink,
-  FailureType.AudienceChanged,
-  FailureType.ListNotFound,
-  FailureType.InvalidRequest,
-  FailureType.InvalidAudience,
-];
 
 export const audienceSourceSchema = z
   .object({
@@ -65,6 +37,11 @@ export const syncInputSchema = z
     dryRun: z.boolean().default(false),
     /** Share of the list that reconciliation may remove before it pauses on `audience_shrink`. */
     maxRemovalShare: z.number().min(0).max(1).default(0.5),
+    /**
+     * History length after which a run hands over to a fresh run (continue-as-new). The default keeps well
+     * below Temporal's limits; a lower value makes long-run behaviour testable with a small audience.
+     */
+    continueAsNewAfterEvents: z.number().int().min(20).max(40_000).default(4_000),
   })
   .strict()
   // `when` runs these checks even when other fields failed, so one error message names every problem.
@@ -98,7 +75,6 @@ export function describeInputError(error: z.ZodError): string {
 
 export type SyncState = 'running' | 'needs_action' | 'completed' | 'failed';
 export type SyncStep =
-  | 'validating_input'
   | 'validating_credential'
   | 'ensuring_list'
   | 'planning'
@@ -108,10 +84,9 @@ export type SyncStep =
   | 'reporting'
   | 'done';
 
-export type ActionCode = 'invalid_credentials' | 'max_lists_exceeded' | 'audience_shrink';
-
 export interface WorkflowAction {
   code: ActionCode;
+  title: string;
   message: string;
   steps: string[];
   /** ISO time the run paused. */

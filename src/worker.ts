@@ -1,19 +1,20 @@
 /**
- * The worker process (`npm run worker`). Configuration comes from the environment:
- * TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_TASK_QUEUE (+ TLS / API key settings), KLAVIYO_BASE_URL,
- * KLAVIYO_API_KEY or KLAVIYO_CREDENTIALS_FILE, AUDIENCE_REPORT_DIR. See README.md.
+ * The worker process (`npm run worker`): wiring only. Settings come from the environment through
+ * src/config.ts (TEMPORAL_*, KLAVIYO_*, AUDIENCE_*; see README.md).
  */
-import { temporalSettingsFromEnv, connectConnection, connectWorkerConnection } from './temporal/connection';
+import { workerConfigFromEnv } from './config';
+import { connectConnection, connectWorkerConnection } from './temporal/connection';
 import { ensureSearchAttributes } from './temporal/searchAttributes';
 import { createAudienceSyncWorker } from './temporal/createWorker';
 
 async function main(): Promise<void> {
-  const settings = temporalSettingsFromEnv();
-  const connection = await connectWorkerConnection(settings);
-  if (process.env.AUDIENCE_SYNC_REGISTER_SEARCH_ATTRIBUTES !== 'false') {
-    const operator = await connectConnection(settings);
+  const config = workerConfigFromEnv();
+  const { temporal } = config;
+  const connection = await connectWorkerConnection(temporal);
+  if (config.registerSearchAttributes) {
+    const operator = await connectConnection(temporal);
     try {
-      await ensureSearchAttributes(operator, settings.namespace);
+      await ensureSearchAttributes(operator, temporal.namespace);
     } catch (err) {
       console.warn(
         `Could not register the search attribute (${(err as Error).message}); ask an operator to run: ` +
@@ -23,8 +24,14 @@ async function main(): Promise<void> {
       await operator.close();
     }
   }
-  const worker = await createAudienceSyncWorker({ connection, namespace: settings.namespace, taskQueue: settings.taskQueue });
-  console.log(`audienceSync worker polling task queue "${settings.taskQueue}" on ${settings.address} (namespace ${settings.namespace})`);
+  const worker = await createAudienceSyncWorker({
+    connection,
+    namespace: temporal.namespace,
+    taskQueue: temporal.taskQueue,
+    activities: config.activities,
+    workflowBundlePath: config.workflowBundlePath,
+  });
+  console.log(`audienceSync worker polling task queue "${temporal.taskQueue}" on ${temporal.address} (namespace ${temporal.namespace})`);
   await worker.run();
   await connection.close();
 }

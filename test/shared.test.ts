@@ -17,6 +17,7 @@ describe('syncInputSchema', () => {
       removeMissing: true,
       dryRun: false,
       maxRemovalShare: 0.5,
+      continueAsNewAfterEvents: 4000,
     });
   });
 

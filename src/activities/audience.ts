@@ -4,7 +4,7 @@ import { Context } from '@temporalio/activity';
 import type { AudienceSource } from '../shared';
 import { planAudience, type AudiencePlan } from '../audience/plan';
 import { finalizeRejectReport } from '../audience/rejects';
-import type { ActivityConfig } from './config';
+import type { ActivityConfig } from '../config';
 import { withHeartbeatTicker } from './heartbeatTicker';
 
 /** Identifies a run's report folder across continue-as-new: `<workflowId>/<firstRunId>`. */
@@ -35,8 +35,8 @@ export function audienceActivities(config: ActivityConfig) {
         () =>
           planAudience(input.audience, {
             updateContacts: input.updateContacts,
-            maxProfiles: config.batchMaxProfiles,
-            defaultCountry: config.defaultPhoneCountry,
+            maxProfiles: config.audience.batchMaxProfiles,
+            defaultCountry: config.audience.defaultPhoneCountry,
             onProgress: (rows) => {
               progress.rows = rows;
             },

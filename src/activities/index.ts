@@ -2,16 +2,16 @@
  * All activities, built from one config (dependency injection as in Temporal's samples), each wrapped
  * so its errors are classified into Temporal failures in one place.
  */
-import type { ActivityConfig } from './config';
+import type { ActivityConfig } from '../config';
 import { audienceActivities } from './audience';
-import { klaviyoActivities } from './klaviyo';
+import { listActivities } from './lists';
 import { reconcileActivities } from './reconcile';
 import { upsertActivities } from './upsert';
-import { mapFailures } from './failures';
+import { mapFailures } from './failureAdapter';
 
 export function createActivities(config: ActivityConfig) {
   const all = {
-    ...klaviyoActivities(config),
+    ...listActivities(config),
     ...audienceActivities(config),
     ...upsertActivities(config),
     ...reconcileActivities(config),
@@ -20,4 +20,3 @@ export function createActivities(config: ActivityConfig) {
 }
 
 export type AudienceSyncActivities = ReturnType<typeof createActivities>;
-export { activityConfigFromEnv, type ActivityConfig } from './config';

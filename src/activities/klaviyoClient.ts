@@ -1,7 +1,7 @@
 /** Builds a Klaviyo client for one activity call, counting its API calls for the run's report. */
 import { KlaviyoClient } from '../klaviyo/client';
-import type { ActivityConfig } from './config';
-import { resolveApiKey } from './credentials';
+import type { ActivityConfig } from '../config';
+import { resolveApiKey } from '../credentials';
 
 export interface CountingClient {
   client: KlaviyoClient;
@@ -12,9 +12,9 @@ export interface CountingClient {
 export function clientFor(config: ActivityConfig, credential: string): CountingClient {
   const apiCalls: Record<string, number> = {};
   const client = new KlaviyoClient({
-    apiKey: resolveApiKey(config, credential),
-    baseUrl: config.klaviyoBaseUrl,
-    speedFactor: config.rateSpeedFactor,
+    apiKey: resolveApiKey(config.klaviyo, credential),
+    baseUrl: config.klaviyo.baseUrl,
+    speedFactor: config.klaviyo.rateSpeedFactor,
     onCall: (endpoint) => {
       apiCalls[endpoint] = (apiCalls[endpoint] ?? 0) + 1;
     },

@@ -4,15 +4,16 @@
  * changes consent. Retries are safe: the diff is recomputed, members already removed are gone from
  * the list, and the count removed so far travels in heartbeat details.
  */
-import { activityInfo, ApplicationFailure, heartbeat } from '@temporalio/activity';
-import { FailureType, type AudienceSource } from '../shared';
+import { activityInfo, heartbeat } from '@temporalio/activity';
+import { SyncFailure } from '../failures';
+import type { AudienceSource } from '../shared';
 import type { KlaviyoClient } from '../klaviyo/client';
 import { AudienceEmailSet } from '../audience/emailSet';
 import { checkFingerprint, type AudienceFingerprint } from '../audience/plan';
-import type { ActivityConfig } from './config';
+import type { ActivityConfig } from '../config';
 import { clientFor } from './klaviyoClient';
 import { withHeartbeatTicker } from './heartbeatTicker';
-import type { CredentialRef } from './klaviyo';
+import type { CredentialRef } from './lists';
 
 /** Klaviyo takes at most this many profile ids per add/remove call. */
 const REMOVE_CHUNK = 1000;
@@ -98,14 +99,12 @@ function guardAgainstShrink(listSize: number, toRemove: number, audienceEmails: 
   const share = toRemove / listSize;
   if (audienceEmails > 0 && share <= maxShare) return;
   const details: ShrinkDetails = { listSize, toRemove, audienceEmails };
-  throw ApplicationFailure.create({
-    type: FailureType.AudienceShrink,
-    message:
-      `Reconciliation would remove ${toRemove} of the list's ${listSize} members ` +
+  throw new SyncFailure(
+    'audience_shrink',
+    `Reconciliation would remove ${toRemove} of the list's ${listSize} members ` +
       `(${Math.round(share * 100)}%, above the ${Math.round(maxShare * 100)}% guard)` +
       (audienceEmails === 0 ? ' because the audience is empty' : '') +
       '; nothing was removed.',
-    nonRetryable: true,
-    details: [details],
-  });
+    { details: { ...details } },
+  );
 }

@@ -14,11 +14,11 @@ import { normalizeRow, type RowReject } from '../audience/row';
 import { readAudienceRows } from '../audience/source';
 import { checkFingerprint, type AudienceFingerprint, type BatchRange } from '../audience/plan';
 import { writeBatchRejects } from '../audience/rejects';
-import type { ActivityConfig } from './config';
+import type { ActivityConfig } from '../config';
 import { clientFor } from './klaviyoClient';
 import { withHeartbeatTicker } from './heartbeatTicker';
 import { reportDirFor, type ReportRef } from './audience';
-import type { CredentialRef } from './klaviyo';
+import type { CredentialRef } from './lists';
 
 /** One planned batch of the audience file. */
 export interface BatchInput extends ReportRef {
@@ -109,7 +109,7 @@ async function prepareBatch(input: BatchInput, config: ActivityConfig): Promise<
     prepared.rowsRead++;
     const result = normalizeRow(raw, row, {
       updateContacts: input.updateContacts,
-      defaultCountry: config.defaultPhoneCountry,
+      defaultCountry: config.audience.defaultPhoneCountry,
     });
     if (!result.ok) {
       prepared.rejects.push(result.reject);
@@ -188,7 +188,7 @@ async function importChunk(
 /** Polls with back-off; returns undefined when the job did not finish within the configured time. */
 async function waitForJob(client: KlaviyoClient, jobId: string, progress: UpsertProgress, config: ActivityConfig) {
   const deadline = Date.now() + config.bulkJobTimeoutMs;
-  let delay = 250 / Math.min(config.rateSpeedFactor, 4);
+  let delay = 250 / Math.min(config.klaviyo.rateSpeedFactor, 4);
   for (;;) {
     const job = await client.getBulkImportJob(jobId);
     heartbeat(progress);

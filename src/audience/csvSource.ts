@@ -9,7 +9,7 @@ import { pipeline } from 'node:stream';
 import { parse, type Info } from 'csv-parse';
 import { InvalidAudienceError, toAudienceError } from './errors';
 import { assertValidHeader } from './fields';
-import { brokenRow, type RawRow } from './rejectReason';
+import { brokenRow, type RawRow } from './rowModel';
 import { checkRange, MAX_ROW_BYTES, type ReadHooks, type RowRange, type SourceRow } from './sourceTypes';
 
 /** Bytes read past the parser's last field boundary before the file is declared broken (an open quote). */

@@ -5,7 +5,7 @@
  */
 import type { AudienceSource } from '../shared';
 import { emailHash, HashList, sortedIncludes, uniqueSorted } from './emailHash';
-import { ROW_ERROR, type RawRow } from './rejectReason';
+import { ROW_ERROR, type RawRow } from './rowModel';
 import { readAudienceRows } from './source';
 import { text } from './validate';
 

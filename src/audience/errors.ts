@@ -1,15 +1,22 @@
 /**
  * Whole-audience errors. Per-row problems are never thrown: they become RowRejects (see row.ts).
  */
+import { SyncFailure } from '../failures';
 
 /** The audience as a whole cannot be used: unreadable file, unknown column, broken file structure. */
-export class InvalidAudienceError extends Error {
-  override name = 'InvalidAudienceError';
+export class InvalidAudienceError extends SyncFailure {
+  constructor(message: string) {
+    super('invalid_audience', message);
+    this.name = 'InvalidAudienceError';
+  }
 }
 
 /** The audience file changed after it was planned; byte ranges of the plan no longer hold. */
-export class AudienceChangedError extends Error {
-  override name = 'AudienceChangedError';
+export class AudienceChangedError extends SyncFailure {
+  constructor(message: string) {
+    super('audience_changed', message);
+    this.name = 'AudienceChangedError';
+  }
 }
 
 const READ_ERROR_CODES = new Set(['ENOENT', 'EACCES', 'EISDIR', 'EPERM', 'ENOTDIR']);

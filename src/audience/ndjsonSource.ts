@@ -7,7 +7,7 @@
 import { createReadStream } from 'node:fs';
 import { toAudienceError } from './errors';
 import { assertKnownColumns } from './fields';
-import { brokenRow, type RawRow } from './rejectReason';
+import { brokenRow, type RawRow } from './rowModel';
 import { checkRange, MAX_ROW_BYTES, type ReadHooks, type RowRange, type SourceRow } from './sourceTypes';
 
 const NEWLINE = 0x0a;

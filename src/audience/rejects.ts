@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { pipeline } from 'node:stream/promises';
 import { stringify } from 'csv-stringify';
-import type { RowReject } from './rejectReason';
+import type { RowReject } from './rowModel';
 
 const BATCH_FILE = /^rejects-batch-(\d{6,})\.ndjson$/;
 export const REJECT_REPORT_FILE = 'rejects.csv';

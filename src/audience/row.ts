@@ -5,7 +5,7 @@
 import type { CountryCode } from 'libphonenumber-js/max';
 import type { ProfileAttributes, ProfileInput, ProfileLocation } from '../klaviyo/types';
 import { PROPERTY_COLUMN_PREFIX } from './fields';
-import { FieldProblem, ROW_ERROR, type RawRow, type RejectReason, type RowReject } from './rejectReason';
+import { FieldProblem, ROW_ERROR, type RawRow, type RejectReason, type RowReject } from './rowModel';
 import {
   checkDefaultCountry,
   normalizeCoordinates,
@@ -20,7 +20,7 @@ import {
 } from './validate';
 
 export { AUDIENCE_FIELDS } from './fields';
-export type { RejectReason, RowReject } from './rejectReason';
+export type { RejectReason, RowReject } from './rowModel';
 
 export type NormalizedRow = { ok: true; email: string; profile: ProfileInput } | { ok: false; reject: RowReject };
 export type SizedRow = { ok: true; email: string; profile: ProfileInput; bytes: number } | { ok: false; reject: RowReject };
@@ -28,7 +28,7 @@ export type SizedRow = { ok: true; email: string; profile: ProfileInput; bytes: 
 export interface NormalizeOptions {
   /** false: the profile carries only the e-mail (list membership only; other attributes untouched). Default true. */
   updateContacts?: boolean;
-  /** Country for phone numbers without a leading +; default env DEFAULT_PHONE_COUNTRY, else "US". */
+  /** Country for phone numbers without a leading + (the worker's DEFAULT_PHONE_COUNTRY); default "US". */
   defaultCountry?: string;
 }
 
@@ -82,7 +82,7 @@ let lastCountry: { given: string; code: CountryCode } | undefined;
 
 /** Checked once per distinct setting, not per row. */
 function phoneCountry(opts: NormalizeOptions): CountryCode {
-  const given = opts.defaultCountry ?? process.env.DEFAULT_PHONE_COUNTRY ?? 'US';
+  const given = opts.defaultCountry ?? 'US';
   if (lastCountry?.given !== given) lastCountry = { given, code: checkDefaultCountry(given) };
   return lastCountry.code;
 }

@@ -1,5 +1,5 @@
 /** Shapes shared by the CSV and NDJSON readers (public ones are re-exported by source.ts). */
-import type { RawRow } from './rejectReason';
+import type { RawRow } from './rowModel';
 
 export interface RowRange {
   /** Byte offsets into the file; end exclusive. */

@@ -10,7 +10,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { stringify } from 'csv-stringify';
 import { AUDIENCE_FIELDS } from './fields';
-import type { RejectReason } from './rejectReason';
+import type { RejectReason } from './rowModel';
 
 export interface SyntheticAudienceOptions {
   rows: number;

@@ -6,7 +6,7 @@
 import { isIP } from 'node:net';
 import { parsePhoneNumberFromString, isSupportedCountry, type CountryCode } from 'libphonenumber-js/max';
 import { z } from 'zod';
-import { FieldProblem } from './rejectReason';
+import { FieldProblem } from './rowModel';
 
 const MAX_EMAIL_LENGTH = 254;
 const MAX_EMAIL_LOCAL_LENGTH = 64;

@@ -3,7 +3,8 @@
  * (so `estimate` and `export-sftp` work without a server) with the worker's own settings.
  */
 import type { Client } from '@temporalio/client';
-import { connectClient, temporalSettingsFromEnv, type TemporalSettings } from '../temporal/connection';
+import { temporalSettingsFromEnv, type TemporalSettings } from '../config';
+import { connectClient } from '../temporal/connection';
 
 export class CliContext {
   readonly settings: TemporalSettings;

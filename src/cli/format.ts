@@ -2,7 +2,6 @@
 import type { SyncCounts, SyncReport, SyncStatus, WorkflowAction } from '../shared';
 
 const STEP_LABELS: Record<string, string> = {
-  validating_input: 'checking the input',
   validating_credential: 'checking the Klaviyo key',
   ensuring_list: 'finding or creating the list',
   planning: 'reading the audience',

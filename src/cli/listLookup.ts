@@ -1,8 +1,11 @@
 /**
- * For `estimate`: the list's current size, read from Klaviyo when a key is configured (read-only calls:
- * find by name, then the profile count). Without a key the estimate assumes a new list and says so.
+ * For `estimate`: the list's current size, read from Klaviyo with the key the workers would use for the
+ * same credential (read-only calls: find by name, then the profile count). Without a key the estimate
+ * assumes a new list and says so.
  */
-import { KlaviyoClient, DEFAULT_BASE_URL, oldestList } from '../klaviyo/client';
+import type { KlaviyoSettings } from '../config';
+import { findApiKey } from '../credentials';
+import { KlaviyoClient, oldestList } from '../klaviyo/client';
 
 export interface ListSize {
   exists: boolean;
@@ -11,14 +14,10 @@ export interface ListSize {
   source: 'klaviyo' | 'flag' | 'assumed';
 }
 
-export async function lookUpListSize(listName: string, env: NodeJS.ProcessEnv): Promise<ListSize> {
-  const apiKey = env.KLAVIYO_API_KEY;
+export async function lookUpListSize(listName: string, settings: KlaviyoSettings, credential: string): Promise<ListSize> {
+  const apiKey = findApiKey(settings, credential);
   if (!apiKey) return { exists: false, members: 0, source: 'assumed' };
-  const client = new KlaviyoClient({
-    apiKey,
-    baseUrl: env.KLAVIYO_BASE_URL || DEFAULT_BASE_URL,
-    speedFactor: Number(env.KLAVIYO_RATE_SPEED) || 1,
-  });
+  const client = new KlaviyoClient({ apiKey, baseUrl: settings.baseUrl, speedFactor: settings.rateSpeedFactor });
   const list = oldestList(await client.findListsByName(listName));
   if (!list) return { exists: false, members: 0, source: 'klaviyo' };
   const withCount = await client.getList(list.id, { profileCount: true });

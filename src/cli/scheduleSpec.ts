@@ -3,7 +3,7 @@
  * without a server: exactly one of --cron / --every, a real IANA time zone, durations like "6h".
  */
 import type { ScheduleOptions, ScheduleSpec } from '@temporalio/client';
-import { msToNumber } from '@temporalio/common/lib/time';
+import ms from 'ms';
 import { usageError } from './errors';
 
 export interface ScheduleFlags {
@@ -15,14 +15,13 @@ export interface ScheduleFlags {
 
 /** Duration like "6h", "30m", "1d" -> milliseconds; a usage error naming the flag otherwise. */
 export function parseDuration(value: string, flag: string): number {
-  let ms: number;
-  try {
-    ms = msToNumber(value as Parameters<typeof msToNumber>[0]);
-  } catch {
+  // The same duration syntax Temporal's SDK accepts ("90s", "6h", "1d"), parsed by the library it uses.
+  const millis = ms(value as ms.StringValue) as number | undefined;
+  if (millis === undefined || !Number.isFinite(millis)) {
     throw usageError(`${flag} '${value}' is not a duration; use a number with a unit, such as 90s, 30m, 6h or 1d`);
   }
-  if (!(ms > 0)) throw usageError(`${flag} must be longer than zero, got '${value}'`);
-  return ms;
+  if (!(millis > 0)) throw usageError(`${flag} must be longer than zero, got '${value}'`);
+  return millis;
 }
 
 const CRON_MACROS = new Set(['@yearly', '@annually', '@monthly', '@weekly', '@daily', '@midnight', '@hourly']);

@@ -5,7 +5,8 @@
 import { assertJobFits, bulkImportBody, splitForBulkImport } from './bulkImport';
 import { OPERATIONS } from './endpoints';
 import { equalsFilter } from './filters';
-import { cursorOf, DEFAULT_REVISION, KlaviyoHttp } from './http';
+import { KLAVIYO_API_REVISION, KLAVIYO_BASE_URL } from './apiVersion';
+import { cursorOf, KlaviyoHttp } from './http';
 import { pages } from './pagination';
 import { sharedRateLimiter } from './rateLimiter';
 import {
@@ -16,7 +17,6 @@ import {
   listProfilesCollection,
   listResponse,
   profileIdCollection,
-  profileResponse,
   segmentCollection,
   type BulkImportJobResource,
   type ListResource,
@@ -26,14 +26,12 @@ import type {
   BulkImportJob,
   KlaviyoList,
   ListMemberPage,
-  ProfileAttributes,
   ProfileInput,
 } from './types';
 
 export { splitForBulkImport };
 export { oldestList } from './lists';
 
-export const DEFAULT_BASE_URL = 'https://a.klaviyo.com';
 /** Klaviyo's cap on profile ids per add/remove list-membership call. */
 export const MAX_MEMBERS_PER_CALL = 1000;
 const MEMBER_PAGE_SIZE = 100;
@@ -43,7 +41,6 @@ export interface KlaviyoClientOptions {
   apiKey: string;
   /** Default https://a.klaviyo.com; callers pass KLAVIYO_BASE_URL. */
   baseUrl?: string;
-  revision?: string;
   /** Multiplies every tier's allowed rate; match the emulator's `speed`. */
   speedFactor?: number;
   timeoutMs?: number;
@@ -60,8 +57,8 @@ export class KlaviyoClient {
   constructor(opts: KlaviyoClientOptions) {
     this.http = new KlaviyoHttp({
       apiKey: opts.apiKey,
-      baseUrl: opts.baseUrl ?? DEFAULT_BASE_URL,
-      revision: opts.revision ?? DEFAULT_REVISION,
+      baseUrl: opts.baseUrl ?? KLAVIYO_BASE_URL,
+      revision: KLAVIYO_API_REVISION,
       timeoutMs: opts.timeoutMs ?? 60_000,
       maxAttempts: Math.max(1, opts.maxAttempts ?? 3),
       limiter: sharedRateLimiter(opts.speedFactor ?? 1),
@@ -215,23 +212,6 @@ export class KlaviyoClient {
     })) {
       for (const p of page.data) yield p.id;
     }
-  }
-
-  /** Create-or-update one profile; unlike bulk import, `null` clears a field. */
-  async importProfile(p: ProfileInput): Promise<{ id: string; created: boolean }> {
-    const { status, data } = await this.http.call(OPERATIONS.importProfile, {
-      body: { data: { type: 'profile', attributes: p.attributes } },
-      schema: profileResponse,
-    });
-    return { id: data.data.id, created: status === 201 };
-  }
-
-  async patchProfile(id: string, attributes: Partial<ProfileAttributes>): Promise<void> {
-    await this.http.call(OPERATIONS.updateProfile, {
-      pathParams: { id },
-      body: { data: { type: 'profile', id, attributes } },
-      schema: profileResponse,
-    });
   }
 
   /** Cheap account read (XS tier: 1/s, 15/m); not used by checkKey for that reason. */

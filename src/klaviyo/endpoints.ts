@@ -1,6 +1,6 @@
 /**
  * Every Klaviyo operation the client calls: method, path template, rate-limit tier and scopes, copied from
- * the vendored OpenAPI spec (revision 2026-07-15). test/klaviyo/endpoints.test.ts checks this table against
+ * the vendored OpenAPI spec (the revision pinned in apiVersion.ts). test/klaviyo/endpoints.test.ts checks this table against
  * the spec's `x-klaviyo-ratelimit` / `x-klaviyo-scopes`, so drift fails loudly.
  */
 
@@ -40,7 +40,6 @@ export const TIERS = {
 const LISTS_READ = ['lists:read'];
 const LISTS_WRITE = ['lists:write'];
 const PROFILES_READ = ['profiles:read'];
-const PROFILES_WRITE = ['profiles:write'];
 const LISTS_PROFILES_READ = ['lists:read', 'profiles:read'];
 const LISTS_PROFILES_WRITE = ['lists:write', 'profiles:write'];
 
@@ -79,8 +78,6 @@ export const OPERATIONS = {
   ),
   getSegments: op('get_segments', 'GET', '/api/segments', TIERS.L, ['segments:read']),
   getProfiles: op('get_profiles', 'GET', '/api/profiles', TIERS.L, PROFILES_READ),
-  updateProfile: op('update_profile', 'PATCH', '/api/profiles/{id}', TIERS.L, PROFILES_WRITE),
-  importProfile: op('create_or_update_profile', 'POST', '/api/profile-import', TIERS.L, PROFILES_WRITE),
   createBulkImportJob: op(
     'bulk_import_profiles',
     'POST',

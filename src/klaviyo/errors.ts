@@ -1,14 +1,17 @@
 /**
- * The one place where a failed Klaviyo call becomes a typed error. Activities map `kind` to Temporal
- * ApplicationFailure types and retry delays; nothing else inspects HTTP statuses or bodies.
+ * The one place where a failed Klaviyo call becomes a typed error: a SyncFailure whose kind is a row of
+ * the failure table (src/failures.ts). Nothing else inspects HTTP statuses or bodies.
  *
  * Security: a KlaviyoError carries only the fields below — never an axios error, its `config` or headers —
  * so the API key cannot leak through logs, Temporal failure payloads or JSON.stringify.
  */
 import { isAxiosError } from 'axios';
+import { SyncFailure, type FailureKind } from '../failures';
 import { OPERATIONS, endpointName } from './endpoints';
 
-export type KlaviyoErrorKind =
+/** The failure kinds a Klaviyo call can end in (rows of the failure table, src/failures.ts). */
+export type KlaviyoErrorKind = Extract<
+  FailureKind,
   | 'invalid_credentials'
   | 'missing_scope'
   | 'list_limit'
@@ -17,7 +20,8 @@ export type KlaviyoErrorKind =
   | 'transient'
   | 'not_found'
   | 'invalid_request'
-  | 'validation';
+  | 'validation'
+>;
 
 export interface ProfileError {
   index: number;
@@ -37,32 +41,24 @@ export interface KlaviyoErrorInit {
   profileErrors?: ProfileError[];
 }
 
-/** Kinds where waiting and repeating the same call can succeed. */
-const RETRYABLE: ReadonlySet<KlaviyoErrorKind> = new Set(['rate_limited', 'transient']);
-
-export class KlaviyoError extends Error {
-  kind: KlaviyoErrorKind;
+export class KlaviyoError extends SyncFailure {
+  declare readonly kind: KlaviyoErrorKind;
   status?: number;
   code?: string;
   pointer?: string;
   detail?: string;
-  retryAfterSeconds?: number;
   endpoint: string;
-  retryable: boolean;
   profileErrors?: ProfileError[];
 
   constructor(init: KlaviyoErrorInit) {
-    super(init.message);
+    super(init.kind, init.message, { retryAfterSeconds: init.retryAfterSeconds });
     this.name = 'KlaviyoError';
-    this.kind = init.kind;
     this.endpoint = init.endpoint;
-    this.retryable = RETRYABLE.has(init.kind);
     // Assign only defined optionals so the error serializes without noise.
     if (init.status !== undefined) this.status = init.status;
     if (init.code !== undefined) this.code = init.code;
     if (init.pointer !== undefined) this.pointer = init.pointer;
     if (init.detail !== undefined) this.detail = init.detail;
-    if (init.retryAfterSeconds !== undefined) this.retryAfterSeconds = init.retryAfterSeconds;
     if (init.profileErrors !== undefined) this.profileErrors = init.profileErrors;
   }
 }

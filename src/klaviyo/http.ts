@@ -11,7 +11,6 @@ import { endpointName, fillPath, type Operation } from './endpoints';
 import { keyFingerprint, RetryAfterPending, type RateLimiter } from './rateLimiter';
 import { parseBody } from './schemas';
 
-export const DEFAULT_REVISION = '2026-07-15';
 const JSON_API = 'application/vnd.api+json';
 const MAX_IN_CLIENT_WAIT_S = 30;
 const BACKOFF_BASE_MS = 200;

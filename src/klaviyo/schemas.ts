@@ -75,10 +75,6 @@ export const importErrorCollection = z.object({
   links,
 });
 
-export const profileResponse = z.object({
-  data: z.object({ type: z.literal('profile'), id: z.string().min(1) }),
-});
-
 export const accountsResponse = z.object({
   data: z.array(z.object({ type: z.literal('account'), id: z.string().min(1) })),
 });

@@ -1,39 +1,11 @@
 /**
- * Connection settings for Temporal, read from the environment by the worker and the CLI alike,
- * so an operator sets them once. Covers a local dev server, a TLS cluster (mTLS) and Temporal Cloud
- * (API key or mTLS).
+ * Connections to Temporal from the settings in src/config.ts, for the worker and the CLI alike: a local
+ * dev server, a TLS cluster (mTLS) and Temporal Cloud (API key or mTLS).
  */
 import fs from 'node:fs';
 import { Connection, Client } from '@temporalio/client';
 import { NativeConnection, type NativeConnectionOptions } from '@temporalio/worker';
-import { DEFAULT_TASK_QUEUE } from '../shared';
-
-export interface TemporalSettings {
-  address: string;
-  namespace: string;
-  taskQueue: string;
-  apiKey?: string;
-  tls?: { clientCertPath?: string; clientKeyPath?: string; serverRootCaPath?: string; serverName?: string };
-}
-
-export function temporalSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): TemporalSettings {
-  const tlsWanted =
-    env.TEMPORAL_TLS === 'true' || Boolean(env.TEMPORAL_TLS_CERT || env.TEMPORAL_TLS_CA || env.TEMPORAL_API_KEY);
-  return {
-    address: env.TEMPORAL_ADDRESS || 'localhost:7233',
-    namespace: env.TEMPORAL_NAMESPACE || 'default',
-    taskQueue: env.TEMPORAL_TASK_QUEUE || DEFAULT_TASK_QUEUE,
-    apiKey: env.TEMPORAL_API_KEY || undefined,
-    tls: tlsWanted
-      ? {
-          clientCertPath: env.TEMPORAL_TLS_CERT || undefined,
-          clientKeyPath: env.TEMPORAL_TLS_KEY || undefined,
-          serverRootCaPath: env.TEMPORAL_TLS_CA || undefined,
-          serverName: env.TEMPORAL_TLS_SERVER_NAME || undefined,
-        }
-      : undefined,
-  };
-}
+import type { TemporalSettings } from '../config';
 
 function connectionOptions(s: TemporalSettings): NativeConnectionOptions {
   const tls = s.tls

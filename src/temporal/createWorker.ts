@@ -2,16 +2,18 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { bundleWorkflowCode, NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
-import { createActivities, activityConfigFromEnv, type ActivityConfig } from '../activities';
+import { createActivities } from '../activities';
+import type { ActivityConfig } from '../config';
 
 export interface AudienceSyncWorkerOptions {
   connection: NativeConnection;
   namespace: string;
   taskQueue: string;
-  /** Defaults to the worker's environment (activityConfigFromEnv). */
-  activities?: ActivityConfig;
-  /** A prebuilt workflow bundle (tests share one); otherwise the workflows are bundled at start. */
+  activities: ActivityConfig;
+  /** A prebuilt workflow bundle (tests share one); otherwise lib/workflow-bundle.js, else bundled at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
+  /** Another prebuilt bundle file (WORKFLOW_BUNDLE_PATH); it must come from the same code. */
+  workflowBundlePath?: string;
 }
 
 // The workflows' entry: index.ts when run from source (tsx, tests), index.js when compiled.
@@ -26,25 +28,20 @@ export async function bundleAudienceSyncWorkflows(): Promise<{ code: string }> {
   return bundleWorkflowCode({ workflowsPath, ignoreModules });
 }
 
-/**
- * A bundle made at build time (`npm run build` writes lib/workflow-bundle.js) spares each worker start
- * the webpack run and its memory. WORKFLOW_BUNDLE_PATH names another; it must come from the same code.
- */
-function prebuiltBundle(): WorkerOptions['workflowBundle'] | undefined {
-  const file = process.env.WORKFLOW_BUNDLE_PATH || path.join(__dirname, '..', 'workflow-bundle.js');
-  if (process.env.WORKFLOW_BUNDLE_PATH && !fs.existsSync(file)) {
-    throw new Error(`WORKFLOW_BUNDLE_PATH names ${file}, which does not exist`);
-  }
+/** A bundle made at build time (`npm run build` writes lib/workflow-bundle.js) spares each worker start the webpack run and its memory. */
+function prebuiltBundle(named: string | undefined): WorkerOptions['workflowBundle'] | undefined {
+  if (named && !fs.existsSync(named)) throw new Error(`WORKFLOW_BUNDLE_PATH names ${named}, which does not exist`);
+  const file = named ?? path.join(__dirname, '..', 'workflow-bundle.js');
   return fs.existsSync(file) ? { codePath: file } : undefined;
 }
 
 export async function createAudienceSyncWorker(opts: AudienceSyncWorkerOptions): Promise<Worker> {
-  const workflowBundle = opts.workflowBundle ?? prebuiltBundle();
+  const workflowBundle = opts.workflowBundle ?? prebuiltBundle(opts.workflowBundlePath);
   return Worker.create({
     connection: opts.connection,
     namespace: opts.namespace,
     taskQueue: opts.taskQueue,
-    activities: createActivities(opts.activities ?? activityConfigFromEnv()),
+    activities: createActivities(opts.activities),
     ...(workflowBundle ? { workflowBundle } : { workflowsPath, bundlerOptions: { ignoreModules } }),
     // Bulk import activities mostly wait on Klaviyo; a handful at once per worker is plenty.
     maxConcurrentActivityTaskExecutions: 16,

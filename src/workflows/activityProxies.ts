@@ -5,7 +5,7 @@
  */
 import { proxyActivities, type ActivityOptions } from '@temporalio/workflow';
 import type { AudienceSyncActivities } from '../activities';
-import { NON_RETRYABLE_FAILURES } from '../shared';
+import { NON_RETRYABLE_FAILURE_KINDS } from '../failures';
 
 const retry: ActivityOptions['retry'] = {
   initialInterval: '1s',
@@ -13,7 +13,7 @@ const retry: ActivityOptions['retry'] = {
   maximumInterval: '5m',
   // About four hours of a Klaviyo outage before the run gives up and says why.
   maximumAttempts: 60,
-  nonRetryableErrorTypes: NON_RETRYABLE_FAILURES,
+  nonRetryableErrorTypes: NON_RETRYABLE_FAILURE_KINDS,
 };
 
 /** Short activities: credential check, list lookup/creation, member count, closing the report. */

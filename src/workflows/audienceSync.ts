@@ -31,17 +31,16 @@ import {
   type SyncStep,
   type WorkflowAction,
 } from '../shared';
+import type { FailureKind } from '../failures';
 import type { AudiencePlan, BatchRange } from '../audience/plan';
 import type { UpsertBatchResult } from '../activities/upsert';
-import { actionFor, applicationFailureOf, dailyCapWaitSeconds } from './actions';
+import { actionFor, classifiedFailure, timerWaitSeconds } from './actions';
 import { shortActivities, longActivities } from './activityProxies';
 import { resolveSignal, statusQuery } from './definitions';
 import { runWithConcurrency } from './pool';
 
 /** Bulk import jobs in flight at once: Klaviyo's bulk-import endpoints are on the M tier (10/s, 150/m). */
 const UPSERT_CONCURRENCY = 4;
-/** Continue-as-new well before Temporal's history limits. */
-const MAX_HISTORY_EVENTS = 4_000;
 
 const stateKey = defineSearchAttributeKey(STATE_SEARCH_ATTRIBUTE, SearchAttributeType.KEYWORD);
 
@@ -65,7 +64,7 @@ export async function audienceSync(rawInput: SyncInputRaw, carried?: CarriedStat
   const parsed = syncInputSchema.safeParse(rawInput);
   if (!parsed.success) {
     throw ApplicationFailure.create({
-      type: 'InvalidInput',
+      type: 'invalid_input' satisfies FailureKind,
       message: `Invalid audienceSync input: ${describeInputError(parsed.error)}`,
       nonRetryable: true,
     });
@@ -202,7 +201,7 @@ class AudienceSyncRun {
         }
       },
       // Each run makes progress before it continues as new, however long its history already is.
-      () => failure !== undefined || (launched > 0 && historyIsLong()),
+      () => failure !== undefined || (launched > 0 && historyIsLong(this.input.continueAsNewAfterEvents)),
     );
     if (failure !== undefined) throw failure;
   }
@@ -300,16 +299,17 @@ class AudienceSyncRun {
         addCounts(this.status.counts.apiCalls, (result as { apiCalls?: Record<string, number> } | undefined)?.apiCalls);
         return result;
       } catch (err) {
-        const failure = applicationFailureOf(err);
-        const waitSeconds = dailyCapWaitSeconds(failure);
+        const failure = classifiedFailure(err);
+        if (!failure) throw err;
+        const waitSeconds = timerWaitSeconds(failure);
         if (waitSeconds !== undefined) {
-          log.warn('Klaviyo daily list-creation cap reached; waiting', { waitSeconds });
+          log.warn('Waiting on a durable timer before repeating the step', { kind: failure.type, waitSeconds });
           await sleep(waitSeconds * 1000);
           continue;
         }
         const action = actionFor(failure, this.input, workflowInfo().workflowId, new Date());
         // Not for an operator: fail the run with the activity's own message, not "activity task failed".
-        if (!action) throw failure ?? err;
+        if (!action) throw failure;
         await this.pauseUntilResolved(action);
         if (action.code === 'audience_shrink') this.allowShrink = true;
       }
@@ -333,11 +333,8 @@ class AudienceSyncRun {
   }
 }
 
-function historyIsLong(): boolean {
+function historyIsLong(limit: number): boolean {
   const info = workflowInfo();
-  // A run's memo may lower the threshold: tests do, to exercise continue-as-new with a small audience.
-  const fromMemo = Number(info.memo?.maxHistoryEvents);
-  const limit = Number.isFinite(fromMemo) && fromMemo > 0 ? fromMemo : MAX_HISTORY_EVENTS;
   return info.continueAsNewSuggested || info.historyLength > limit;
 }
 

@@ -7,7 +7,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { createActivities, type ActivityConfig } from '../../src/activities';
+import { createActivities } from '../../src/activities';
+import type { ActivityConfig } from '../../src/config';
 import type { UpsertBatchResult } from '../../src/activities/upsert';
 import { planAudience } from '../../src/audience/plan';
 import { startFakeServer, type FakeServer } from '../klaviyo/fakeServer';
@@ -32,11 +33,9 @@ beforeEach(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'upsert-batch-'));
   fs.writeFileSync(path.join(dir, 'credentials.json'), JSON.stringify({ default: 'test-key' }));
   config = {
-    klaviyoBaseUrl: server.url,
-    credentialsFile: path.join(dir, 'credentials.json'),
-    rateSpeedFactor: 100,
+    klaviyo: { baseUrl: server.url, credentialsFile: path.join(dir, 'credentials.json'), rateSpeedFactor: 100 },
+    audience: { batchMaxProfiles: 10_000, defaultPhoneCountry: 'US' },
     reportDir: path.join(dir, 'reports'),
-    batchMaxProfiles: 10_000,
     bulkJobTimeoutMs: 10_000,
   };
 });
@@ -110,11 +109,11 @@ describe('upsertBatch', () => {
     const emulator = await startEmulator({ speed: 50, jobDelayMs: 50 });
     try {
       const key = await emulator.admin.createKey();
-      fs.writeFileSync(config.credentialsFile!, JSON.stringify({ default: key }));
+      fs.writeFileSync(config.klaviyo.credentialsFile!, JSON.stringify({ default: key }));
       const list = await new KlaviyoClient({ apiKey: key, baseUrl: emulator.url, speedFactor: 50 }).createList('Stuck');
       await emulator.admin.injectFault({ kind: 'stuck_jobs', count: 1 });
       const input = { ...(await batchInput()), listId: list.id };
-      const stuckConfig = { ...config, klaviyoBaseUrl: emulator.url, rateSpeedFactor: 50, bulkJobTimeoutMs: 1_000 };
+      const stuckConfig = { ...config, klaviyo: { ...config.klaviyo, baseUrl: emulator.url, rateSpeedFactor: 50 }, bulkJobTimeoutMs: 1_000 };
 
       const result: UpsertBatchResult = await new MockActivityEnvironment().run(createActivities(stuckConfig).upsertBatch, input);
       expect(result.imported).toBe(3);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AUDIENCE_FIELDS, normalizeRow, MAX_PROFILE_BYTES } from '../../src/audience/row';
-import { brokenRow } from '../../src/audience/rejectReason';
+import { brokenRow } from '../../src/audience/rowModel';
 
 function ok(raw: Record<string, unknown>, opts?: Parameters<typeof normalizeRow>[2]) {
   const result = normalizeRow(raw, 7, opts);
@@ -53,12 +53,12 @@ describe('normalizeRow', () => {
     expect(ok({ email: 'a@b.co', phone_number: phone }).phone_number).toBe(e164);
   });
 
-  it('reads numbers without + in the default country (option, then env)', () => {
+  it('reads numbers without + in the given default country (US when none is given), never from the environment', () => {
     expect(ok({ email: 'a@b.co', phone_number: '020 7946 0958' }, { defaultCountry: 'GB' }).phone_number).toBe('+442079460958');
     const previous = process.env.DEFAULT_PHONE_COUNTRY;
     process.env.DEFAULT_PHONE_COUNTRY = 'GB';
     try {
-      expect(ok({ email: 'a@b.co', phone_number: '020 7946 0958' }).phone_number).toBe('+442079460958');
+      expect(ok({ email: 'a@b.co', phone_number: '(415) 555-0100' }).phone_number).toBe('+14155550100');
     } finally {
       if (previous === undefined) delete process.env.DEFAULT_PHONE_COUNTRY;
       else process.env.DEFAULT_PHONE_COUNTRY = previous;

@@ -12,6 +12,7 @@ describe('status as a person reads it', () => {
       counts: { ...emptyCounts(), rowsRead: 10, rowsValid: 8, rowsRejected: 2, rejectedByReason: { invalid_email: 2 } },
       action: {
         code: 'max_lists_exceeded',
+      title: 'The Klaviyo account holds the maximum of 1000 lists and segments',
         message: 'The account has 1000 lists and segments.',
         steps: ['Check the number of lists and segments in Klaviyo.', 'Remove unused ones.', 'Resolve.'],
         since: '2026-08-01T06:00:00.000Z',
@@ -60,6 +61,7 @@ describe('status as a person reads it', () => {
       counts: emptyCounts(),
       action: {
         code: 'invalid_credentials',
+      title: 'Klaviyo rejected the API key',
         message: 'Klaviyo did not accept the API key.',
         steps: ['Rotate the key.', 'Send Resolve (or `npx klaviyo-audience-sync resolve run-2`).'],
         since: '2026-08-01T06:00:00.000Z',

@@ -18,7 +18,7 @@ const err = (code: string, detail: string, pointer?: string) => ({
 describe('classifyResponse', () => {
   it('401 is invalid_credentials, not retryable', () => {
     const e = classifyResponse(res(401, [err('authentication_failed', 'Incorrect authentication credentials.', '/data/')]), 'GET /api/lists');
-    expect(e).toMatchObject({ kind: 'invalid_credentials', status: 401, code: 'authentication_failed', retryable: false, endpoint: 'GET /api/lists' });
+    expect(e).toMatchObject({ kind: 'invalid_credentials', status: 401, code: 'authentication_failed', endpoint: 'GET /api/lists' });
     expect(e.message).toMatch(/not revoked/);
     // The document-root pointer says nothing to an operator; a field pointer does.
     expect(e.message).not.toContain('/data/');
@@ -41,14 +41,14 @@ describe('classifyResponse', () => {
 
   it('429 is rate_limited with Retry-After seconds (header, else the detail text)', () => {
     const e = classifyResponse(res(429, [err('throttled', 'Request was throttled.')], { 'retry-after': '7' }), 'GET /api/lists');
-    expect(e).toMatchObject({ kind: 'rate_limited', retryAfterSeconds: 7, retryable: true });
+    expect(e).toMatchObject({ kind: 'rate_limited', retryAfterSeconds: 7 });
     const fromText = classifyResponse(res(429, [err('throttled', 'Request was throttled. Expected available in 12 seconds.')]), 'GET /api/lists');
     expect(fromText.retryAfterSeconds).toBe(12);
   });
 
   it('429 on POST /api/lists with a long Retry-After or daily wording is daily_list_cap', () => {
     const long = classifyResponse(res(429, [err('throttled', 'Request was throttled.')], { 'retry-after': '67608' }), 'POST /api/lists');
-    expect(long).toMatchObject({ kind: 'daily_list_cap', retryAfterSeconds: 67608, retryable: false });
+    expect(long).toMatchObject({ kind: 'daily_list_cap', retryAfterSeconds: 67608 });
     const text = classifyResponse(res(429, [err('throttled', 'Daily limit for list creation reached.')], { 'retry-after': '30' }), 'POST /api/lists');
     expect(text.kind).toBe('daily_list_cap');
     // The same long wait elsewhere is just a (long) rate limit.
@@ -56,7 +56,7 @@ describe('classifyResponse', () => {
   });
 
   it('5xx is transient; 503 keeps Retry-After', () => {
-    expect(classifyResponse(res(500, []), 'GET /api/lists')).toMatchObject({ kind: 'transient', retryable: true });
+    expect(classifyResponse(res(500, []), 'GET /api/lists')).toMatchObject({ kind: 'transient' });
     expect(classifyResponse(res(503, [], { 'retry-after': '3' }), 'GET /api/lists').retryAfterSeconds).toBe(3);
   });
 
@@ -86,13 +86,13 @@ describe('classifyResponse', () => {
       headers: { 'content-type': 'text/html', 'retry-after': retryAfter },
       body: '<html><title>Error 1015: You are being rate limited</title></html>',
     });
-    expect(classifyResponse(html(429, '60'), 'GET /api/lists')).toMatchObject({ kind: 'rate_limited', retryAfterSeconds: 60, retryable: true });
+    expect(classifyResponse(html(429, '60'), 'GET /api/lists')).toMatchObject({ kind: 'rate_limited', retryAfterSeconds: 60 });
     expect(classifyResponse(html(503, '5'), 'GET /api/lists')).toMatchObject({ kind: 'transient', retryAfterSeconds: 5 });
   });
 
   it('a redirect (e.g. http:// base URL) is invalid_request naming KLAVIYO_BASE_URL and the target', () => {
     const e = classifyResponse({ status: 301, headers: { location: 'https://a.klaviyo.com/api/lists' }, body: '' }, 'GET /api/lists');
-    expect(e).toMatchObject({ kind: 'invalid_request', status: 301, retryable: false });
+    expect(e).toMatchObject({ kind: 'invalid_request', status: 301 });
     expect(e.message).toContain('KLAVIYO_BASE_URL');
     expect(e.message).toContain('https://a.klaviyo.com/api/lists');
   });
@@ -139,7 +139,7 @@ describe('classifyResponse', () => {
 
   it('other 4xx is invalid_request with the pointer and detail of the first error', () => {
     const e = classifyResponse(res(400, [err('invalid', "'name' is a required field", '/data/attributes/name')]), 'PATCH /api/profiles/{id}');
-    expect(e).toMatchObject({ kind: 'invalid_request', pointer: '/data/attributes/name', detail: "'name' is a required field", retryable: false });
+    expect(e).toMatchObject({ kind: 'invalid_request', pointer: '/data/attributes/name', detail: "'name' is a required field" });
     expect(e.message).toContain('/data/attributes/name');
   });
 
@@ -157,7 +157,7 @@ describe('classifyError', () => {
   it('network failures are transient', () => {
     for (const code of ['ECONNRESET', 'ETIMEDOUT', 'ECONNABORTED']) {
       const e = classifyError(new AxiosError('boom', code), 'GET /api/lists');
-      expect(e).toMatchObject({ kind: 'transient', code, retryable: true });
+      expect(e).toMatchObject({ kind: 'transient', code });
     }
     expect(classifyError(new Error('socket hang up'), 'GET /api/lists').kind).toBe('transient');
   });
@@ -177,7 +177,7 @@ describe('classifyError', () => {
 
   it('a malformed success body is transient and says what did not match', () => {
     const e = malformedSuccess('GET /api/lists', 200, 'data[0].id: expected string');
-    expect(e).toMatchObject({ kind: 'transient', retryable: true });
+    expect(e).toMatchObject({ kind: 'transient' });
     expect(e.message).toContain('data[0].id');
   });
 });

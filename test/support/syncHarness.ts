@@ -11,7 +11,7 @@ import { Client, Connection, WorkflowHandle } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { startEmulator, type RunningEmulator } from '../../src/emulator';
 import { createAudienceSyncWorker } from '../../src/temporal/createWorker';
-import type { ActivityConfig } from '../../src/activities';
+import type { ActivityConfig } from '../../src/config';
 import { STATUS_QUERY, WORKFLOW_TYPE, type SyncInputRaw, type SyncReport, type SyncStatus } from '../../src/shared';
 
 export interface SyncHarness {
@@ -83,12 +83,10 @@ export async function createSyncHarness(opts: HarnessOptions = {}): Promise<Sync
   const connection = await Connection.connect({ address });
   const client = new Client({ connection, namespace });
   const activityConfig: ActivityConfig = {
-    klaviyoBaseUrl: emulator.url,
-    credentialsFile,
-    rateSpeedFactor: speed,
+    klaviyo: { baseUrl: emulator.url, credentialsFile, rateSpeedFactor: speed },
+    audience: { batchMaxProfiles: opts.batchMaxProfiles ?? 10_000, defaultPhoneCountry: 'US' },
     reportDir,
     bulkJobTimeoutMs: 20_000,
-    batchMaxProfiles: opts.batchMaxProfiles ?? 10_000,
   };
   const workers: RunningWorker[] = [];
 

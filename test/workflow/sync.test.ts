@@ -137,8 +137,7 @@ describe('continue-as-new', () => {
     const handle = await long.client.workflow.start(WORKFLOW_TYPE, {
       taskQueue: long.taskQueue,
       workflowId,
-      args: [{ listName: 'Long history', audience: { type: 'csv', path } }],
-      memo: { maxHistoryEvents: 40 },
+      args: [{ listName: 'Long history', audience: { type: 'csv', path }, continueAsNewAfterEvents: 40 }],
     });
     const report = await resultOf(handle);
 

@@ -2,6 +2,7 @@
 import fs from 'node:fs';
 import { Command } from 'commander';
 import { planAudience } from '../../audience/plan';
+import { audienceSettingsFromEnv, klaviyoSettingsFromEnv } from '../../config';
 import type { CliContext } from '../context';
 import { estimateSync, L_STEADY_BUDGET, type EndpointCalls, type SyncEstimate } from '../estimateArithmetic';
 import { runFailed, usageError } from '../errors';
@@ -14,6 +15,7 @@ interface EstimateFlags {
   audience: string;
   format?: string;
   list: string;
+  credential: string;
   listMembers?: number;
   removals?: number;
   remove?: boolean;
@@ -33,7 +35,7 @@ function table(rows: EndpointCalls[]): string[] {
 
 function render(flags: EstimateFlags, list: ListSize, plan: { rows: number; validRows: number; rejectedRows: number }, est: SyncEstimate): string {
   const listLine = {
-    assumed: `  list "${flags.list}": assumed new and empty (no KLAVIYO_API_KEY to look it up; pass --list-members N if it exists)`,
+    assumed: `  list "${flags.list}": assumed new and empty (no key for credential "${flags.credential}" here to look it up; pass --list-members N if it exists)`,
     flag: `  list "${flags.list}": ${list.members} members (given with --list-members${list.exists ? '' : '; priced as a new list'})`,
     klaviyo: `  list "${flags.list}": ${list.exists ? `${list.members} members now (read from Klaviyo)` : 'does not exist yet (will be created)'}`,
   }[list.source];
@@ -65,20 +67,20 @@ function render(flags: EstimateFlags, list: ListSize, plan: { rows: number; vali
 async function runEstimate(ctx: CliContext, flags: EstimateFlags): Promise<void> {
   const source = audienceSourceFor(flags.audience, flags.format);
   if (!fs.existsSync(source.path)) throw usageError(`audience file '${flags.audience}' does not exist`);
-  // Same batch size as the worker, which reads AUDIENCE_BATCH_MAX_PROFILES (default Klaviyo's 10,000).
-  const maxProfiles = Number(ctx.env.AUDIENCE_BATCH_MAX_PROFILES) || undefined;
+  // The worker's own batch size and phone country (src/config.ts), so the estimate plans what a run would.
+  const audience = audienceSettingsFromEnv(ctx.env);
   const plan = await planAudience(source, {
     updateContacts: flags.updateContacts !== false,
-    maxProfiles,
-    defaultCountry: ctx.env.DEFAULT_PHONE_COUNTRY || undefined,
+    maxProfiles: audience.batchMaxProfiles,
+    defaultCountry: audience.defaultPhoneCountry,
   });
   const list: ListSize =
     flags.listMembers !== undefined
       ? { exists: flags.listMembers > 0, members: flags.listMembers, source: 'flag' }
-      : await lookUpListSize(flags.list, ctx.env).catch((err: Error) => {
+      : await lookUpListSize(flags.list, klaviyoSettingsFromEnv(ctx.env), flags.credential).catch((err: Error) => {
           throw runFailed(
             `could not read the size of list "${flags.list}" from Klaviyo (${err.message.replace(/[.\s]+$/, '')}); ` +
-              'check KLAVIYO_API_KEY and KLAVIYO_BASE_URL, or give the size with --list-members N',
+              `check the key of credential "${flags.credential}" and KLAVIYO_BASE_URL, or give the size with --list-members N`,
           );
         });
   const removeMissing = flags.remove !== false;
@@ -107,7 +109,8 @@ export function estimateCommand(ctx: CliContext): Command {
   return addAudienceOptions(new Command('estimate'))
     .description("how long a sync takes at Klaviyo's rate limits (calls per endpoint), and the SFTP-import alternative")
     .requiredOption('-l, --list <name>', 'Klaviyo list name')
-    .option('--list-members <n>', 'current members of the list (default: read from Klaviyo when KLAVIYO_API_KEY is set, else 0)', parseCount)
+    .option('--credential <name>', 'credential whose key reads the list size, as the workers resolve it', 'default')
+    .option('--list-members <n>', 'current members of the list (default: read from Klaviyo when the credential has a key here, else 0)', parseCount)
     .option('--removals <n>', 'members the sync will remove (default: list members - valid rows)', parseCount)
     .option('--no-remove', 'the sync keeps members not in the audience')
     .option('--no-update-contacts', 'the sync only sets list membership')

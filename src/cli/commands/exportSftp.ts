@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
 import type { CliContext } from '../context';
+import { audienceSettingsFromEnv } from '../../config';
 import { usageError } from '../errors';
 import { addAudienceOptions, examples } from '../options';
 import { exportSftpCsv } from '../sftpExport';
@@ -20,7 +21,7 @@ async function runExport(ctx: CliContext, flags: ExportFlags): Promise<void> {
   if (!fs.existsSync(source.path)) throw usageError(`audience file '${flags.audience}' does not exist`);
   const out = path.resolve(flags.out);
   if (out === source.path) throw usageError('--out must be a different file from --audience');
-  const r = await exportSftpCsv(source, out, { defaultCountry: flags.defaultCountry ?? ctx.env.DEFAULT_PHONE_COUNTRY });
+  const r = await exportSftpCsv(source, out, { defaultCountry: flags.defaultCountry ?? audienceSettingsFromEnv(ctx.env).defaultPhoneCountry });
   const reasons = Object.entries(r.rejectedByReason).map(([k, n]) => `${k}: ${n}`).join(', ');
   ctx.print(
     [

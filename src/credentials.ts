@@ -3,24 +3,30 @@
  * used as soon as the operator resolves: no worker restart, and the key never enters workflow history.
  */
 import fs from 'node:fs';
-import { ApplicationFailure } from '@temporalio/activity';
-import { FailureType } from '../shared';
-import type { ActivityConfig } from './config';
+import type { KlaviyoSettings } from './config';
+import { SyncFailure } from './failures';
 
-export function resolveApiKey(config: ActivityConfig, credential: string): string {
+/** The key configured for a credential name, or undefined when none is. */
+export function findApiKey(config: KlaviyoSettings, credential: string): string | undefined {
   const fromFile = readCredentialsFile(config.credentialsFile)[credential];
   if (fromFile) return fromFile;
   if (credential === 'default' && config.defaultApiKey) return config.defaultApiKey;
+  return undefined;
+}
+
+/** The workers' one way from a credential name to a key; the CLI's read-only lookups use it too. */
+export function resolveApiKey(config: KlaviyoSettings, credential: string): string {
+  const key = findApiKey(config, credential);
+  if (key) return key;
   const where = config.credentialsFile
     ? `the credentials file ${config.credentialsFile}${credential === 'default' ? ' or KLAVIYO_API_KEY' : ''}`
     : credential === 'default'
       ? 'KLAVIYO_API_KEY (or a credentials file named by KLAVIYO_CREDENTIALS_FILE)'
       : 'a credentials file named by KLAVIYO_CREDENTIALS_FILE';
-  throw ApplicationFailure.create({
-    type: FailureType.InvalidCredentials,
-    message: `No Klaviyo API key is configured for credential "${credential}": add it to ${where} on the workers.`,
-    nonRetryable: true,
-  });
+  throw new SyncFailure(
+    'invalid_credentials',
+    `No Klaviyo API key is configured for credential "${credential}": add it to ${where} on the workers.`,
+  );
 }
 
 function readCredentialsFile(file: string | undefined): Record<string, string> {
@@ -36,11 +42,10 @@ function readCredentialsFile(file: string | undefined): Record<string, string> {
   try {
     parsed = JSON.parse(text);
   } catch {
-    throw ApplicationFailure.create({
-      type: FailureType.InvalidCredentials,
-      message: `The credentials file ${file} is not valid JSON; it must be an object of credential name to API key.`,
-      nonRetryable: true,
-    });
+    throw new SyncFailure(
+      'invalid_credentials',
+      `The credentials file ${file} is not valid JSON; it must be an object of credential name to API key.`,
+    );
   }
   if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return {};
   return Object.fromEntries(

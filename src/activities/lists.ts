@@ -1,9 +1,9 @@
-/** Activities that prove the credential and find or create the list. */
-import { ApplicationFailure, log } from '@temporalio/activity';
-import { FailureType } from '../shared';
+/** List activities: prove the credential, find or create the list, count its members. */
+import { log } from '@temporalio/activity';
+import { SyncFailure } from '../failures';
 import { oldestList, type KlaviyoClient } from '../klaviyo/client';
 import { KlaviyoError } from '../klaviyo/errors';
-import type { ActivityConfig } from './config';
+import type { ActivityConfig } from '../config';
 import { clientFor } from './klaviyoClient';
 
 /** Klaviyo's account-wide cap on lists and segments together. */
@@ -29,7 +29,7 @@ export interface EnsureListResult {
   apiCalls: Record<string, number>;
 }
 
-export function klaviyoActivities(config: ActivityConfig) {
+export function listActivities(config: ActivityConfig) {
   return {
     async validateCredential({ credential }: CredentialRef): Promise<{ apiCalls: Record<string, number> }> {
       const { client, apiCalls } = clientFor(config, credential);
@@ -55,12 +55,11 @@ export function klaviyoActivities(config: ActivityConfig) {
       const counted = await countOrSkip(client);
       if (counted && counted.lists + counted.segments >= MAX_LISTS_AND_SEGMENTS) {
         const { lists, segments } = counted;
-        throw ApplicationFailure.create({
-          type: FailureType.MaxListsExceeded,
-          message: `The Klaviyo account has ${lists} lists and ${segments} segments, Klaviyo's maximum of ${MAX_LISTS_AND_SEGMENTS}; list "${name}" cannot be created.`,
-          nonRetryable: true,
-          details: [{ lists, segments }],
-        });
+        throw new SyncFailure(
+          'list_limit',
+          `The Klaviyo account has ${lists} lists and ${segments} segments, Klaviyo's maximum of ${MAX_LISTS_AND_SEGMENTS}; list "${name}" cannot be created.`,
+          { details: { lists, segments } },
+        );
       }
       const list = await client.createList(name);
       return { listId: list.id, listName: name, created: true, profileCount: 0, apiCalls };

@@ -1,4 +1,4 @@
-/** Why a row was not sent to Klaviyo. Re-exported by row.ts, which is the public home of these types. */
+/** The row model: a raw row as read from a source, why a row can be rejected, and the reject record. */
 export type RejectReason =
   | 'missing_email'
   | 'invalid_email'

@@ -3,16 +3,16 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ApplicationFailure } from '@temporalio/common';
-import { resolveApiKey } from '../../src/activities/credentials';
-import { activityConfigFromEnv } from '../../src/activities/config';
+import { resolveApiKey } from '../src/credentials';
+import { activityConfigFromEnv, klaviyoSettingsFromEnv, workerConfigFromEnv } from '../src/config';
+import { SyncFailure } from '../src/failures';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'credentials-'));
 const file = path.join(dir, 'credentials.json');
 
 describe('resolveApiKey', () => {
   it('re-reads the credentials file on every use, and it wins over KLAVIYO_API_KEY', () => {
-    const config = activityConfigFromEnv({ KLAVIYO_API_KEY: 'from-env', KLAVIYO_CREDENTIALS_FILE: file });
+    const config = klaviyoSettingsFromEnv({ KLAVIYO_API_KEY: 'from-env', KLAVIYO_CREDENTIALS_FILE: file });
     fs.writeFileSync(file, JSON.stringify({ default: 'first', brand: 'brand-key' }));
     expect(resolveApiKey(config, 'default')).toBe('first');
     expect(resolveApiKey(config, 'brand')).toBe('brand-key');
@@ -22,8 +22,8 @@ describe('resolveApiKey', () => {
     expect(resolveApiKey(config, 'default')).toBe('from-env');
   });
 
-  it('says where to put a missing key, as a non-retryable InvalidCredentials failure', () => {
-    const config = activityConfigFromEnv({ KLAVIYO_CREDENTIALS_FILE: path.join(dir, 'absent.json') });
+  it('says where to put a missing key, as an invalid_credentials failure (a workflow action)', () => {
+    const config = klaviyoSettingsFromEnv({ KLAVIYO_CREDENTIALS_FILE: path.join(dir, 'absent.json') });
     const err = (() => {
       try {
         resolveApiKey(config, 'brand');
@@ -31,15 +31,15 @@ describe('resolveApiKey', () => {
         return e;
       }
     })();
-    expect(err).toBeInstanceOf(ApplicationFailure);
-    expect(err).toMatchObject({ type: 'InvalidCredentials', nonRetryable: true });
+    expect(err).toBeInstanceOf(SyncFailure);
+    expect(err).toMatchObject({ kind: 'invalid_credentials' });
     expect((err as Error).message).toContain('credential "brand"');
     expect((err as Error).message).toContain('absent.json');
   });
 
   it('reports a corrupt credentials file without echoing its contents', () => {
     fs.writeFileSync(file, '{"default": "pk_secret_value", oops');
-    const config = activityConfigFromEnv({ KLAVIYO_CREDENTIALS_FILE: file });
+    const config = klaviyoSettingsFromEnv({ KLAVIYO_CREDENTIALS_FILE: file });
     expect(() => resolveApiKey(config, 'default')).toThrow(/not valid JSON/);
     try {
       resolveApiKey(config, 'default');
@@ -49,10 +49,30 @@ describe('resolveApiKey', () => {
   });
 });
 
-describe('activityConfigFromEnv', () => {
+describe('the config module', () => {
   it('rejects settings that would misbehave later', () => {
     expect(() => activityConfigFromEnv({ KLAVIYO_RATE_SPEED: '0' })).toThrow(/KLAVIYO_RATE_SPEED/);
     expect(() => activityConfigFromEnv({ AUDIENCE_BATCH_MAX_PROFILES: '20000' })).toThrow(/AUDIENCE_BATCH_MAX_PROFILES/);
-    expect(activityConfigFromEnv({})).toMatchObject({ klaviyoBaseUrl: 'https://a.klaviyo.com', batchMaxProfiles: 10_000 });
+    expect(activityConfigFromEnv({})).toMatchObject({
+      klaviyo: { baseUrl: 'https://a.klaviyo.com', rateSpeedFactor: 1 },
+      audience: { batchMaxProfiles: 10_000, defaultPhoneCountry: 'US' },
+    });
+  });
+
+  it('reads every worker setting from the given environment, not the process', () => {
+    const config = workerConfigFromEnv({
+      TEMPORAL_ADDRESS: 'temporal.internal:7233',
+      TEMPORAL_TASK_QUEUE: 'q',
+      KLAVIYO_BASE_URL: 'http://127.0.0.1:9',
+      DEFAULT_PHONE_COUNTRY: 'GB',
+      AUDIENCE_SYNC_REGISTER_SEARCH_ATTRIBUTES: 'false',
+      WORKFLOW_BUNDLE_PATH: '/x/bundle.js',
+    });
+    expect(config).toMatchObject({
+      temporal: { address: 'temporal.internal:7233', namespace: 'default', taskQueue: 'q' },
+      activities: { klaviyo: { baseUrl: 'http://127.0.0.1:9' }, audience: { defaultPhoneCountry: 'GB' } },
+      registerSearchAttributes: false,
+      workflowBundlePath: '/x/bundle.js',
+    });
   });
 });

@@ -1,0 +1,120 @@
+/**
+ * The one reader of the environment. The worker, the CLI, the demo and the bench all take their settings
+ * from here, so they look at the same Temporal cluster and the same Klaviyo account; every other module
+ * takes options. Each section is read on demand, so a command that only needs Temporal is not refused
+ * for a bad Klaviyo setting.
+ */
+import path from 'node:path';
+import { KLAVIYO_BASE_URL } from './klaviyo/apiVersion';
+import { DEFAULT_TASK_QUEUE } from './shared';
+
+type Env = NodeJS.ProcessEnv;
+
+export interface TemporalSettings {
+  address: string;
+  namespace: string;
+  taskQueue: string;
+  apiKey?: string;
+  tls?: { clientCertPath?: string; clientKeyPath?: string; serverRootCaPath?: string; serverName?: string };
+}
+
+export function temporalSettingsFromEnv(env: Env = process.env): TemporalSettings {
+  const tlsWanted =
+    env.TEMPORAL_TLS === 'true' || Boolean(env.TEMPORAL_TLS_CERT || env.TEMPORAL_TLS_CA || env.TEMPORAL_API_KEY);
+  return {
+    address: env.TEMPORAL_ADDRESS || 'localhost:7233',
+    namespace: env.TEMPORAL_NAMESPACE || 'default',
+    taskQueue: env.TEMPORAL_TASK_QUEUE || DEFAULT_TASK_QUEUE,
+    apiKey: env.TEMPORAL_API_KEY || undefined,
+    tls: tlsWanted
+      ? {
+          clientCertPath: env.TEMPORAL_TLS_CERT || undefined,
+          clientKeyPath: env.TEMPORAL_TLS_KEY || undefined,
+          serverRootCaPath: env.TEMPORAL_TLS_CA || undefined,
+          serverName: env.TEMPORAL_TLS_SERVER_NAME || undefined,
+        }
+      : undefined,
+  };
+}
+
+/** Where Klaviyo is and how keys are found: the same for activities and for the CLI's read-only lookups. */
+export interface KlaviyoSettings {
+  baseUrl: string;
+  /** Key for the credential named "default" when the credentials file does not name it. */
+  defaultApiKey?: string;
+  /** JSON file {"<credential name>": "<private key>"}, re-read on every use so rotated keys are picked up. */
+  credentialsFile?: string;
+  /** Multiplies the client's rate-limit pacing; only for the emulator's sped-up limits. */
+  rateSpeedFactor: number;
+}
+
+export function klaviyoSettingsFromEnv(env: Env = process.env): KlaviyoSettings {
+  const speed = Number(env.KLAVIYO_RATE_SPEED ?? '1');
+  if (!Number.isFinite(speed) || speed <= 0) throw new Error('KLAVIYO_RATE_SPEED must be a positive number');
+  return {
+    baseUrl: env.KLAVIYO_BASE_URL || KLAVIYO_BASE_URL,
+    defaultApiKey: env.KLAVIYO_API_KEY || undefined,
+    credentialsFile: env.KLAVIYO_CREDENTIALS_FILE || undefined,
+    rateSpeedFactor: speed,
+  };
+}
+
+/** How audiences are read and batched: the same for the activities and the CLI's local checks and estimates. */
+export interface AudienceSettings {
+  /** Country assumed for phone numbers written without a leading +. */
+  defaultPhoneCountry: string;
+  /** Profiles per bulk import job (Klaviyo allows 10,000); smaller jobs finish and report sooner. */
+  batchMaxProfiles: number;
+}
+
+export function audienceSettingsFromEnv(env: Env = process.env): AudienceSettings {
+  return {
+    defaultPhoneCountry: env.DEFAULT_PHONE_COUNTRY || 'US',
+    batchMaxProfiles: positiveInt(env.AUDIENCE_BATCH_MAX_PROFILES, 10_000, 'AUDIENCE_BATCH_MAX_PROFILES', 10_000),
+  };
+}
+
+/** Everything the activities need (never from workflow input). */
+export interface ActivityConfig {
+  klaviyo: KlaviyoSettings;
+  audience: AudienceSettings;
+  /** Per-run reject reports go to <reportDir>/<workflowId>/<firstRunId>/. */
+  reportDir: string;
+  /** How long to wait for one bulk import job before giving up on it and submitting a fresh one. */
+  bulkJobTimeoutMs: number;
+}
+
+export function activityConfigFromEnv(env: Env = process.env): ActivityConfig {
+  return {
+    klaviyo: klaviyoSettingsFromEnv(env),
+    audience: audienceSettingsFromEnv(env),
+    reportDir: path.resolve(env.AUDIENCE_REPORT_DIR || 'reports'),
+    bulkJobTimeoutMs: positiveInt(env.KLAVIYO_BULK_JOB_TIMEOUT_MS, 30 * 60_000, 'KLAVIYO_BULK_JOB_TIMEOUT_MS'),
+  };
+}
+
+/** The worker process: its Temporal connection, its activities, and how it starts. */
+export interface WorkerConfig {
+  temporal: TemporalSettings;
+  activities: ActivityConfig;
+  /** Register the search attribute at start (off where workers may not change the namespace). */
+  registerSearchAttributes: boolean;
+  /** A prebuilt workflow bundle other than lib/workflow-bundle.js; it must come from the same code. */
+  workflowBundlePath?: string;
+}
+
+export function workerConfigFromEnv(env: Env = process.env): WorkerConfig {
+  return {
+    temporal: temporalSettingsFromEnv(env),
+    activities: activityConfigFromEnv(env),
+    registerSearchAttributes: env.AUDIENCE_SYNC_REGISTER_SEARCH_ATTRIBUTES !== 'false',
+    workflowBundlePath: env.WORKFLOW_BUNDLE_PATH || undefined,
+  };
+}
+
+function positiveInt(value: string | undefined, fallback: number, name: string, max = Number.MAX_SAFE_INTEGER): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > max) throw new Error(`${name} must be a whole number from 1 to ${max}`);
+  return n;
+}
