@@ -11,7 +11,7 @@ import { createActivities, type ActivityConfig } from '../../src/activities';
 import type { UpsertBatchResult } from '../../src/activities/upsert';
 import { planAudience } from '../../src/audience/plan';
 import { startFakeServer, type FakeServer } from '../klaviyo/fakeServer';
-import { startEmulator } from '../../src/emulator';
+import { startEmulator } from 'klaviyo-emulator';
 import { KlaviyoClient } from '../../src/klaviyo/client';
 import { writeCsvAudience, makeCustomers } from '../support/audienceFiles';
 
