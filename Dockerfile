@@ -1,9 +1,11 @@
 # The audienceSync worker, compiled. Debian slim rather than Alpine: the Temporal worker's native core
 # (Rust, glibc) does not run on musl.
+# The image holds only what the worker runs: no Klaviyo emulator, spec or dev tools. The npm workspaces
+# (packages/, the emulator) are left out of both installs: nothing in src/ imports them.
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund
+RUN npm ci --workspaces=false --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY scripts/bundle-workflows.ts ./scripts/
@@ -13,9 +15,8 @@ FROM node:20-bookworm-slim
 ENV NODE_ENV=production
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+RUN npm ci --omit=dev --workspaces=false --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/lib ./lib
-COPY spec ./spec
 RUN mkdir -p /app/reports && chown node:node /app/reports
 USER node
 ENV AUDIENCE_REPORT_DIR=/app/reports

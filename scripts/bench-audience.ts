@@ -11,7 +11,7 @@ import { Command } from 'commander';
 import type { AudienceSource } from '../src/shared';
 import { AudienceEmailSet } from '../src/audience/emailSet';
 import { planAudience } from '../src/audience/plan';
-import { generateAudience } from '../src/audience/synthetic';
+import { generateAudience } from '../dev/synthetic';
 
 type Phase = 'plan' | 'emailSet';
 interface Measurement {

@@ -1,9 +1,9 @@
 /**
- * Writes a synthetic audience file (see src/audience/synthetic.ts), e.g.
+ * Writes a synthetic audience file (see dev/synthetic.ts), e.g.
  *   tsx scripts/generate-audience.ts --rows 100000 --out /tmp/audience.csv --invalid-share 0.02 --seed 7
  */
 import { Command, InvalidArgumentError } from 'commander';
-import { generateAudience } from '../src/audience/synthetic';
+import { generateAudience } from '../dev/synthetic';
 
 function integer(value: string): number {
   const n = Number(value);

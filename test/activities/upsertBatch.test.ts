@@ -12,7 +12,7 @@ import type { ActivityConfig } from '../../src/config';
 import type { UpsertBatchResult } from '../../src/activities/upsert';
 import { planAudience } from '../../src/audience/plan';
 import { startFakeServer, type FakeServer } from '../klaviyo/fakeServer';
-import { startEmulator } from '../../src/emulator';
+import { startEmulator } from 'klaviyo-emulator';
 import { KlaviyoClient } from '../../src/klaviyo/client';
 import { writeCsvAudience, makeCustomers } from '../support/audienceFiles';
 

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { AudienceChangedError, InvalidAudienceError } from '../../src/audience/errors';
 import { checkFingerprint, planAudience, type AudiencePlan } from '../../src/audience/plan';
 import { normalizeRow, profileJsonBytes } from '../../src/audience/row';
-import { generateAudience } from '../../src/audience/synthetic';
+import { generateAudience } from '../../dev/synthetic';
 import type { AudienceSource } from '../../src/shared';
 import { collect, tempDir, writeAudience } from './helpers';
 

@@ -1,7 +1,7 @@
 /**
  * Docker is not available here, so the deployment files are checked statically: the compose file parses,
  * has every service the docs name, registers the search attribute, and the Dockerfile runs what the npm
- * scripts run.
+ * scripts run and holds nothing else (no emulator, spec or dev tools).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -21,7 +21,7 @@ interface Service {
 }
 const compose = parse(read('docker-compose.yml'), { merge: true }) as { services: Record<string, Service> };
 const services = compose.services;
-const pkg = JSON.parse(read('package.json')) as { scripts: Record<string, string> };
+const pkg = JSON.parse(read('package.json')) as { scripts: Record<string, string>; workspaces?: string[] };
 
 /** Service names the docs give: first column of a table headed `| Service |`, and `docker compose <verb> <service>`. */
 function servicesNamedIn(doc: string): string[] {
@@ -88,6 +88,29 @@ describe('Dockerfile', () => {
     }
     const buildConfig = JSON.parse(read('tsconfig.build.json')) as { compilerOptions: { rootDir: string; outDir: string } };
     expect(buildConfig.compilerOptions).toMatchObject({ rootDir: 'src', outDir: 'lib' });
+  });
+
+  it('copies only what the worker runs: no emulator, spec, workspace packages or dev tools', () => {
+    const copied = [...dockerfile.matchAll(/^COPY (?!--from)(.+) \S+$/gm)].flatMap((m) => m[1]!.split(/\s+/));
+    expect(copied).toEqual(expect.arrayContaining(['package.json', 'package-lock.json', 'src']));
+    for (const source of copied) {
+      expect(source, `COPY ${source}`).not.toMatch(/^(?:\.|\*|spec|packages|dev|test)(?:\/|$)|emulator|openapi/);
+    }
+    // The lock names the workspaces (packages/*), which the image does not have: every install leaves them out.
+    expect(pkg.workspaces).toEqual(['packages/*']);
+    const installs = runs.filter((r) => /^npm ci\b/.test(r));
+    expect(installs).toHaveLength(2);
+    for (const r of installs) expect(r).toMatch(/--workspaces=false\b/);
+    // What the runtime stage takes from the build stage is the compiled lib/ only.
+    const fromBuild = [...dockerfile.matchAll(/^COPY --from=\S+ (.+) \S+$/gm)].map((m) => m[1]!);
+    expect(fromBuild).toEqual(['/app/lib']);
+  });
+
+  it('builds lib/ from sources that import no dev tool (emulator package, dev/)', () => {
+    const sources = fs.readdirSync(path.join(root, 'src'), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'));
+    expect(sources.length).toBeGreaterThan(20);
+    const offenders = sources.filter((f) => /from '(?:klaviyo-emulator|(?:\.\.\/)+(?:dev|packages)\/)/.test(read(path.join('src', f))));
+    expect(offenders).toEqual([]);
   });
 
   it('runs, compiled, the program `npm run worker` runs', () => {

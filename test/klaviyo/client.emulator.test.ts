@@ -3,7 +3,7 @@
  * pacing and recovery. Every request the client sends here is validated against the OpenAPI spec.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type RunningEmulator } from '../../src/emulator';
+import { startEmulator, type RunningEmulator } from 'klaviyo-emulator';
 import { KlaviyoClient, splitForBulkImport, type KlaviyoClientOptions } from '../../src/klaviyo/client';
 import { KlaviyoError } from '../../src/klaviyo/errors';
 import type { BulkImportJob, ProfileInput } from '../../src/klaviyo/types';

@@ -1,12 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { fillPath, OPERATIONS } from '../../src/klaviyo/endpoints';
-import { loadSpec } from '../support/openapi';
+import { KLAVIYO_API_REVISION } from '../../src/klaviyo/apiVersion';
+import { loadSpec, SPEC_REVISION } from '../support/openapi';
 
 /** "75/s" -> 75 */
 const rate = (s: string | undefined) => (s === undefined ? undefined : Number(s.split('/')[0]));
 
 describe('operation table', () => {
   const spec = loadSpec();
+  it('is checked against the spec of the revision the client sends', () => {
+    expect(KLAVIYO_API_REVISION).toBe(SPEC_REVISION);
+  });
+
   for (const [name, op] of Object.entries(OPERATIONS)) {
     it(`${name} (${op.method} ${op.path}) matches the spec's operationId, rate limit and scopes`, () => {
       const specOp = spec.paths[op.path]?.[op.method.toLowerCase()] as

@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { inspect } from 'node:util';
+import { KLAVIYO_API_REVISION } from '../../src/klaviyo/apiVersion';
 import { KlaviyoClient } from '../../src/klaviyo/client';
 import { KlaviyoError } from '../../src/klaviyo/errors';
 import { startFakeServer, type FakeServer } from './fakeServer';
@@ -52,7 +53,7 @@ describe('KlaviyoClient transport', () => {
     expect(found).toEqual([{ id: 'L1', name: 'VIP c+d, (weekly)' }]); // exact match only
     const [req] = server.received;
     expect(req!.headers['authorization']).toBe(`Klaviyo-API-Key ${KEY}`);
-    expect(req!.headers['revision']).toBe('2026-07-15');
+    expect(req!.headers['revision']).toBe(KLAVIYO_API_REVISION);
     expect(req!.headers['accept']).toBe('application/vnd.api+json');
     const query = new URL(req!.url, 'http://x').searchParams;
     expect(query.get('filter')).toBe('equals(name,"VIP c+d, (weekly)")');

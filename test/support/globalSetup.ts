@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
-import { startDevServer, type RunningDevServer } from '../../src/dev/temporalDevServer';
+import { startDevServer, type RunningDevServer } from '../../dev/temporalDevServer';
 import { ensureSearchAttributes } from '../../src/temporal/searchAttributes';
 import { bundleAudienceSyncWorkflows } from '../../src/temporal/createWorker';
 

@@ -1,7 +1,7 @@
 /**
  * Spec conformance helpers for tests: validate the emulator's responses and the client's requests against
- * Klaviyo's vendored OpenAPI spec (Ajv, strict about unknown fields). The machinery lives with the emulator,
- * which uses the same checks to reject bad requests as Klaviyo does.
+ * Klaviyo's OpenAPI spec (Ajv, strict about unknown fields). The spec and the machinery live in the
+ * emulator package (packages/klaviyo-emulator), which uses the same checks to reject bad requests as Klaviyo does.
  *
  *   validateResponse('GET', '/api/lists', 200, body)            -> { valid, errors: string[] }
  *   validateRequest('POST', '/api/lists', body, query?)           (path may be a template or a concrete path)
@@ -14,5 +14,10 @@ export {
   assertValidRequest,
   type ValidationResult,
   type QueryInput,
-} from '../../src/emulator/specValidation';
-export { matchPathTemplate, getOperation, specOperations, loadSpec } from '../../src/emulator/openapi';
+  matchPathTemplate,
+  getOperation,
+  specOperations,
+  loadSpec,
+  SPEC_PATH,
+  SPEC_REVISION,
+} from 'klaviyo-emulator';

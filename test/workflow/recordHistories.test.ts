@@ -10,7 +10,7 @@ import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { RESOLVE_SIGNAL } from '../../src/shared';
-import { requireTemporalCli } from '../../src/dev/temporalDevServer';
+import { requireTemporalCli } from '../../dev/temporalDevServer';
 import { createSyncHarness, resultOf, type SyncHarness } from '../support/syncHarness';
 import { makeCustomers, writeCsvAudience } from '../support/audienceFiles';
 

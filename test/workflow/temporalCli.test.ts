@@ -2,7 +2,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { requireTemporalCli } from '../../src/dev/temporalDevServer';
+import { requireTemporalCli } from '../../dev/temporalDevServer';
 import { createSyncHarness, resultOf, type SyncHarness } from '../support/syncHarness';
 import { makeCustomers, writeCsvAudience } from '../support/audienceFiles';
 

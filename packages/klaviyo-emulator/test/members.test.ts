@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MemberSet } from '../../src/emulator/memberSet';
+import { MemberSet } from '../src/memberSet';
 import { emails, importProfiles, memberBody, useEmulator } from './harness';
 
 const api = useEmulator({ speed: 20 });

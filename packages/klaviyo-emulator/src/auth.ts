@@ -4,9 +4,9 @@
  * 403 `permission_denied` (scope missing), 400 for a missing/unknown revision.
  */
 import { ApiError } from './jsonapi';
+import { SPEC_REVISION } from './openapi';
 import type { EmulatorState, KeyRecord } from './store';
 
-export const CURRENT_REVISION = '2026-07-15';
 /** Klaviyo's first GA revision; older dates are not revisions at all. */
 const FIRST_REVISION = '2022-10-17';
 
@@ -69,13 +69,13 @@ export function checkRevision(header: string | undefined): void {
   }
   const m = /^(\d{4}-\d{2}-\d{2})(\.[a-z]+)?$/.exec(header.trim());
   const date = m?.[1];
-  const known = date !== undefined && isRealDate(date) && date >= FIRST_REVISION && date <= CURRENT_REVISION;
+  const known = date !== undefined && isRealDate(date) && date >= FIRST_REVISION && date <= SPEC_REVISION;
   if (!known) {
     throw new ApiError(400, [
       {
         code: 'invalid',
         title: 'Invalid input.',
-        detail: `Invalid revision '${header}'. Use a published revision in the format YYYY-MM-DD[.suffix], at most ${CURRENT_REVISION}.`,
+        detail: `Invalid revision '${header}'. Use a published revision in the format YYYY-MM-DD[.suffix], at most ${SPEC_REVISION}.`,
         source,
       },
     ]);

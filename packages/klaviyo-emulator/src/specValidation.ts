@@ -1,6 +1,6 @@
 /**
  * Request and response validation against the spec's schemas. The emulator uses the structured issues to
- * answer 400s with JSON:API pointers as Klaviyo does; tests use the string forms (test/support/openapi.ts).
+ * answer 400s with JSON:API pointers as Klaviyo does; tests use the string forms (exported from the package entry).
  */
 import type { ErrorObject } from 'ajv';
 import { compileSchema, getOperation, loadSpec, type Operation } from './openapi';

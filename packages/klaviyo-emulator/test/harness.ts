@@ -5,8 +5,7 @@
  */
 import axios, { type AxiosResponse } from 'axios';
 import { afterAll, beforeAll, beforeEach } from 'vitest';
-import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../src/emulator';
-import { assertValidResponse, matchPathTemplate } from '../support/openapi';
+import { assertValidResponse, matchPathTemplate, startEmulator, type EmulatorOptions, type RunningEmulator } from '../src';
 
 export const REVISION = '2026-07-15';
 

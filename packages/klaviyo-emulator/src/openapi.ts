@@ -1,7 +1,7 @@
 /**
  * Loads Klaviyo's vendored OpenAPI spec (revision 2026-07-15) and compiles its schemas with Ajv.
  * specValidation.ts builds request/response validation on top; the emulator uses it to reject bad requests
- * as Klaviyo does, and the tests (test/support/openapi.ts) to prove conformance.
+ * as Klaviyo does, and tests (here and, through the package entry, the root project's) to prove conformance.
  *
  * The spec is OpenAPI 3.0 (draft-04-like schemas with `nullable`); it is normalised once:
  * - `$ref: #/components/schemas/X` is rewritten to point into one registered document;
@@ -15,19 +15,15 @@
  */
 import Ajv, { type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 export type Schema = Record<string, unknown>;
 
-const SPEC_FILE = join('spec', 'klaviyo-openapi-2026-07-15.json');
-/** Walks up from this file so the spec is found from src/ (tsx) and from a compiled lib/ alike. */
-function findSpecPath(): string {
-  for (let dir = __dirname; ; dir = dirname(dir)) {
-    if (existsSync(join(dir, SPEC_FILE))) return join(dir, SPEC_FILE);
-    if (dirname(dir) === dir) throw new Error(`cannot find ${SPEC_FILE} above ${__dirname}`);
-  }
-}
+/** The API revision the emulator implements: its spec's, and the newest `revision` header it accepts. */
+export const SPEC_REVISION = '2026-07-15';
+/** Klaviyo's official OpenAPI spec for SPEC_REVISION, shipped in this package's spec/ (one level up from src/ and dist/ alike). */
+export const SPEC_PATH = join(__dirname, '..', 'spec', `klaviyo-openapi-${SPEC_REVISION}.json`);
 const DOC_ID = 'klaviyo-spec.json';
 const SCHEMA_REF = '#/components/schemas/';
 
@@ -48,7 +44,7 @@ export interface Spec {
 let cachedSpec: Spec | undefined;
 /** The raw spec, parsed once per process. */
 export function loadSpec(): Spec {
-  cachedSpec ??= JSON.parse(readFileSync(findSpecPath(), 'utf8')) as Spec;
+  cachedSpec ??= JSON.parse(readFileSync(SPEC_PATH, 'utf8')) as Spec;
   return cachedSpec;
 }
 

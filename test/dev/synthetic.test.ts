@@ -3,9 +3,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { AUDIENCE_FIELDS } from '../../src/audience/fields';
 import { normalizeRow } from '../../src/audience/row';
-import { generateAudience, syntheticEmail, syntheticPhone } from '../../src/audience/synthetic';
+import { generateAudience, syntheticEmail, syntheticPhone } from '../../dev/synthetic';
 import { normalizePhone } from '../../src/audience/validate';
-import { collect, tempDir } from './helpers';
+import { collect, tempDir } from '../audience/helpers';
 
 const dir = tempDir();
 

@@ -1,4 +1,4 @@
-/** CLI: `npm run emulator -- [--port 8089] [--host 127.0.0.1] [--speed 1] [--job-delay-ms N] [--log]`. */
+/** CLI (bin `klaviyo-emulator`, root `npm run emulator --`): [--port 8089] [--host 127.0.0.1] [--speed 1] [--job-delay-ms N] [--log]. */
 import { Command, InvalidArgumentError } from 'commander';
 import { createKey } from './admin';
 import { EmulatorServer } from './server';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { validateRequest, validateResponse } from '../support/openapi';
+import { validateRequest, validateResponse } from '../src';
 import { bulkBody, importProfiles, listBody, memberBody, useEmulator, waitForJob } from './harness';
 
 const api = useEmulator({ speed: 20 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { operationFacts } from '../../src/emulator/catalog';
-import { RateLimiter } from '../../src/emulator/rateLimiter';
+import { operationFacts } from '../src/catalog';
+import { RateLimiter } from '../src/rateLimiter';
 import { listBody, useEmulator } from './harness';
 
 const api = useEmulator({ speed: 2 });

@@ -52,8 +52,9 @@ describe('admin surface', () => {
 describe('CLI', () => {
   it('starts on the given port with EMULATOR_API_KEY, prints the URL and key, and stops on SIGTERM', async () => {
     const key = ['pk', randomBytes(17).toString('hex')].join('_');
-    const child = spawn(process.execPath, [join('node_modules', 'tsx', 'dist', 'cli.mjs'), join('src', 'emulator', 'main.ts'), '--port', '0'], {
-      env: { ...process.env, EMULATOR_API_KEY: key },
+    // The package's bin, from the sources: the same program `npm run emulator` starts.
+    const child = spawn(process.execPath, [join(__dirname, '..', 'bin', 'klaviyo-emulator.js'), '--port', '0'], {
+      env: { ...process.env, EMULATOR_API_KEY: key, KLAVIYO_EMULATOR_FROM_SOURCE: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';

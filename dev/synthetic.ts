@@ -9,8 +9,8 @@ import { createWriteStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { stringify } from 'csv-stringify';
-import { AUDIENCE_FIELDS } from './fields';
-import type { RejectReason } from './rowModel';
+import { AUDIENCE_FIELDS } from '../src/audience/fields';
+import type { RejectReason } from '../src/audience/rowModel';
 
 export interface SyntheticAudienceOptions {
   rows: number;
