@@ -14,6 +14,38 @@ export const DEFAULT_TASK_QUEUE = 'klaviyo-audience-sync';
 /** Keyword search attribute: the run's state, so the UI and `paused` can find runs waiting on an action. */
 export const STATE_SEARCH_ATTRIBUTE = 'AudienceSyncState';
 
+/**
+ * One writer per Klaviyo list: each list has a `listLock` workflow (id `audience-list-lock/<account>/<list>`)
+ * that grants the list to one audienceSync run at a time. Runs ask with the `request` signal (sent by
+ * signal-with-start from an activity), the lock answers with `listLockReply`, the holder sends `release`.
+ */
+export const LIST_LOCK_WORKFLOW_TYPE = 'listLock';
+export const LIST_LOCK_REQUEST_SIGNAL = 'request';
+export const LIST_LOCK_RELEASE_SIGNAL = 'release';
+export const LIST_LOCK_REPLY_SIGNAL = 'listLockReply';
+export const LIST_LOCK_STATE_QUERY = 'lockState';
+
+export type IfListBusy = 'wait' | 'fail';
+
+/** A run asking for its list. Locks are held by workflow id, so a holder's continue-as-new keeps its lock. */
+export interface ListLockRequest {
+  workflowId: string;
+  /** Tells a new run chain that reuses a workflow id from the one that asked before it. */
+  firstRunId: string;
+  ifBusy: IfListBusy;
+}
+
+export interface ListLockRelease {
+  workflowId: string;
+  firstRunId: string;
+}
+
+/** The lock's answer: `holder` is the run that holds the list now (the requester itself when granted). */
+export interface ListLockReply {
+  outcome: 'granted' | 'queued' | 'refused';
+  holder: string;
+}
+
 /** ApplicationFailure types thrown by activities that the workflow turns into workflow actions. */
 export const FailureType = {
   InvalidCredentials: 'InvalidCredentials',
@@ -27,6 +59,8 @@ export const FailureType = {
   Transient: 'Transient',
   InvalidRequest: 'InvalidRequest',
   InvalidAudience: 'InvalidAudience',
+  /** Another run holds the list and this one was started with `ifListBusy: "fail"`. */
+  ListBusy: 'ListBusy',
 } as const;
 export type FailureType = (typeof FailureType)[keyof typeof FailureType];
 
@@ -41,6 +75,7 @@ export const NON_RETRYABLE_FAILURES: FailureType[] = [
   FailureType.ListNotFound,
   FailureType.InvalidRequest,
   FailureType.InvalidAudience,
+  FailureType.ListBusy,
 ];
 
 export const audienceSourceSchema = z
@@ -65,6 +100,8 @@ export const syncInputSchema = z
     dryRun: z.boolean().default(false),
     /** Share of the list that reconciliation may remove before it pauses on `audience_shrink`. */
     maxRemovalShare: z.number().min(0).max(1).default(0.5),
+    /** When another run is writing to the list: wait for it (queue behind it) or fail at once. */
+    ifListBusy: z.enum(['wait', 'fail']).default('wait'),
   })
   .strict()
   // `when` runs these checks even when other fields failed, so one error message names every problem.
@@ -96,10 +133,11 @@ export function describeInputError(error: z.ZodError): string {
     .join('; ');
 }
 
-export type SyncState = 'running' | 'needs_action' | 'completed' | 'failed';
+export type SyncState = 'running' | 'waiting_for_list' | 'needs_action' | 'completed' | 'failed';
 export type SyncStep =
   | 'validating_input'
   | 'validating_credential'
+  | 'locking_list'
   | 'ensuring_list'
   | 'planning'
   | 'checking_rows'
@@ -146,6 +184,10 @@ export interface SyncStatus {
   dryRun: boolean;
   counts: SyncCounts;
   action?: WorkflowAction;
+  /** While `state` is `waiting_for_list`: the workflow id of the run that holds the list. */
+  waitingFor?: string;
+  /** The workflow id of the list's lock, once asked for (dry runs take none). */
+  listLock?: string;
   /** Where the per-row reject report is written (a directory). */
   reportLocation?: string;
   startedAt: string;

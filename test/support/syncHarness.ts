@@ -89,6 +89,8 @@ export async function createSyncHarness(opts: HarnessOptions = {}): Promise<Sync
     reportDir,
     bulkJobTimeoutMs: 20_000,
     batchMaxProfiles: opts.batchMaxProfiles ?? 10_000,
+    // A list lock notices a holder that closed without releasing within a second, not 15.
+    listLockCheckMs: 1000,
   };
   const workers: RunningWorker[] = [];
 
