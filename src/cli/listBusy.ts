@@ -17,6 +17,9 @@ export function busyNote(workflowId: string, status: SyncStatus): string {
   );
 }
 
+/** How long one status query may take: with no worker polling, the server would hold it much longer. */
+const QUERY_PATIENCE_MS = 3000;
+
 /**
  * Polls a just-started run until it has claimed its list, is waiting for it, or has ended (whatever
  * comes first, within `timeoutMs`: reading a large audience comes first and may take longer). Undefined
@@ -26,7 +29,8 @@ export async function statusOnceListClaimed(handle: WorkflowHandle, timeoutMs = 
   const deadline = Date.now() + timeoutMs;
   let last: SyncStatus | undefined;
   while (Date.now() < deadline) {
-    const timeLeft = new Promise<undefined>((r) => setTimeout(() => r(undefined), Math.max(0, deadline - Date.now())).unref());
+    const patience = Math.min(QUERY_PATIENCE_MS, Math.max(0, deadline - Date.now()));
+    const timeLeft = new Promise<undefined>((r) => setTimeout(() => r(undefined), patience).unref());
     const status = await Promise.race([handle.query<SyncStatus>(STATUS_QUERY).catch(() => undefined), timeLeft]);
     if (!status) return last;
     last = status;

@@ -46,7 +46,7 @@ describe('accountKey', () => {
   it("is the Klaviyo account's id, read once per key", async () => {
     const { client, key, calls } = await clientFor();
     const env = new MockActivityEnvironment();
-    const id = await env.run(accountKey, client, key);
+    const id = (await env.run(accountKey, client, key)) as string;
     expect(id).toBe(await client.accountId());
     calls.length = 0;
     expect(await env.run(accountKey, client, key)).toBe(id);
@@ -58,7 +58,7 @@ describe('accountKey', () => {
     const warnings: string[] = [];
     const env = new MockActivityEnvironment();
     env.context.log.warn = (message: string) => void warnings.push(message);
-    const id = await env.run(accountKey, client, key);
+    const id = (await env.run(accountKey, client, key)) as string;
     expect(id).toMatch(/^key-[0-9a-f]{16}$/);
     expect(key).not.toContain(id.slice(4));
     expect(await env.run(accountKey, client, key)).toBe(id);

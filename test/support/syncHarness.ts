@@ -2,6 +2,7 @@
  * One isolated sync environment per test file: the suite's real Temporal dev server, a fresh Klaviyo
  * emulator with a key, a credentials file, a report folder and a real worker on its own task queue.
  */
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -31,6 +32,8 @@ export interface SyncHarness {
   activityConfig: ActivityConfig;
   /** Starts (another) in-process worker on this harness's queue. */
   startWorker(): Promise<RunningWorker>;
+  /** Starts `src/worker.ts` in a process of its own (killed on close), so a test can SIGKILL it. */
+  startWorkerProcess(): ChildProcess;
   /** Revokes the current key in the emulator, creates a new one and writes it to the credentials file. */
   rotateKey(): Promise<string>;
   /** Writes `key` to the credentials file as the "default" credential. */
@@ -93,6 +96,7 @@ export async function createSyncHarness(opts: HarnessOptions = {}): Promise<Sync
     listLockCheckMs: 1000,
   };
   const workers: RunningWorker[] = [];
+  const processes: ChildProcess[] = [];
 
   const harness: SyncHarness = {
     client,
@@ -139,6 +143,16 @@ export async function createSyncHarness(opts: HarnessOptions = {}): Promise<Sync
       workers.push(handle);
       return handle;
     },
+    startWorkerProcess() {
+      // One process (no tsx wrapper) so SIGKILL really kills the worker.
+      const child = spawn(process.execPath, ['--require', 'tsx/cjs', 'src/worker.ts'], {
+        cwd: path.resolve(__dirname, '../..'),
+        env: { ...process.env, ...harness.env },
+        stdio: ['ignore', 'ignore', 'inherit'],
+      });
+      processes.push(child);
+      return child;
+    },
     useKey(key) {
       apiKey = key;
       writeCredentials(key);
@@ -170,6 +184,7 @@ export async function createSyncHarness(opts: HarnessOptions = {}): Promise<Sync
       }
     },
     async close() {
+      for (const p of processes) p.kill('SIGKILL');
       for (const w of workers) await w.stop();
       await connection.close();
       await emulator.close();

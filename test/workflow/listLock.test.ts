@@ -3,8 +3,6 @@
  * run holding it (however they were started), a holder that dies frees the list, a dry run takes no lock,
  * and `ifListBusy: "fail"` refuses at once. Membership is checked exactly at the emulator.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
@@ -12,7 +10,9 @@ import { defaultPayloadConverter } from '@temporalio/common';
 import { KlaviyoClient } from '../../src/klaviyo/client';
 import {
   FailureType,
+  LIST_LOCK_RELEASE_SIGNAL,
   LIST_LOCK_REPLY_SIGNAL,
+  LIST_LOCK_STATE_QUERY,
   RESOLVE_SIGNAL,
   STATE_SEARCH_ATTRIBUTE,
   WORKFLOW_TYPE,
@@ -75,6 +75,18 @@ async function activityTimes(handle: WorkflowHandle) {
     if (entry) entry.closedAt = at;
   }
   return [...byScheduledId.values()];
+}
+
+async function eventually(check: () => Promise<void>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await check();
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
 }
 
 async function stateAttribute(handle: WorkflowHandle): Promise<unknown> {
@@ -183,6 +195,55 @@ describe('one writer per list', () => {
     expect(sorted(await membersOf(listName))).toEqual(sorted(valid));
   });
 
+  it('a run keeps the list across continue-as-new; the next run starts only after the whole chain', async () => {
+    const listName = `Long holder ${randomUUID().slice(0, 8)}`;
+    const first = audience('chain-a', 1000);
+    const second = audience('chain-b', 50);
+    const holder = await h.client.workflow.start(WORKFLOW_TYPE, {
+      taskQueue: h.taskQueue,
+      workflowId: `chain-${randomUUID()}`,
+      args: [sync(listName, first.file)],
+      memo: { maxHistoryEvents: 40 },
+    });
+    await h.waitForStatus(holder, (s) => s.step === 'upserting');
+    const waiter = await h.start(sync(listName, second.file));
+    expect((await h.waitForStatus(waiter, (s) => s.state === 'waiting_for_list')).waitingFor).toBe(holder.workflowId);
+    await Promise.all([resultOf(holder), resultOf(waiter)]);
+
+    const runs = [];
+    for await (const run of h.client.workflow.list({ query: `WorkflowId="${holder.workflowId}"` })) runs.push(run);
+    expect(runs.length).toBeGreaterThan(1);
+    const lastRunDone = Math.max(...(await activityTimes(holder)).map((t) => t.closedAt ?? Infinity));
+    const waiterEnsured = (await activityTimes(waiter)).find((t) => t.type === 'ensureList')!.scheduledAt;
+    expect(waiterEnsured).toBeGreaterThanOrEqual(lastRunDone);
+    expect(sorted(await membersOf(listName))).toEqual(sorted(second.valid));
+  });
+
+  it('cancelling a waiting run leaves the queue; cancelling the holder frees the list at once', async () => {
+    const listName = `Cancelled ${randomUUID().slice(0, 8)}`;
+    const { handle: holder } = await pausedHolder(listName, 'cancel');
+    const leaving = await h.start(sync(listName, audience('cancel-leaving', 10).file));
+    const staying = audience('cancel-staying', 30);
+    const waiter = await h.start(sync(listName, staying.file));
+    const { listLock } = await h.waitForStatus(waiter, (s) => s.state === 'waiting_for_list');
+    const lock = h.client.workflow.getHandle(listLock!);
+    await h.waitForStatus(leaving, (s) => s.state === 'waiting_for_list');
+
+    await leaving.cancel();
+    await expect(resultOf(leaving)).rejects.toThrow();
+    await eventually(async () => expect(await lock.query(LIST_LOCK_STATE_QUERY)).toMatchObject({ holder: holder.workflowId, waiting: [waiter.workflowId] }));
+
+    await holder.cancel();
+    await resultOf(waiter);
+    expect(sorted(await membersOf(listName))).toEqual(sorted(staying.valid));
+    // Both sent `release` on their way out.
+    const released = ((await lock.fetchHistory()).events ?? [])
+      .map((e) => e.workflowExecutionSignaledEventAttributes)
+      .filter((a) => a?.signalName === LIST_LOCK_RELEASE_SIGNAL)
+      .map((a) => (defaultPayloadConverter.fromPayload(a!.input!.payloads![0]!) as { workflowId: string }).workflowId);
+    expect(released).toEqual(expect.arrayContaining([leaving.workflowId, holder.workflowId]));
+  });
+
   it('keys the lock by the Klaviyo account id', async () => {
     const account = await new KlaviyoClient({ apiKey: h.apiKey, baseUrl: h.emulator.url, speedFactor: 50 }).accountId();
     const listName = `Account key ${randomUUID().slice(0, 8)}`;
@@ -240,22 +301,15 @@ describe('the CLI', () => {
 
 describe('a worker killed while one run holds the list and another waits', () => {
   let k: SyncHarness;
-  let child: ChildProcess | undefined;
   beforeAll(async () => {
     k = await createSyncHarness({ worker: false, batchMaxProfiles: 100, jobDelayMs: 1500 });
   });
   afterAll(async () => {
-    child?.kill('SIGKILL');
     await k?.close();
   });
 
   it('both finish on another worker, one after the other, and the list is the later audience', async () => {
-    // One process (no tsx wrapper) so SIGKILL really kills the worker.
-    child = spawn(process.execPath, ['--require', 'tsx/cjs', 'src/worker.ts'], {
-      cwd: path.resolve(__dirname, '../..'),
-      env: { ...process.env, ...k.env },
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
+    const child = k.startWorkerProcess();
     const listName = `Killed worker ${randomUUID().slice(0, 8)}`;
     const write = (prefix: string, count: number) => {
       const { rows, valid } = makeCustomers(count, { prefix });
