@@ -82,6 +82,8 @@ export interface ActivityConfig {
   reportDir: string;
   /** How long to wait for one bulk import job before giving up on it and submitting a fresh one. */
   bulkJobTimeoutMs: number;
+  /** How often a list lock with runs waiting checks its holder is still running (default 15 s; tests shorten it). */
+  listLockCheckMs?: number;
 }
 
 export function activityConfigFromEnv(env: Env = process.env): ActivityConfig {

@@ -123,6 +123,8 @@ export const FAILURES = {
   invalid_audience: { retry: false },
   /** The audience changed after it was planned: batches would no longer cover the same rows. */
   audience_changed: { retry: false },
+  /** Another run holds the list and this one was started with `ifListBusy: "fail"`. */
+  list_busy: { retry: false },
   /** The workflow input does not match its schema. */
   invalid_input: { retry: false },
 } as const satisfies Record<string, FailureRow>;

@@ -15,6 +15,38 @@ export const DEFAULT_TASK_QUEUE = 'klaviyo-audience-sync';
 /** Keyword search attribute: the run's state, so the UI and `paused` can find runs waiting on an action. */
 export const STATE_SEARCH_ATTRIBUTE = 'AudienceSyncState';
 
+/**
+ * One writer per Klaviyo list: each list has a `listLock` workflow (id `audience-list-lock/<account>/<list>`)
+ * that grants the list to one audienceSync run at a time. Runs ask with the `request` signal (sent by
+ * signal-with-start from an activity), the lock answers with `listLockReply`, the holder sends `release`.
+ */
+export const LIST_LOCK_WORKFLOW_TYPE = 'listLock';
+export const LIST_LOCK_REQUEST_SIGNAL = 'request';
+export const LIST_LOCK_RELEASE_SIGNAL = 'release';
+export const LIST_LOCK_REPLY_SIGNAL = 'listLockReply';
+export const LIST_LOCK_STATE_QUERY = 'lockState';
+
+export type IfListBusy = 'wait' | 'fail';
+
+/** A run asking for its list. Locks are held by workflow id, so a holder's continue-as-new keeps its lock. */
+export interface ListLockRequest {
+  workflowId: string;
+  /** Tells a new run chain that reuses a workflow id from the one that asked before it. */
+  firstRunId: string;
+  ifBusy: IfListBusy;
+}
+
+export interface ListLockRelease {
+  workflowId: string;
+  firstRunId: string;
+}
+
+/** The lock's answer: `holder` is the run that holds the list now (the requester itself when granted). */
+export interface ListLockReply {
+  outcome: 'granted' | 'queued' | 'refused';
+  holder: string;
+}
+
 export const audienceSourceSchema = z
   .object({
     type: z.enum(['csv', 'ndjson']),
@@ -42,6 +74,8 @@ export const syncInputSchema = z
      * below Temporal's limits; a lower value makes long-run behaviour testable with a small audience.
      */
     continueAsNewAfterEvents: z.number().int().min(20).max(40_000).default(4_000),
+    /** When another run is writing to the list: wait for it (queue behind it) or fail at once. */
+    ifListBusy: z.enum(['wait', 'fail']).default('wait'),
   })
   .strict()
   // `when` runs these checks even when other fields failed, so one error message names every problem.
@@ -73,9 +107,10 @@ export function describeInputError(error: z.ZodError): string {
     .join('; ');
 }
 
-export type SyncState = 'running' | 'needs_action' | 'completed' | 'failed';
+export type SyncState = 'running' | 'waiting_for_list' | 'needs_action' | 'completed' | 'failed';
 export type SyncStep =
   | 'validating_credential'
+  | 'locking_list'
   | 'ensuring_list'
   | 'planning'
   | 'checking_rows'
@@ -121,6 +156,10 @@ export interface SyncStatus {
   dryRun: boolean;
   counts: SyncCounts;
   action?: WorkflowAction;
+  /** While `state` is `waiting_for_list`: the workflow id of the run that holds the list. */
+  waitingFor?: string;
+  /** The workflow id of the list's lock, once asked for (dry runs take none). */
+  listLock?: string;
   /** Where the per-row reject report is written (a directory). */
   reportLocation?: string;
   startedAt: string;

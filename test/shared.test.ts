@@ -18,6 +18,7 @@ describe('syncInputSchema', () => {
       dryRun: false,
       maxRemovalShare: 0.5,
       continueAsNewAfterEvents: 4000,
+      ifListBusy: 'wait',
     });
   });
 
@@ -35,6 +36,12 @@ describe('syncInputSchema', () => {
     expect(problems({ listName: 'a', audience: { type: 'csv', path: 'x' }, credential: 'pk_live_123' })).toMatch(
       /credential: .*never the API key/,
     );
+  });
+
+  it('takes ifListBusy "wait" or "fail" only', () => {
+    const input = { listName: 'a', audience: { type: 'csv', path: 'x' } };
+    expect(problems({ ...input, ifListBusy: 'fail' })).toBe('ok');
+    expect(problems({ ...input, ifListBusy: 'skip' })).toMatch(/^ifListBusy: /);
   });
 
   it('says what is wrong with input that is not an object', () => {

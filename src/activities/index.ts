@@ -5,6 +5,7 @@
 import type { ActivityConfig } from '../config';
 import { audienceActivities } from './audience';
 import { listActivities } from './lists';
+import { listLockActivities } from './listLock';
 import { reconcileActivities } from './reconcile';
 import { upsertActivities } from './upsert';
 import { mapFailures } from './failureAdapter';
@@ -15,6 +16,7 @@ export function createActivities(config: ActivityConfig) {
     ...audienceActivities(config),
     ...upsertActivities(config),
     ...reconcileActivities(config),
+    ...listLockActivities(config),
   };
   return Object.fromEntries(Object.entries(all).map(([name, fn]) => [name, mapFailures(fn as never)])) as typeof all;
 }

@@ -3,6 +3,7 @@ import type { SyncCounts, SyncReport, SyncStatus, WorkflowAction } from '../shar
 
 const STEP_LABELS: Record<string, string> = {
   validating_credential: 'checking the Klaviyo key',
+  locking_list: 'claiming the list (one run writes to a list at a time)',
   ensuring_list: 'finding or creating the list',
   planning: 'reading the audience',
   checking_rows: 'checking every row (dry run)',
@@ -57,6 +58,7 @@ export function formatStatus(workflowId: string, s: SyncStatus): string {
   const lines = [
     `Run ${workflowId}${s.dryRun ? ' (dry run)' : ''}`,
     `  state: ${s.state}`,
+    ...(s.waitingFor ? [`  waiting for run ${s.waitingFor} to finish with this list`] : []),
     `  step:  ${stepLabel(s.step, s)}`,
     `  list:  ${list}`,
     `  started: ${s.startedAt}`,

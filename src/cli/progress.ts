@@ -1,13 +1,14 @@
 /**
  * `--wait`: polls the `status` query into a progress bar (profiles sent of rows to send, rate, ETA) until
  * the run ends (a dry run, which sends nothing, shows its steps only). A paused run prints its action
- * and steps once and keeps waiting for Resolve.
+ * and steps once and keeps waiting for Resolve; a run queued behind another run of its list says which.
  */
 import { SingleBar } from 'cli-progress';
 import type { WorkflowHandle } from '@temporalio/client';
 import { STATUS_QUERY, type SyncReport, type SyncStatus } from '../shared';
 import type { CliContext } from './context';
 import { formatAction, stepLabel } from './format';
+import { waitingLine } from './listBusy';
 import { SendRate } from './sendRate';
 
 export interface WaitOptions {
@@ -39,6 +40,7 @@ export async function waitForRun(ctx: CliContext, handle: WorkflowHandle, opts: 
   const sendRate = new SendRate();
   let bar: SingleBar | undefined;
   let shownAction: string | undefined;
+  let shownHolder: string | undefined;
   let lastStep: string | undefined;
 
   while (!settled) {
@@ -54,8 +56,18 @@ export async function waitForRun(ctx: CliContext, handle: WorkflowHandle, opts: 
         ctx.note('Waiting for the run to be resolved (Ctrl-C stops waiting; the run keeps its place).');
         shownAction = key;
       }
+    } else if (status?.state === 'waiting_for_list' && status.waitingFor) {
+      // Another run of the list goes first; time waiting is not sending time.
+      sendRate.sample(Date.now(), status.counts.profilesImported, Infinity, false);
+      if (status.waitingFor !== shownHolder) {
+        bar?.stop();
+        bar = undefined;
+        ctx.note(waitingLine(status.waitingFor));
+        shownHolder = status.waitingFor;
+      }
     } else if (status) {
       shownAction = undefined;
+      shownHolder = undefined;
       const sent = status.counts.profilesImported;
       // Valid rows are only counted as batches finish; rows in the file less those rejected so far is
       // the total known while sending, and it converges on the valid rows.

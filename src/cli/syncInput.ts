@@ -15,6 +15,7 @@ export interface SyncFlags {
   remove?: boolean;
   updateContacts?: boolean;
   maxRemovalShare?: number;
+  ifListBusy?: 'wait' | 'fail';
 }
 
 /** csv or ndjson, from --format or the file's extension. */
@@ -49,6 +50,7 @@ export function buildSyncInput(flags: SyncFlags, extra: { dryRun?: boolean } = {
     ...(flags.updateContacts === false ? { updateContacts: false } : {}),
     ...(flags.remove === false ? { removeMissing: false } : {}),
     ...(flags.maxRemovalShare !== undefined ? { maxRemovalShare: flags.maxRemovalShare } : {}),
+    ...(flags.ifListBusy !== undefined ? { ifListBusy: flags.ifListBusy } : {}),
     ...(extra.dryRun ? { dryRun: true } : {}),
   };
   const parsed = syncInputSchema.safeParse(raw);

@@ -3,7 +3,7 @@
  * here by Temporal (with Klaviyo's Retry-After as the next delay); the failure types the workflow acts
  * on are never retried.
  */
-import { proxyActivities, type ActivityOptions } from '@temporalio/workflow';
+import { proxyActivities, proxyLocalActivities, type ActivityOptions } from '@temporalio/workflow';
 import type { AudienceSyncActivities } from '../activities';
 import { NON_RETRYABLE_FAILURE_KINDS } from '../failures';
 
@@ -27,4 +27,10 @@ export const longActivities = proxyActivities<AudienceSyncActivities>({
   startToCloseTimeout: '2h',
   heartbeatTimeout: '20s',
   retry,
+});
+
+/** Quick reads a list lock makes while runs wait (is the holder still running?), as local activities to keep its history short. */
+export const lockLocalActivities = proxyLocalActivities<AudienceSyncActivities>({
+  startToCloseTimeout: '10s',
+  retry: { initialInterval: '1s', maximumInterval: '10s' },
 });

@@ -1,6 +1,10 @@
 /**
  * audienceSync: makes a named Klaviyo list hold exactly an audience.
- * validate credential -> plan (read the audience) -> ensure list -> batched upsert -> reconcile -> report.
+ * validate credential -> plan (read the audience) -> claim the list (not for a dry run) -> ensure list
+ * -> batched upsert -> reconcile -> report -> release the list.
+ *
+ * One run writes to a list at a time: the list's lock (listLock.ts) queues any other run behind the
+ * holder, which releases it on every way out, so two runs never interleave their adds and removals.
  *
  * History holds only ids, counts and byte offsets: the API key and the rows stay with the activities.
  * Failures the operator can fix pause the run on a workflow action until the `resolve` signal.
@@ -37,6 +41,7 @@ import type { UpsertBatchResult } from '../activities/upsert';
 import { actionFor, classifiedFailure, timerWaitSeconds } from './actions';
 import { shortActivities, longActivities } from './activityProxies';
 import { resolveSignal, statusQuery } from './definitions';
+import { ListLockClaim } from './listLockClaim';
 import { runWithConcurrency } from './pool';
 
 /** Bulk import jobs in flight at once: Klaviyo's bulk-import endpoints are on the M tier (10/s, 150/m). */
@@ -58,6 +63,8 @@ export interface CarriedState {
   doneBatches: number[];
   counts: SyncStatus['counts'];
   actionsResolved: number;
+  /** The list's lock, held by this run chain (absent for a dry run). */
+  listLock?: string;
 }
 
 export async function audienceSync(rawInput: SyncInputRaw, carried?: CarriedState): Promise<SyncReport> {
@@ -79,6 +86,7 @@ class AudienceSyncRun {
   private actionsResolved: number;
   private readonly reportKey: string;
   private readonly doneBatches: Set<number>;
+  private readonly listLock: ListLockClaim;
 
   constructor(
     private readonly input: SyncInput,
@@ -97,7 +105,9 @@ class AudienceSyncRun {
       counts: carried?.counts ?? emptyCounts(),
       reportLocation: carried?.reportLocation,
       startedAt: carried?.startedAt ?? new Date().toISOString(),
+      listLock: carried?.listLock,
     };
+    this.listLock = new ListLockClaim(carried?.listLock);
     setHandler(statusQuery, () => this.status);
     setHandler(resolveSignal, () => {
       // Resolve answers a pause; sent at any other time it is ignored rather than saved for a later pause.
@@ -108,17 +118,22 @@ class AudienceSyncRun {
 
   async execute(): Promise<SyncReport> {
     this.setState('running');
+    let continuing = false;
     try {
       const report = await this.run();
       this.status.step = 'done';
       this.setState('completed');
       return report;
     } catch (err) {
-      if (!isContinueAsNew(err)) {
+      continuing = isContinueAsNew(err);
+      if (!continuing) {
         this.status.error = err instanceof Error ? err.message : String(err);
         this.setState('failed');
       }
       throw err;
+    } finally {
+      // Completed, failed or cancelled: the next run may have the list. A continued run keeps it.
+      if (!continuing) await this.listLock.release();
     }
   }
 
@@ -128,6 +143,8 @@ class AudienceSyncRun {
     await this.step('validating_credential', () => shortActivities.validateCredential({ credential }));
     // The audience is read before the list is created, so a missing or malformed file leaves no empty list behind.
     const plan = this.carried?.plan ?? (await this.planAudience());
+    // Before the list is looked up, so two first runs cannot each create a list of that name.
+    if (!input.dryRun && !this.listLock.held) await this.claimList();
 
     const list = this.carried
       ? { listId: this.carried.listId, listName: this.carried.listName, created: this.carried.listCreated, profileCount: this.carried.profileCountBefore }
@@ -166,6 +183,44 @@ class AudienceSyncRun {
       counts.removed = reconciled.removed;
     }
     return this.finish(listId, list.created);
+  }
+
+  /** Waits until this run is the list's only writer (or fails at once when the input says `ifListBusy: "fail"`). */
+  private async claimList(): Promise<void> {
+    const { input, status } = this;
+    const { workflowId, firstExecutionRunId } = workflowInfo();
+    const reply = await this.listLock.acquire(
+      async () => {
+        const claim = await this.step('locking_list', () =>
+          shortActivities.requestListLock({
+            credential: input.credential,
+            listName: input.listName,
+            listId: input.listId,
+            request: { workflowId, firstRunId: firstExecutionRunId, ifBusy: input.ifListBusy },
+          }),
+        );
+        status.listLock = claim.lockId;
+        status.listName ??= claim.listName;
+        return claim;
+      },
+      (holder) => {
+        status.waitingFor = holder;
+        if (status.state !== 'waiting_for_list') this.setState('waiting_for_list');
+      },
+    );
+    if (status.state === 'waiting_for_list') this.setState('running');
+    status.waitingFor = undefined;
+    if (reply.outcome === 'refused') {
+      status.listLock = undefined;
+      throw ApplicationFailure.create({
+        type: 'list_busy' satisfies FailureKind,
+        message:
+          `List "${status.listName ?? input.listId}" is busy: run ${reply.holder} is syncing it, and this run was started with ` +
+          `ifListBusy "fail", so it stopped before writing anything (wait for that run to end, or start again with ifListBusy "wait", the default, to run after it)`,
+        nonRetryable: true,
+        details: [{ holder: reply.holder }],
+      });
+    }
   }
 
   private async planAudience(): Promise<AudiencePlan> {
@@ -269,6 +324,7 @@ class AudienceSyncRun {
       doneBatches: [...this.doneBatches],
       counts: this.status.counts,
       actionsResolved: this.actionsResolved,
+      listLock: this.listLock.id,
     });
   }
 

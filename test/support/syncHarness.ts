@@ -2,6 +2,7 @@
  * One isolated sync environment per test file: the suite's real Temporal dev server, a fresh Klaviyo
  * emulator with a key, a credentials file, a report folder and a real worker on its own task queue.
  */
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -31,6 +32,8 @@ export interface SyncHarness {
   activityConfig: ActivityConfig;
   /** Starts (another) in-process worker on this harness's queue. */
   startWorker(): Promise<RunningWorker>;
+  /** Starts `src/worker.ts` in a process of its own (killed on close), so a test can SIGKILL it. */
+  startWorkerProcess(): ChildProcess;
   /** Revokes the current key in the emulator, creates a new one and writes it to the credentials file. */
   rotateKey(): Promise<string>;
   /** Writes `key` to the credentials file as the "default" credential. */
@@ -87,8 +90,11 @@ export async function createSyncHarness(opts: HarnessOptions = {}): Promise<Sync
     audience: { batchMaxProfiles: opts.batchMaxProfiles ?? 10_000, defaultPhoneCountry: 'US' },
     reportDir,
     bulkJobTimeoutMs: 20_000,
+    // A list lock notices a holder that closed without releasing within a second, not 15.
+    listLockCheckMs: 1000,
   };
   const workers: RunningWorker[] = [];
+  const processes: ChildProcess[] = [];
 
   const harness: SyncHarness = {
     client,
@@ -135,6 +141,16 @@ export async function createSyncHarness(opts: HarnessOptions = {}): Promise<Sync
       workers.push(handle);
       return handle;
     },
+    startWorkerProcess() {
+      // One process (no tsx wrapper) so SIGKILL really kills the worker.
+      const child = spawn(process.execPath, ['--require', 'tsx/cjs', 'src/worker.ts'], {
+        cwd: path.resolve(__dirname, '../..'),
+        env: { ...process.env, ...harness.env },
+        stdio: ['ignore', 'ignore', 'inherit'],
+      });
+      processes.push(child);
+      return child;
+    },
     useKey(key) {
       apiKey = key;
       writeCredentials(key);
@@ -166,6 +182,7 @@ export async function createSyncHarness(opts: HarnessOptions = {}): Promise<Sync
       }
     },
     async close() {
+      for (const p of processes) p.kill('SIGKILL');
       for (const w of workers) await w.stop();
       await connection.close();
       await emulator.close();

@@ -55,6 +55,22 @@ describe.runIf(process.env.RECORD_HISTORIES === '1')('record replay fixtures', (
     save('history-actions', 'audienceSync-credentials-and-shrink.json');
   });
 
+  it('a run that waits for a run of its list that is then terminated, and the list lock', async () => {
+    const seed = writeCsvAudience(h.dir, 'lock-seed.csv', makeCustomers(40, { prefix: 'lockseed' }).rows);
+    await resultOf(await h.start({ listName: 'Locked', audience: { type: 'csv', path: seed } }));
+    // Its 5 rows would remove most of the list: it pauses on audience_shrink, holding the list.
+    const tiny = writeCsvAudience(h.dir, 'lock-tiny.csv', makeCustomers(5, { prefix: 'locktiny' }).rows);
+    const holder = await h.start({ listName: 'Locked', audience: { type: 'csv', path: tiny } }, 'history-lock-holder');
+    await h.waitForStatus(holder, (s) => s.state === 'needs_action');
+    const next = writeCsvAudience(h.dir, 'lock-next.csv', makeCustomers(50, { prefix: 'locknext' }).rows);
+    const waiter = await h.start({ listName: 'Locked', audience: { type: 'csv', path: next }, maxRemovalShare: 1 }, 'history-lock-waiter');
+    const waiting = await h.waitForStatus(waiter, (s) => s.state === 'waiting_for_list');
+    await holder.terminate('recording: a holder that never releases');
+    await resultOf(waiter);
+    save('history-lock-waiter', 'audienceSync-waits-for-list.json');
+    save(waiting.listLock!, 'listLock-queue-and-dead-holder.json');
+  });
+
   it('a dry run', async () => {
     const v3 = writeCsvAudience(h.dir, 'v3.csv', makeCustomers(90, { prefix: 'hist', invalidEvery: 20 }).rows);
     await resultOf(await h.start({ listName: 'History', audience: { type: 'csv', path: v3 }, dryRun: true }, 'history-dry-run'));

@@ -1,34 +1,20 @@
 /** A worker killed (SIGKILL) mid-upsert loses nothing: another worker finishes the run with the right list. */
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createSyncHarness, resultOf, type SyncHarness } from '../support/syncHarness';
 import { makeCustomers, writeCsvAudience } from '../support/audienceFiles';
 
 let h: SyncHarness;
-let child: ChildProcess | undefined;
 beforeAll(async () => {
   h = await createSyncHarness({ worker: false, batchMaxProfiles: 250, jobDelayMs: 1500 });
 });
 afterAll(async () => {
-  child?.kill('SIGKILL');
   await h?.close();
 });
-
-function startWorkerProcess(): ChildProcess {
-  const root = path.resolve(__dirname, '../..');
-  // One process (no tsx wrapper) so SIGKILL really kills the worker.
-  return spawn(process.execPath, ['--require', 'tsx/cjs', 'src/worker.ts'], {
-    cwd: root,
-    env: { ...process.env, ...h.env },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-}
 
 it('finishes with the right membership after the worker is killed mid-upsert', async () => {
   const { rows, valid } = makeCustomers(2000, { prefix: 'crash', invalidEvery: 100 });
   const file = writeCsvAudience(h.dir, 'crash.csv', rows);
-  child = startWorkerProcess();
+  const child = h.startWorkerProcess();
   const handle = await h.start({ listName: 'Crash test', audience: { type: 'csv', path: file } });
   const mid = await h.waitForStatus(handle, (s) => s.counts.batchesDone >= 1, 90_000);
   expect(mid.counts.batchesDone).toBeLessThan(mid.counts.batchesTotal);

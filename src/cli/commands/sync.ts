@@ -1,11 +1,12 @@
 /** `sync` and `dry-run`: start an audienceSync run (validated first), optionally wait with progress. */
 import fs from 'node:fs';
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { WORKFLOW_TYPE } from '../../shared';
 import type { CliContext } from '../context';
-import { usageError } from '../errors';
+import { runFailed, usageError } from '../errors';
 import { formatReport } from '../format';
+import { busyNote, statusOnceListClaimed } from '../listBusy';
 import { defaultWorkflowId } from '../naming';
 import { addSyncOptions, examples, type SyncCommandFlags } from '../options';
 import { waitForRun } from '../progress';
@@ -42,7 +43,11 @@ async function startAndMaybeWait(ctx: CliContext, flags: RunFlags, dryRun: boole
   ctx.note(`Started ${dryRun ? 'dry run' : 'audience sync'} ${workflowId} on task queue ${ctx.settings.taskQueue}.`);
   if (!flags.wait) {
     ctx.print(workflowId);
-    ctx.note(`Follow it with: klaviyo-audience-sync status ${workflowId}`);
+    // Another run of the list makes this one wait (or fail, with --if-list-busy fail): say so now.
+    const status = await statusOnceListClaimed(handle);
+    if (status?.state === 'waiting_for_list' && status.waitingFor) ctx.note(busyNote(workflowId, status));
+    else ctx.note(`Follow it with: klaviyo-audience-sync status ${workflowId}`);
+    if (status?.state === 'failed') throw runFailed(`the run failed: ${status.error ?? 'see klaviyo-audience-sync status ' + workflowId}`);
     return;
   }
   const report = await waitForRun(ctx, handle);
@@ -58,6 +63,9 @@ function runCommand(name: string, description: string): Command {
 export function syncCommand(ctx: CliContext): Command {
   return runCommand('sync', 'start a sync run that makes the Klaviyo list match the audience')
     .option('-w, --wait', 'show live progress and print the report when the run ends')
+    .addOption(
+      new Option('--if-list-busy <what>', 'when another run is syncing the list: wait for it (default) or fail at once').choices(['wait', 'fail']),
+    )
     .addHelpText(
       'after',
       examples([
