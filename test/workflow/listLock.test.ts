@@ -201,8 +201,7 @@ describe('one writer per list', () => {
     const holder = await h.client.workflow.start(WORKFLOW_TYPE, {
       taskQueue: h.taskQueue,
       workflowId: `chain-${randomUUID()}`,
-      args: [sync(listName, first.file)],
-      memo: { maxHistoryEvents: 40 },
+      args: [sync(listName, first.file, { continueAsNewAfterEvents: 40 })],
     });
     await h.waitForStatus(holder, (s) => s.step === 'upserting');
     const waiter = await h.start(sync(listName, second.file));
