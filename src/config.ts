@@ -5,6 +5,8 @@
  * for a bad Klaviyo setting.
  */
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import ms from 'ms';
 import { KLAVIYO_BASE_URL } from './klaviyo/apiVersion';
 import { DEFAULT_TASK_QUEUE } from './shared';
 
@@ -74,12 +76,49 @@ export function audienceSettingsFromEnv(env: Env = process.env): AudienceSetting
   };
 }
 
+/** Where the sync-state store lives and how often each list's membership is read in full (the drift check). */
+export interface StateStoreSettings {
+  /** A `postgres://` URL, or the path of the embedded store's file. */
+  location: string;
+  verifyEveryMs: number;
+}
+
+/** The embedded store's file when AUDIENCE_STATE_URL is unset: under ./data in the working directory. */
+export const DEFAULT_STATE_FILE = path.join('data', 'audience-state.sqlite');
+const DEFAULT_VERIFY_EVERY = '7d';
+
+export function stateStoreSettingsFromEnv(env: Env = process.env): StateStoreSettings {
+  return { location: stateLocation(env.AUDIENCE_STATE_URL), verifyEveryMs: duration(env.AUDIENCE_VERIFY_EVERY, DEFAULT_VERIFY_EVERY, 'AUDIENCE_VERIFY_EVERY') };
+}
+
+function stateLocation(url: string | undefined): string {
+  if (!url) return path.resolve(DEFAULT_STATE_FILE);
+  if (/^postgres(ql)?:\/\//i.test(url)) return url;
+  if (url.startsWith('file://')) return fileURLToPath(url);
+  if (url.startsWith('file:')) return path.resolve(url.slice('file:'.length));
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) {
+    throw new Error('AUDIENCE_STATE_URL must be a postgres:// URL, a file: URL or a file path');
+  }
+  return path.resolve(url);
+}
+
+/** "7d", "12h", "30m" or a number of milliseconds. */
+function duration(value: string | undefined, fallback: string, name: string): number {
+  const text = value === undefined || value === '' ? fallback : value;
+  const parsed = /^\d+$/.test(text) ? Number(text) : ms(text as ms.StringValue);
+  if (typeof parsed !== 'number' || !Number.isFinite(parsed) || parsed < 0) {
+    throw new Error(`${name} must be a duration such as 7d, 12h or 30m (got "${text}")`);
+  }
+  return parsed;
+}
+
 /** Everything the activities need (never from workflow input). */
 export interface ActivityConfig {
   klaviyo: KlaviyoSettings;
   audience: AudienceSettings;
-  /** Per-run reject reports go to <reportDir>/<workflowId>/<firstRunId>/. */
-  reportDir: string;
+  /** Optional export of each run's reject report to <reportDir>/<workflowId>/<firstRunId>/rejects.csv (the store keeps them anyway). */
+  reportDir?: string;
+  state: StateStoreSettings;
   /** How long to wait for one bulk import job before giving up on it and submitting a fresh one. */
   bulkJobTimeoutMs: number;
   /** How often a list lock with runs waiting checks its holder is still running (default 15 s; tests shorten it). */
@@ -90,7 +129,8 @@ export function activityConfigFromEnv(env: Env = process.env): ActivityConfig {
   return {
     klaviyo: klaviyoSettingsFromEnv(env),
     audience: audienceSettingsFromEnv(env),
-    reportDir: path.resolve(env.AUDIENCE_REPORT_DIR || 'reports'),
+    reportDir: env.AUDIENCE_REPORT_DIR ? path.resolve(env.AUDIENCE_REPORT_DIR) : undefined,
+    state: stateStoreSettingsFromEnv(env),
     bulkJobTimeoutMs: positiveInt(env.KLAVIYO_BULK_JOB_TIMEOUT_MS, 30 * 60_000, 'KLAVIYO_BULK_JOB_TIMEOUT_MS'),
   };
 }

@@ -1,0 +1,42 @@
+/**
+ * The little a store needs from a SQL engine. SQL is written once with `?` placeholders; each engine
+ * adapts it (PostgreSQL numbers them). Every integer column comes back as a BigInt in both engines.
+ */
+export type SqlValue = string | number | bigint | null;
+export type SqlRow = Record<string, SqlValue>;
+
+/** A multi-row insert: one statement per row (SQLite) or one per chunk over unnest()ed arrays (PostgreSQL). */
+export interface BulkInsert {
+  table: string;
+  /** Column name and its PostgreSQL type. */
+  columns: [name: string, pgType: 'text' | 'bigint'][];
+  /** e.g. `ON CONFLICT (a, b) DO NOTHING`; the same text in both dialects. */
+  onConflict?: string;
+}
+
+export interface SqlEngine {
+  readonly engine: 'sqlite' | 'postgres';
+  readonly location: string;
+  all(sql: string, params?: SqlValue[]): Promise<SqlRow[]>;
+  run(sql: string, params?: SqlValue[]): Promise<void>;
+  insert(spec: BulkInsert, rows: SqlValue[][]): Promise<void>;
+  /** Runs `fn` in one transaction (serialised against other writers where the engine needs it). */
+  transaction<T>(fn: (tx: Omit<SqlEngine, 'transaction' | 'close'>) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export function toBigInt(v: SqlValue): bigint {
+  return typeof v === 'bigint' ? v : BigInt(v as string | number);
+}
+
+export function toNumber(v: SqlValue): number {
+  return typeof v === 'number' ? v : Number(v);
+}
+
+export function bigOrNull(v: SqlValue): bigint | null {
+  return v === null ? null : toBigInt(v);
+}
+
+export function textOrNull(v: SqlValue): string | null {
+  return v === null ? null : String(v);
+}

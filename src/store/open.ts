@@ -1,0 +1,26 @@
+/**
+ * Opens the store AUDIENCE_STATE_URL names (see src/config.ts): a `postgres://` URL is PostgreSQL, anything
+ * else a SQLite file. Migrations are applied on open, so a new worker brings an old store up to date.
+ */
+import { migrate } from './migrations';
+import { PostgresEngine } from './postgresEngine';
+import { SqliteEngine } from './sqliteEngine';
+import { SqlSyncStateStore } from './sqlStore';
+import type { SyncStateStore } from './types';
+
+export type { SyncStateStore } from './types';
+
+export function isPostgresUrl(url: string): boolean {
+  return /^postgres(ql)?:\/\//i.test(url);
+}
+
+export async function openStateStore(location: string): Promise<SyncStateStore> {
+  const engine = isPostgresUrl(location) ? new PostgresEngine(location) : new SqliteEngine(location);
+  try {
+    await migrate(engine);
+  } catch (err) {
+    await engine.close().catch(() => undefined);
+    throw new Error(`cannot open the sync-state store at ${engine.location}: ${(err as Error).message}`);
+  }
+  return new SqlSyncStateStore(engine);
+}

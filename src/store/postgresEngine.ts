@@ -1,0 +1,95 @@
+/**
+ * PostgreSQL, for several workers on several machines sharing one store. Bulk inserts send whole chunks
+ * as arrays (INSERT ... SELECT FROM unnest(...)): one round trip per chunk, not per row.
+ */
+import pg from 'pg';
+import type { BulkInsert, SqlEngine, SqlRow, SqlValue } from './engine';
+
+type Handle = Omit<SqlEngine, 'transaction' | 'close'>;
+type Queryable = Pick<pg.Pool, 'query'>;
+
+const INT8_OID = 20;
+/** Every bigint as a BigInt (hashes use all 64 bits), like the SQLite engine. */
+const types = {
+  getTypeParser: ((oid: number, format?: string) =>
+    oid === INT8_OID ? (v: string) => BigInt(v) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+};
+
+export class PostgresEngine implements SqlEngine {
+  readonly engine = 'postgres' as const;
+  readonly location: string;
+  private readonly pool: pg.Pool;
+
+  constructor(url: string) {
+    this.pool = new pg.Pool({ connectionString: url, max: 4, types });
+    // An idle client's error (server restart) must not crash the worker; the next query reconnects.
+    this.pool.on('error', () => undefined);
+    this.location = redact(url);
+  }
+
+  private handle(db: Queryable): Handle {
+    return {
+      engine: 'postgres',
+      location: this.location,
+      all: async (sql, params = []) => (await db.query(numbered(sql), params)).rows as SqlRow[],
+      run: async (sql, params = []) => {
+        await db.query(numbered(sql), params);
+      },
+      insert: async (spec, rows) => {
+        if (rows.length === 0) return;
+        const arrays = spec.columns.map((_, i) => rows.map((r) => r[i] ?? null));
+        const names = spec.columns.map(([name]) => name).join(', ');
+        const unnest = spec.columns.map(([, type], i) => `$${i + 1}::${type}[]`).join(', ');
+        await db.query(`INSERT INTO ${spec.table} (${names}) SELECT * FROM unnest(${unnest}) ${spec.onConflict ?? ''}`, arrays);
+      },
+    };
+  }
+
+  all(sql: string, params?: SqlValue[]): Promise<SqlRow[]> {
+    return this.handle(this.pool).all(sql, params);
+  }
+
+  run(sql: string, params?: SqlValue[]): Promise<void> {
+    return this.handle(this.pool).run(sql, params);
+  }
+
+  insert(spec: BulkInsert, rows: SqlValue[][]): Promise<void> {
+    return this.handle(this.pool).insert(spec, rows);
+  }
+
+  async transaction<T>(fn: (tx: Handle) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const result = await fn(this.handle(client));
+      await client.query('COMMIT');
+      return result;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}
+
+/** `?` placeholders to `$1, $2, ...` (the store's SQL has no `?` in literals). */
+function numbered(sql: string): string {
+  let n = 0;
+  return sql.replace(/\?/g, () => `$${++n}`);
+}
+
+/** The URL without its password, for logs and reports. */
+export function redact(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return 'postgres://(unparsable url)';
+  }
+}

@@ -1,0 +1,338 @@
+/** SyncStateStore over either SQL engine: the queries are written once. */
+import type { RowReject, RejectReason } from '../audience/rowModel';
+import type { SyncReport } from '../shared';
+import { bigOrNull, textOrNull, toBigInt, toNumber, type SqlEngine, type SqlRow, type SqlValue } from './engine';
+import type {
+  Departure,
+  ListState,
+  MemberCursor,
+  MemberRow,
+  MemberSource,
+  ReadMember,
+  RunRecord,
+  SentMember,
+  SnapshotRow,
+  SyncStateStore,
+} from './types';
+
+/** Rows per statement for bulk writes: small enough to keep a SQLite write lock short. */
+const CHUNK = 2000;
+
+export class SqlSyncStateStore implements SyncStateStore {
+  constructor(private readonly db: SqlEngine) {}
+
+  get engine() {
+    return this.db.engine;
+  }
+
+  get location() {
+    return this.db.location;
+  }
+
+  close(): Promise<void> {
+    return this.db.close();
+  }
+
+  async listState(account: string, listId: string): Promise<ListState | undefined> {
+    const [list] = await this.db.all('SELECT verified_at FROM lists WHERE account = ? AND list_id = ?', [account, listId]);
+    if (!list) return undefined;
+    return { verifiedAt: list.verified_at === null ? null : toNumber(list.verified_at), members: await this.countMembers(account, listId) };
+  }
+
+  async touchList(account: string, listId: string, listName: string | null, verifiedAt?: number): Promise<void> {
+    await this.db.run(
+      `INSERT INTO lists (account, list_id, list_name, verified_at, synced_at) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (account, list_id) DO UPDATE SET list_name = COALESCE(excluded.list_name, lists.list_name),
+         verified_at = COALESCE(excluded.verified_at, lists.verified_at), synced_at = excluded.synced_at`,
+      [account, listId, listName, verifiedAt ?? null, Date.now()],
+    );
+  }
+
+  async memberPage(account: string, listId: string, source: MemberSource, after: MemberCursor | undefined, limit: number): Promise<MemberRow[]> {
+    const from = after ?? { emailKey: -(2n ** 63n), email: '' };
+    const rows =
+      source.kind === 'stored'
+        ? await this.db.all(
+            `SELECT email, email_key, profile_id, row_hash, attr_hash FROM members
+             WHERE account = ? AND list_id = ? AND (email_key > ? OR (email_key = ? AND email > ?))
+             ORDER BY email_key, email LIMIT ?`,
+            [account, listId, from.emailKey, from.emailKey, from.email, limit],
+          )
+        : await this.db.all(
+            `SELECT r.email, r.email_key, r.profile_id, m.row_hash, m.attr_hash FROM run_members r
+             LEFT JOIN members m ON m.account = ? AND m.list_id = ? AND m.email = r.email
+             WHERE r.run_key = ? AND r.email IS NOT NULL AND (r.email_key > ? OR (r.email_key = ? AND r.email > ?))
+             ORDER BY r.email_key, r.email LIMIT ?`,
+            [account, listId, source.runKey, from.emailKey, from.emailKey, from.email, limit],
+          );
+    return rows.map((r) => ({
+      email: String(r.email),
+      emailKey: toBigInt(r.email_key),
+      profileId: textOrNull(r.profile_id),
+      rowHash: bigOrNull(r.row_hash),
+      attrHash: bigOrNull(r.attr_hash),
+    }));
+  }
+
+  async countMembers(account: string, listId: string): Promise<number> {
+    const [row] = await this.db.all('SELECT COUNT(*) AS n FROM members WHERE account = ? AND list_id = ?', [account, listId]);
+    return toNumber(row!.n);
+  }
+
+  async recordSent(account: string, listId: string, runKey: string, rows: SentMember[]): Promise<void> {
+    const taken = rows.filter((r) => r.rowHash !== null);
+    const refused = rows.filter((r) => r.rowHash === null).map((r) => r.email);
+    await this.db.transaction(async (tx) => {
+      for (let i = 0; i < taken.length; i += CHUNK) {
+        await tx.insert(
+          {
+            table: 'members',
+            columns: [['account', 'text'], ['list_id', 'text'], ['email', 'text'], ['email_key', 'bigint'], ['row_hash', 'bigint'], ['attr_hash', 'bigint'], ['run_key', 'text']],
+            onConflict: `ON CONFLICT (account, list_id, email) DO UPDATE SET row_hash = excluded.row_hash, attr_hash = excluded.attr_hash,
+              run_key = excluded.run_key, profile_id = NULL`,
+          },
+          taken.slice(i, i + CHUNK).map((r) => [account, listId, r.email, r.emailKey, r.rowHash, r.attrHash, runKey]),
+        );
+      }
+      // Refused by Klaviyo: a member stays (its old profile is still listed) but is sent again next run.
+      for (const email of refused) {
+        await tx.run('UPDATE members SET row_hash = NULL, attr_hash = NULL WHERE account = ? AND list_id = ? AND email = ?', [account, listId, email]);
+      }
+    });
+  }
+
+  async setProfileIds(account: string, listId: string, pairs: { email: string; profileId: string }[]): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      for (const p of pairs) {
+        await tx.run('UPDATE members SET profile_id = ? WHERE account = ? AND list_id = ? AND email = ?', [p.profileId, account, listId, p.email]);
+      }
+    });
+  }
+
+  async forgetMembers(account: string, listId: string, emails: string[]): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      for (const email of emails) await tx.run('DELETE FROM members WHERE account = ? AND list_id = ? AND email = ?', [account, listId, email]);
+    });
+  }
+
+  async putReadMembers(runKey: string, members: ReadMember[]): Promise<void> {
+    await this.db.insert(
+      {
+        table: 'run_members',
+        columns: [['run_key', 'text'], ['profile_id', 'text'], ['email', 'text'], ['email_key', 'bigint']],
+        onConflict: 'ON CONFLICT (run_key, profile_id) DO NOTHING',
+      },
+      members.map((m) => [runKey, m.profileId, m.email, m.emailKey]),
+    );
+  }
+
+  async readDrift(account: string, listId: string, runKey: string): Promise<{ listed: number; strangers: number; missing: number }> {
+    const [row] = await this.db.all(
+      `SELECT
+         (SELECT COUNT(*) FROM run_members r WHERE r.run_key = ?) AS listed,
+         (SELECT COUNT(*) FROM run_members r WHERE r.run_key = ? AND NOT EXISTS
+            (SELECT 1 FROM members m WHERE m.account = ? AND m.list_id = ? AND m.email = r.email)) AS strangers,
+         (SELECT COUNT(*) FROM members m WHERE m.account = ? AND m.list_id = ? AND NOT EXISTS
+            (SELECT 1 FROM run_members r WHERE r.run_key = ? AND r.email = m.email)) AS missing`,
+      [runKey, runKey, account, listId, account, listId, runKey],
+    );
+    return { listed: toNumber(row!.listed), strangers: toNumber(row!.strangers), missing: toNumber(row!.missing) };
+  }
+
+  async applyReadMembers(account: string, listId: string, runKey: string): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      await tx.run(
+        `DELETE FROM members WHERE account = ? AND list_id = ? AND NOT EXISTS
+           (SELECT 1 FROM run_members r WHERE r.run_key = ? AND r.email = members.email)`,
+        [account, listId, runKey],
+      );
+      await tx.run(
+        `INSERT INTO members (account, list_id, email, email_key, profile_id)
+         SELECT ?, ?, r.email, r.email_key, r.profile_id FROM run_members r WHERE r.run_key = ? AND r.email IS NOT NULL
+         ON CONFLICT (account, list_id, email) DO UPDATE SET profile_id = excluded.profile_id`,
+        [account, listId, runKey],
+      );
+    });
+  }
+
+  async readMembersWithoutEmail(runKey: string): Promise<string[]> {
+    const rows = await this.db.all('SELECT profile_id FROM run_members WHERE run_key = ? AND email IS NULL ORDER BY profile_id', [runKey]);
+    return rows.map((r) => String(r.profile_id));
+  }
+
+  async saveRun(run: RunRecord): Promise<void> {
+    await this.db.run(
+      `INSERT INTO runs (run_key, workflow_id, account, list_id, list_name, dry_run, started_at, finished_at, report)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (run_key) DO UPDATE SET account = excluded.account, list_id = COALESCE(excluded.list_id, runs.list_id),
+         list_name = COALESCE(excluded.list_name, runs.list_name), finished_at = COALESCE(excluded.finished_at, runs.finished_at),
+         report = COALESCE(excluded.report, runs.report)`,
+      [
+        run.runKey,
+        run.workflowId,
+        run.account,
+        run.listId,
+        run.listName,
+        run.dryRun ? 1 : 0,
+        run.startedAt,
+        run.finishedAt ?? null,
+        run.report ? JSON.stringify(run.report) : null,
+      ],
+    );
+  }
+
+  async getRun(runKey: string): Promise<RunRecord | undefined> {
+    const [row] = await this.db.all('SELECT * FROM runs WHERE run_key = ?', [runKey]);
+    return row && toRun(row);
+  }
+
+  async latestRun(workflowId: string): Promise<RunRecord | undefined> {
+    const [row] = await this.db.all('SELECT * FROM runs WHERE workflow_id = ? ORDER BY started_at DESC LIMIT 1', [workflowId]);
+    return row && toRun(row);
+  }
+
+  async putRejects(runKey: string, rejects: RowReject[]): Promise<void> {
+    for (let i = 0; i < rejects.length; i += CHUNK) {
+      await this.db.insert(
+        {
+          table: 'run_rejects',
+          columns: [['run_key', 'text'], ['source_row', 'bigint'], ['email', 'text'], ['reason', 'text'], ['field', 'text'], ['message', 'text']],
+          onConflict:
+            'ON CONFLICT (run_key, source_row) DO UPDATE SET email = excluded.email, reason = excluded.reason, field = excluded.field, message = excluded.message',
+        },
+        dedupe(rejects.slice(i, i + CHUNK), (r) => r.row).map((r) => [runKey, r.row, r.email ?? null, r.reason, r.field ?? null, r.message]),
+      );
+    }
+  }
+
+  async rejectPage(runKey: string, afterRow: number, limit: number): Promise<RowReject[]> {
+    const rows = await this.db.all(
+      'SELECT source_row, email, reason, field, message FROM run_rejects WHERE run_key = ? AND source_row > ? ORDER BY source_row LIMIT ?',
+      [runKey, afterRow, limit],
+    );
+    return rows.map((r) => {
+      const reject: RowReject = { row: toNumber(r.source_row), reason: String(r.reason) as RejectReason, message: String(r.message) };
+      if (r.email !== null) reject.email = String(r.email);
+      if (r.field !== null) reject.field = String(r.field);
+      return reject;
+    });
+  }
+
+  async countRejects(runKey: string): Promise<number> {
+    const [row] = await this.db.all('SELECT COUNT(*) AS n FROM run_rejects WHERE run_key = ?', [runKey]);
+    return toNumber(row!.n);
+  }
+
+  async putSnapshot(runKey: string, rows: SnapshotRow[]): Promise<void> {
+    for (let i = 0; i < rows.length; i += CHUNK) {
+      // One statement may not update a row twice (PostgreSQL): the chunk's last row of an e-mail goes.
+      const chunk = dedupe(rows.slice(i, i + CHUNK), (r) => r.email);
+      await this.db.insert(
+        {
+          table: 'run_rows',
+          columns: [
+            ['run_key', 'text'],
+            ['email', 'text'],
+            ['email_key', 'bigint'],
+            ['source_row', 'bigint'],
+            ['batch', 'bigint'],
+            ['kind', 'text'],
+            ['row_hash', 'bigint'],
+            ['attr_hash', 'bigint'],
+            ['attributes', 'text'],
+          ],
+          onConflict: `ON CONFLICT (run_key, email) DO UPDATE SET source_row = excluded.source_row, batch = excluded.batch, kind = excluded.kind,
+            row_hash = excluded.row_hash, attr_hash = excluded.attr_hash, attributes = excluded.attributes
+            WHERE excluded.source_row > run_rows.source_row`,
+        },
+        chunk.map((r) => [runKey, r.email, r.emailKey, r.row, r.batch, r.kind, r.rowHash, r.attrHash, r.attributes]),
+      );
+    }
+  }
+
+  async dropSnapshotKeys(runKey: string, emailKeys: bigint[]): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      for (const key of emailKeys) await tx.run('DELETE FROM run_rows WHERE run_key = ? AND email_key = ?', [runKey, key]);
+    });
+  }
+
+  async snapshotBatch(runKey: string, batch: number): Promise<SnapshotRow[]> {
+    const rows = await this.db.all(
+      'SELECT email, email_key, source_row, batch, kind, row_hash, attr_hash, attributes FROM run_rows WHERE run_key = ? AND batch = ? ORDER BY source_row',
+      [runKey, batch],
+    );
+    return rows.map((r) => ({
+      email: String(r.email),
+      emailKey: toBigInt(r.email_key),
+      row: toNumber(r.source_row),
+      batch: toNumber(r.batch),
+      kind: r.kind === 'new' ? 'new' : 'changed',
+      rowHash: toBigInt(r.row_hash),
+      attrHash: toBigInt(r.attr_hash),
+      attributes: String(r.attributes),
+    }));
+  }
+
+  async putDepartures(runKey: string, rows: Departure[]): Promise<void> {
+    for (let i = 0; i < rows.length; i += CHUNK) {
+      await this.db.insert(
+        {
+          table: 'run_departures',
+          columns: [['run_key', 'text'], ['seq', 'bigint'], ['email', 'text'], ['profile_id', 'text']],
+          onConflict: 'ON CONFLICT (run_key, seq) DO UPDATE SET email = excluded.email, profile_id = excluded.profile_id',
+        },
+        rows.slice(i, i + CHUNK).map((d) => [runKey, d.seq, d.email, d.profileId]),
+      );
+    }
+  }
+
+  async departurePage(runKey: string, afterSeq: number, limit: number): Promise<Departure[]> {
+    const rows = await this.db.all('SELECT seq, email, profile_id FROM run_departures WHERE run_key = ? AND seq > ? ORDER BY seq LIMIT ?', [
+      runKey,
+      afterSeq,
+      limit,
+    ]);
+    return rows.map((r) => ({ seq: toNumber(r.seq), email: textOrNull(r.email), profileId: textOrNull(r.profile_id) }));
+  }
+
+  async clearScratch(runKey: string): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      for (const table of SCRATCH_TABLES) await tx.run(`DELETE FROM ${table} WHERE run_key = ?`, [runKey]);
+    });
+  }
+
+  async pruneScratch(before: string): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      for (const table of SCRATCH_TABLES) {
+        await tx.run(`DELETE FROM ${table} WHERE run_key IN (SELECT run_key FROM runs WHERE started_at < ?)`, [before]);
+      }
+    });
+  }
+}
+
+const SCRATCH_TABLES = ['run_rows', 'run_departures', 'run_members'] as const;
+
+function toRun(row: SqlRow): RunRecord {
+  return {
+    runKey: String(row.run_key),
+    workflowId: String(row.workflow_id),
+    account: String(row.account),
+    listId: textOrNull(row.list_id),
+    listName: textOrNull(row.list_name),
+    dryRun: toNumber(row.dry_run) === 1,
+    startedAt: String(row.started_at),
+    finishedAt: textOrNull(row.finished_at),
+    report: row.report === null ? null : (JSON.parse(String(row.report)) as SyncReport),
+  };
+}
+
+/** The last item of each key, in first-seen order. */
+function dedupe<T>(items: T[], key: (item: T) => SqlValue): T[] {
+  const last = new Map<SqlValue, T>();
+  for (const item of items) {
+    const k = key(item);
+    last.delete(k);
+    last.set(k, item);
+  }
+  return [...last.values()];
+}

@@ -1,0 +1,96 @@
+/**
+ * The embedded engine: one SQLite file (better-sqlite3), in WAL mode so the worker, the CLI and tests can
+ * use it from several processes at once (one writer at a time, readers never blocked).
+ *
+ * better-sqlite3 is synchronous; calls are serialised through one queue so that a transaction held open
+ * across awaits by one activity never takes in another activity's statements.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import type { BulkInsert, SqlEngine, SqlRow, SqlValue } from './engine';
+
+type Handle = { -readonly [K in keyof Omit<SqlEngine, 'transaction' | 'close'>]: SqlEngine[K] };
+
+export class SqliteEngine implements SqlEngine {
+  readonly engine = 'sqlite' as const;
+  private readonly db: Database.Database;
+  private readonly statements = new Map<string, Database.Statement>();
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(readonly location: string) {
+    fs.mkdirSync(path.dirname(location), { recursive: true });
+    this.db = new Database(location);
+    this.db.pragma('journal_mode = WAL');
+    // NORMAL in WAL mode: a power cut may lose the last commits, never corrupt the file.
+    this.db.pragma('synchronous = NORMAL');
+    // Other processes (the CLI, a second worker) may hold the write lock for a moment.
+    this.db.pragma('busy_timeout = 15000');
+    this.direct.location = location;
+  }
+
+  private statement(sql: string): Database.Statement {
+    let stmt = this.statements.get(sql);
+    if (!stmt) {
+      stmt = this.db.prepare(sql);
+      if (stmt.reader) stmt.safeIntegers(true);
+      this.statements.set(sql, stmt);
+    }
+    return stmt;
+  }
+
+  private readonly direct: Handle = {
+    engine: 'sqlite',
+    location: '',
+    all: async (sql, params = []) => this.statement(sql).all(...params) as SqlRow[],
+    run: async (sql, params = []) => {
+      this.statement(sql).run(...params);
+    },
+    insert: async (spec, rows) => {
+      const stmt = this.statement(insertSql(spec));
+      for (const row of rows) stmt.run(...row);
+    },
+  };
+
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const result = this.queue.then(fn, fn);
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+
+  all(sql: string, params?: SqlValue[]): Promise<SqlRow[]> {
+    return this.serial(() => this.direct.all(sql, params));
+  }
+
+  run(sql: string, params?: SqlValue[]): Promise<void> {
+    return this.serial(() => this.direct.run(sql, params));
+  }
+
+  insert(spec: BulkInsert, rows: SqlValue[][]): Promise<void> {
+    return this.transaction((tx) => tx.insert(spec, rows));
+  }
+
+  transaction<T>(fn: (tx: Handle) => Promise<T>): Promise<T> {
+    return this.serial(async () => {
+      // IMMEDIATE: take the write lock now (waiting up to busy_timeout), not on the first write.
+      this.db.exec('BEGIN IMMEDIATE');
+      try {
+        const result = await fn(this.direct);
+        this.db.exec('COMMIT');
+        return result;
+      } catch (err) {
+        if (this.db.inTransaction) this.db.exec('ROLLBACK');
+        throw err;
+      }
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.serial(async () => this.db.close());
+  }
+}
+
+function insertSql(spec: BulkInsert): string {
+  const names = spec.columns.map(([name]) => name);
+  return `INSERT INTO ${spec.table} (${names.join(', ')}) VALUES (${names.map(() => '?').join(', ')}) ${spec.onConflict ?? ''}`;
+}

@@ -1,0 +1,138 @@
+/**
+ * The sync-state store: what the last syncs of each list left behind, so a refresh sends only what changed.
+ * One interface, two engines (embedded SQLite, PostgreSQL), the same SQL where the dialects agree.
+ *
+ * Keyed by Klaviyo account (the id from GET /api/accounts, so a rotated key keeps its state) and list id.
+ *   members      per list: e-mail, profile id where known, hashes of the row and profile last sent, the run
+ *                that last changed it. Updated per finished batch, so a killed worker loses nothing.
+ *   lists        when a list's membership was last read in full (the drift check's cadence).
+ *   runs         each run's report and its reject rows (so reports need no shared folder).
+ *   run scratch  a run's snapshot of the rows it will send, its departures, and a membership read: written
+ *                by the plan and read by later activities, deleted when the run reports.
+ * 64-bit hashes are signed (BigInt64) in both engines, so both order them alike.
+ */
+import type { RowReject } from '../audience/rowModel';
+import type { SyncReport } from '../shared';
+
+export interface MemberRow {
+  email: string;
+  emailKey: bigint;
+  profileId: string | null;
+  /** Hash of the source row last sent (null: not known to be in sync, e.g. found by a membership read). */
+  rowHash: bigint | null;
+  /** Hash of the profile attributes last sent. */
+  attrHash: bigint | null;
+}
+
+/** Where a plan reads the list's members from: the store, or a membership read this run made (dry runs). */
+export type MemberSource = { kind: 'stored' } | { kind: 'verified'; runKey: string };
+
+/** Keyset position for paging members in email-key order. */
+export interface MemberCursor {
+  emailKey: bigint;
+  email: string;
+}
+
+/** A row the run will send: the normalised profile, so batches never parse the source again. */
+export interface SnapshotRow {
+  email: string;
+  emailKey: bigint;
+  /** 1-based source row, for reject reports. */
+  row: number;
+  batch: number;
+  /** New to the list, or a member whose attributes changed. */
+  kind: 'new' | 'changed';
+  rowHash: bigint;
+  attrHash: bigint;
+  /** JSON of the profile's attributes, exactly as sent. */
+  attributes: string;
+}
+
+/** A member to remove; e-mail-less members found by a membership read have only an id. */
+export interface Departure {
+  seq: number;
+  email: string | null;
+  profileId: string | null;
+}
+
+/** A list member as a membership read saw it. */
+export interface ReadMember {
+  profileId: string;
+  email: string | null;
+  emailKey: bigint | null;
+}
+
+export interface ListState {
+  /** Epoch ms of the last full membership read (or of the list's creation by a run). */
+  verifiedAt: number | null;
+  members: number;
+}
+
+export interface RunRecord {
+  /** `<workflowId>/<firstRunId>`: one run chain, across continue-as-new. */
+  runKey: string;
+  workflowId: string;
+  account: string;
+  listId: string | null;
+  listName: string | null;
+  dryRun: boolean;
+  startedAt: string;
+  finishedAt?: string | null;
+  report?: SyncReport | null;
+}
+
+export interface SentMember {
+  email: string;
+  emailKey: bigint;
+  /** Null: Klaviyo rejected the row; the member (if any) is kept but sent again next run. */
+  rowHash: bigint | null;
+  attrHash: bigint | null;
+}
+
+export interface SyncStateStore {
+  readonly engine: 'sqlite' | 'postgres';
+  /** Where the store is, without credentials (for logs and the report). */
+  readonly location: string;
+  close(): Promise<void>;
+
+  listState(account: string, listId: string): Promise<ListState | undefined>;
+  /** Records that a run synced the list; `verifiedAt` when its membership is known exactly (read, or created empty). */
+  touchList(account: string, listId: string, listName: string | null, verifiedAt?: number): Promise<void>;
+
+  memberPage(account: string, listId: string, source: MemberSource, after: MemberCursor | undefined, limit: number): Promise<MemberRow[]>;
+  countMembers(account: string, listId: string): Promise<number>;
+  /** After a batch's jobs finished: the rows Klaviyo took (their profile ids are forgotten: an upsert may make a new profile). */
+  recordSent(account: string, listId: string, runKey: string, rows: SentMember[]): Promise<void>;
+  setProfileIds(account: string, listId: string, pairs: { email: string; profileId: string }[]): Promise<void>;
+  forgetMembers(account: string, listId: string, emails: string[]): Promise<void>;
+
+  /** A page of a full membership read, into the run's scratch. */
+  putReadMembers(runKey: string, members: ReadMember[]): Promise<void>;
+  /** What the read found that the store did not know: members not stored, and stored members not on the list. */
+  readDrift(account: string, listId: string, runKey: string): Promise<{ listed: number; strangers: number; missing: number }>;
+  /** Makes the stored members equal the read: strangers added with unknown hashes, missing ones dropped, ids refreshed. */
+  applyReadMembers(account: string, listId: string, runKey: string): Promise<void>;
+  /** Members the read found without an e-mail (they cannot be in an audience keyed by e-mail). */
+  readMembersWithoutEmail(runKey: string): Promise<string[]>;
+
+  saveRun(run: RunRecord): Promise<void>;
+  getRun(runKey: string): Promise<RunRecord | undefined>;
+  /** The latest run chain of a workflow id. */
+  latestRun(workflowId: string): Promise<RunRecord | undefined>;
+
+  /** Idempotent: one reject per (run, row). */
+  putRejects(runKey: string, rejects: RowReject[]): Promise<void>;
+  rejectPage(runKey: string, afterRow: number, limit: number): Promise<RowReject[]>;
+  countRejects(runKey: string): Promise<number>;
+
+  /** Later rows of the same e-mail replace earlier ones (the last row wins). */
+  putSnapshot(runKey: string, rows: SnapshotRow[]): Promise<void>;
+  dropSnapshotKeys(runKey: string, emailKeys: bigint[]): Promise<void>;
+  snapshotBatch(runKey: string, batch: number): Promise<SnapshotRow[]>;
+  putDepartures(runKey: string, rows: Departure[]): Promise<void>;
+  departurePage(runKey: string, afterSeq: number, limit: number): Promise<Departure[]>;
+  /** Forgets a run's snapshot, departures and membership read (the report and rejects stay). */
+  clearScratch(runKey: string): Promise<void>;
+  /** Forgets scratch of runs started before `before` (runs that never reported). */
+  pruneScratch(before: string): Promise<void>;
+}

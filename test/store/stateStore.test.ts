@@ -1,0 +1,147 @@
+/** The store's contract, run against both engines: what one process writes, another reads back the same way. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openStateStore } from '../../src/store/open';
+import { MIGRATIONS } from '../../src/store/migrations';
+import type { SnapshotRow, SyncStateStore } from '../../src/store/types';
+import { storeBackends } from '../support/stateStores';
+
+const MIN = -(2n ** 63n);
+const MAX = 2n ** 63n - 1n;
+
+describe.each(storeBackends())('sync-state store on $name', (backend) => {
+  let store: SyncStateStore;
+  let location: string;
+  beforeAll(async () => {
+    location = await backend.fresh();
+    store = await openStateStore(location);
+  });
+  afterAll(async () => {
+    await store?.close();
+    await backend.cleanup();
+  });
+
+  it('applies its migrations once; a second open (another worker) finds them applied', async () => {
+    const again = await openStateStore(location);
+    await again.close();
+    expect(MIGRATIONS.map((m) => m.version)).toEqual([1]);
+    expect(store.engine).toBe(backend.name);
+  });
+
+  it('keeps members per account and list, pages them in e-mail-key order, full 64-bit hashes included', async () => {
+    await store.recordSent('acct', 'L1', 'run-1', [
+      { email: 'b@x.com', emailKey: MAX, rowHash: MIN, attrHash: 5n },
+      { email: 'a@x.com', emailKey: MIN, rowHash: MAX, attrHash: -5n },
+      { email: 'c@x.com', emailKey: 0n, rowHash: 1n, attrHash: 2n },
+    ]);
+    await store.recordSent('acct', 'L2', 'run-1', [{ email: 'a@x.com', emailKey: MIN, rowHash: 1n, attrHash: 1n }]);
+    await store.recordSent('other', 'L1', 'run-1', [{ email: 'z@x.com', emailKey: 9n, rowHash: 1n, attrHash: 1n }]);
+    const first = await store.memberPage('acct', 'L1', { kind: 'stored' }, undefined, 2);
+    expect(first.map((m) => m.email)).toEqual(['a@x.com', 'c@x.com']);
+    expect(first[0]).toEqual({ email: 'a@x.com', emailKey: MIN, profileId: null, rowHash: MAX, attrHash: -5n });
+    const rest = await store.memberPage('acct', 'L1', { kind: 'stored' }, first[1], 2);
+    expect(rest).toEqual([{ email: 'b@x.com', emailKey: MAX, profileId: null, rowHash: MIN, attrHash: 5n }]);
+    expect(await store.countMembers('acct', 'L1')).toBe(3);
+  });
+
+  it('forgets profile ids of re-sent members, marks Klaviyo-refused ones for another try, and removes members', async () => {
+    await store.setProfileIds('acct', 'L1', [{ email: 'a@x.com', profileId: 'P-A' }, { email: 'c@x.com', profileId: 'P-C' }]);
+    await store.recordSent('acct', 'L1', 'run-2', [
+      { email: 'a@x.com', emailKey: MIN, rowHash: 7n, attrHash: 7n },
+      { email: 'c@x.com', emailKey: 0n, rowHash: null, attrHash: null },
+    ]);
+    const members = await store.memberPage('acct', 'L1', { kind: 'stored' }, undefined, 10);
+    expect(members.find((m) => m.email === 'a@x.com')).toMatchObject({ profileId: null, rowHash: 7n });
+    expect(members.find((m) => m.email === 'c@x.com')).toMatchObject({ profileId: 'P-C', rowHash: null, attrHash: null });
+    await store.forgetMembers('acct', 'L1', ['c@x.com']);
+    expect(await store.countMembers('acct', 'L1')).toBe(2);
+  });
+
+  it('applies a membership read: strangers join with unknown hashes, missing members go, ids are refreshed', async () => {
+    await store.recordSent('acct', 'V', 'run-0', [
+      { email: 'kept@x.com', emailKey: 1n, rowHash: 11n, attrHash: 11n },
+      { email: 'gone@x.com', emailKey: 2n, rowHash: 12n, attrHash: 12n },
+    ]);
+    await store.putReadMembers('read-1', [
+      { profileId: 'P1', email: 'kept@x.com', emailKey: 1n },
+      { profileId: 'P3', email: 'stranger@x.com', emailKey: 3n },
+      { profileId: 'P4', email: null, emailKey: null },
+    ]);
+    await store.putReadMembers('read-1', [{ profileId: 'P1', email: 'kept@x.com', emailKey: 1n }]);
+    expect(await store.readDrift('acct', 'V', 'read-1')).toEqual({ listed: 3, strangers: 2, missing: 1 });
+    // Read through the store without applying (a dry run).
+    const seen = await store.memberPage('acct', 'V', { kind: 'verified', runKey: 'read-1' }, undefined, 10);
+    expect(seen).toEqual([
+      { email: 'kept@x.com', emailKey: 1n, profileId: 'P1', rowHash: 11n, attrHash: 11n },
+      { email: 'stranger@x.com', emailKey: 3n, profileId: 'P3', rowHash: null, attrHash: null },
+    ]);
+    expect(await store.readMembersWithoutEmail('read-1')).toEqual(['P4']);
+    await store.applyReadMembers('acct', 'V', 'read-1');
+    expect(await store.memberPage('acct', 'V', { kind: 'stored' }, undefined, 10)).toEqual(seen);
+  });
+
+  it('records list sync times and when membership was last known exactly', async () => {
+    expect(await store.listState('acct', 'nope')).toBeUndefined();
+    await store.touchList('acct', 'V', 'VIP', 1000);
+    await store.touchList('acct', 'V', null);
+    expect(await store.listState('acct', 'V')).toEqual({ verifiedAt: 1000, members: 2 });
+  });
+
+  it('keeps the last row of an e-mail in the snapshot, reads it back by batch, and drops rows by e-mail key', async () => {
+    const row = (email: string, r: number, batch: number, extra: Partial<SnapshotRow> = {}): SnapshotRow => ({
+      email,
+      emailKey: BigInt(email.length),
+      row: r,
+      batch,
+      kind: 'new',
+      rowHash: BigInt(r),
+      attrHash: -BigInt(r),
+      attributes: JSON.stringify({ email, n: r }),
+      ...extra,
+    });
+    await store.putSnapshot('snap', [row('a@x.com', 1, 0), row('bb@x.com', 2, 0), row('a@x.com', 5, 1, { kind: 'changed' })]);
+    // An earlier row arriving later (a retried chunk) does not replace the later one.
+    await store.putSnapshot('snap', [row('a@x.com', 3, 0)]);
+    expect((await store.snapshotBatch('snap', 0)).map((r) => r.email)).toEqual(['bb@x.com']);
+    expect(await store.snapshotBatch('snap', 1)).toEqual([row('a@x.com', 5, 1, { kind: 'changed' })]);
+    await store.dropSnapshotKeys('snap', [BigInt('bb@x.com'.length)]);
+    expect(await store.snapshotBatch('snap', 0)).toEqual([]);
+  });
+
+  it('pages departures by sequence; one reject per row; clears and prunes a run scratch', async () => {
+    await store.putDepartures('snap', [
+      { seq: 1, email: 'a@x.com', profileId: null },
+      { seq: 2, email: null, profileId: 'P9' },
+    ]);
+    expect(await store.departurePage('snap', 1, 10)).toEqual([{ seq: 2, email: null, profileId: 'P9' }]);
+    await store.putRejects('snap', [
+      { row: 4, email: 'x@x', reason: 'invalid_email', field: 'email', message: 'bad' },
+      { row: 2, reason: 'missing_email', message: 'email is required' },
+    ]);
+    await store.putRejects('snap', [{ row: 4, email: 'x@x', reason: 'invalid_email', field: 'email', message: 'bad' }]);
+    expect(await store.countRejects('snap')).toBe(2);
+    expect(await store.rejectPage('snap', 0, 1)).toEqual([{ row: 2, reason: 'missing_email', message: 'email is required' }]);
+    await store.clearScratch('snap');
+    expect(await store.departurePage('snap', 0, 10)).toEqual([]);
+    expect(await store.countRejects('snap')).toBe(2);
+  });
+
+  it('stores runs and their reports; the latest run of a workflow id wins', async () => {
+    await store.saveRun({ runKey: 'wf/1', workflowId: 'wf', account: 'acct', listId: null, listName: 'VIP', dryRun: true, startedAt: '2026-01-01T00:00:00.000Z' });
+    await store.saveRun({ runKey: 'wf/2', workflowId: 'wf', account: 'acct', listId: 'L1', listName: 'VIP', dryRun: false, startedAt: '2026-01-02T00:00:00.000Z' });
+    const report = { listId: 'L1', listCreated: false, dryRun: false } as never;
+    await store.saveRun({ runKey: 'wf/2', workflowId: 'wf', account: 'acct', listId: 'L1', listName: null, dryRun: false, startedAt: '2026-01-02T00:00:00.000Z', finishedAt: '2026-01-02T00:01:00.000Z', report });
+    expect(await store.latestRun('wf')).toMatchObject({ runKey: 'wf/2', listName: 'VIP', dryRun: false, finishedAt: '2026-01-02T00:01:00.000Z', report });
+    expect(await store.getRun('wf/1')).toMatchObject({ dryRun: true, report: null, listId: null });
+    await store.putDepartures('wf/1', [{ seq: 1, email: 'a@x.com', profileId: null }]);
+    await store.pruneScratch('2026-01-01T12:00:00.000Z');
+    expect(await store.departurePage('wf/1', 0, 10)).toEqual([]);
+  });
+
+  it('serialises concurrent writers without losing rows', async () => {
+    const writers = Array.from({ length: 8 }, (_, w) =>
+      store.recordSent('acct', 'C', `run-${w}`, Array.from({ length: 500 }, (_, i) => ({ email: `${w}-${i}@x.com`, emailKey: BigInt(w * 1000 + i), rowHash: 1n, attrHash: 1n }))),
+    );
+    await Promise.all(writers);
+    expect(await store.countMembers('acct', 'C')).toBe(4000);
+  });
+});
