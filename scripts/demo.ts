@@ -20,6 +20,7 @@ import { defaultWorkflowId } from '../src/cli/naming';
 import { freePort, startDevServer } from '../dev/temporalDevServer';
 import { startEmulator, type RunningEmulator } from 'klaviyo-emulator';
 import { DEFAULT_TASK_QUEUE } from '../src/shared';
+import { openStateStore } from '../src/store/open';
 import { createAudienceSyncWorker } from '../src/temporal/createWorker';
 import { ensureSearchAttributes } from '../src/temporal/searchAttributes';
 
@@ -113,22 +114,28 @@ async function main(): Promise<number> {
       TEMPORAL_NAMESPACE: 'default',
       TEMPORAL_TASK_QUEUE: process.env.TEMPORAL_TASK_QUEUE || DEFAULT_TASK_QUEUE,
       AUDIENCE_REPORT_DIR: process.env.AUDIENCE_REPORT_DIR || 'reports',
+      // A fresh emulator has fresh lists: keep its sync state beside the demo's files, not in ./data.
+      ...(emulator && !process.env.AUDIENCE_STATE_URL && { AUDIENCE_STATE_URL: path.join(dataDir, 'demo-state.sqlite') }),
       // Smaller jobs than Klaviyo's 10,000 so a few thousand rows show batches moving.
       AUDIENCE_BATCH_MAX_PROFILES: process.env.AUDIENCE_BATCH_MAX_PROFILES || '500',
     };
     console.log('Bundling the workflow code and starting a worker...');
     const workerConnection = await NativeConnection.connect({ address: server.address });
+    const activities = activityConfigFromEnv(env);
+    const store = await openStateStore(activities.state.location);
     const worker = await createAudienceSyncWorker({
       connection: workerConnection,
       namespace: 'default',
       taskQueue: env.TEMPORAL_TASK_QUEUE!,
-      activities: activityConfigFromEnv(env),
+      activities,
+      store,
     });
     const running = worker.run();
     cleanups.push(async () => {
       worker.shutdown();
       await running;
       await workerConnection.close();
+      await store.close();
     });
 
     // 4. The sample audience: deterministic, about 3% invalid rows (bad e-mails, phones, time zones).

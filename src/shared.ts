@@ -76,6 +76,12 @@ export const syncInputSchema = z
     continueAsNewAfterEvents: z.number().int().min(20).max(40_000).default(4_000),
     /** When another run is writing to the list: wait for it (queue behind it) or fail at once. */
     ifListBusy: z.enum(['wait', 'fail']).default('wait'),
+    /**
+     * Read the list's whole membership first (the drift check: strangers removed, members removed by hand
+     * added again), whatever the sync state says. Runs do so anyway when the state knows nothing of the list,
+     * and every AUDIENCE_VERIFY_EVERY.
+     */
+    verifyMembership: z.boolean().default(false),
   })
   .strict()
   // `when` runs these checks even when other fields failed, so one error message names every problem.
@@ -112,8 +118,8 @@ export type SyncStep =
   | 'validating_credential'
   | 'locking_list'
   | 'ensuring_list'
+  | 'verifying_membership'
   | 'planning'
-  | 'checking_rows'
   | 'upserting'
   | 'reconciling'
   | 'reporting'
@@ -133,19 +139,40 @@ export interface SyncCounts {
   rowsTotal: number;
   rowsRead: number;
   rowsValid: number;
+  /** Rows rejected here (invalid) or by Klaviyo (`klaviyo_rejected`). */
   rowsRejected: number;
   rejectedByReason: Record<string, number>;
   duplicateRows: number;
+  /** Members whose row is as the last sync sent it: not sent again. */
+  unchanged: number;
+  /** Profiles to send: e-mails new to the list, and members whose row changed (or was refused last time). */
+  toSend: number;
   batchesTotal: number;
   batchesDone: number;
+  /** Profiles sent in bulk import jobs so far. */
+  profilesSent: number;
   /** Profiles Klaviyo accepted in bulk import jobs. */
   profilesImported: number;
-  /** New list members (list size after upsert minus before). */
+  /** E-mails new to the list that Klaviyo took. */
   added: number;
-  /** Audience members that were already on the list (their profiles were updated when updateContacts). */
+  /** Members whose changed attributes Klaviyo took. */
   updated: number;
   removed: number;
+  /** Members kept on the list although their rows were rejected (a valid e-mail, say with a bad phone). */
+  keptWithRejectedRow: number;
+  /** Members after the run as the sync state knows them (a dry run: as they would be); null until known. */
+  listSize: number | null;
   apiCalls: Record<string, number>;
+}
+
+/** The drift check: why the list's membership was read in full this run, and what the read found. */
+export interface MembershipCheck {
+  reason: 'no_state' | 'requested' | 'cadence';
+  listed: number;
+  /** On the list but unknown to the sync state (added by hand): removed unless in the audience. */
+  strangers: number;
+  /** In the sync state but not on the list (removed by hand): added again when in the audience. */
+  missing: number;
 }
 
 export interface SyncStatus {
@@ -160,8 +187,9 @@ export interface SyncStatus {
   waitingFor?: string;
   /** The workflow id of the list's lock, once asked for (dry runs take none). */
   listLock?: string;
-  /** Where the per-row reject report is written (a directory). */
-  reportLocation?: string;
+  /** The run's key in the sync-state store (`klaviyo-audience-sync report <workflow-id>` reads it there). */
+  runKey?: string;
+  membershipCheck?: MembershipCheck;
   startedAt: string;
   error?: string;
 }
@@ -172,11 +200,16 @@ export interface SyncReport {
   listCreated: boolean;
   dryRun: boolean;
   counts: SyncCounts;
-  /** Dry runs only: what a real run would do. */
+  /** Dry runs only: what a real run would do (the same plan a real run makes). */
   wouldAdd?: number;
   wouldUpdate?: number;
   wouldRemove?: number;
-  reportLocation: string;
+  membershipCheck?: MembershipCheck;
+  /** The run's key in the sync-state store, where its report and reject rows are kept. */
+  runKey: string;
+  /** The reject report's CSV export, when the workers write one (AUDIENCE_REPORT_DIR). */
+  reportLocation?: string;
+  startedAt: string;
   durationMs: number;
   actionsResolved: number;
 }
@@ -189,12 +222,17 @@ export function emptyCounts(): SyncCounts {
     rowsRejected: 0,
     rejectedByReason: {},
     duplicateRows: 0,
+    unchanged: 0,
+    toSend: 0,
     batchesTotal: 0,
     batchesDone: 0,
+    profilesSent: 0,
     profilesImported: 0,
     added: 0,
     updated: 0,
     removed: 0,
+    keptWithRejectedRow: 0,
+    listSize: null,
     apiCalls: {},
   };
 }

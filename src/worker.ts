@@ -6,6 +6,7 @@ import { workerConfigFromEnv } from './config';
 import { connectConnection, connectWorkerConnection } from './temporal/connection';
 import { ensureSearchAttributes } from './temporal/searchAttributes';
 import { createAudienceSyncWorker } from './temporal/createWorker';
+import { openStateStore } from './store/open';
 
 async function main(): Promise<void> {
   const config = workerConfigFromEnv();
@@ -24,16 +25,23 @@ async function main(): Promise<void> {
       await operator.close();
     }
   }
+  // Opened (and migrated) before polling: a worker that cannot reach its store takes no work.
+  const store = await openStateStore(config.activities.state.location);
   const worker = await createAudienceSyncWorker({
     connection,
     namespace: temporal.namespace,
     taskQueue: temporal.taskQueue,
     activities: config.activities,
+    store,
     workflowBundlePath: config.workflowBundlePath,
   });
-  console.log(`audienceSync worker polling task queue "${temporal.taskQueue}" on ${temporal.address} (namespace ${temporal.namespace})`);
+  console.log(
+    `audienceSync worker polling task queue "${temporal.taskQueue}" on ${temporal.address} (namespace ${temporal.namespace}); ` +
+      `sync state: ${store.engine} at ${store.location}`,
+  );
   await worker.run();
   await connection.close();
+  await store.close();
 }
 
 main().catch((err) => {

@@ -1,54 +1,211 @@
-/** Activities that read the audience source: planning the batches and closing the reject report. */
+/**
+ * Activities around the audience: planning (read the source once, diff it with the stored members, write the
+ * rows to send and the departures to the run's snapshot) and reporting (the report into the store).
+ */
 import path from 'node:path';
 import { Context } from '@temporalio/activity';
-import type { AudienceSource } from '../shared';
-import { planAudience, type AudiencePlan } from '../audience/plan';
-import { finalizeRejectReport } from '../audience/rejects';
+import type { AudienceSource, SyncReport } from '../shared';
+import { planAudience, type AudiencePlan, type PlanSink, type RowToSend } from '../audience/plan';
+import { MemberDigest } from '../audience/memberDigest';
+import type { RowReject } from '../audience/rowModel';
+import { REJECT_REPORT_FILE, writeRejectCsv } from '../audience/rejects';
+import { storedRejects } from '../store/reports';
+import type { Departure, MemberSource, SyncStateStore } from '../store/types';
 import type { ActivityConfig } from '../config';
 import { withHeartbeatTicker } from './heartbeatTicker';
 
-/** Identifies a run's report folder across continue-as-new: `<workflowId>/<firstRunId>`. */
-export interface ReportRef {
-  reportKey: string;
+/** A run chain's key in the store: `<workflowId>/<firstRunId>`. */
+export interface RunRef {
+  runKey: string;
 }
 
-export function reportDirFor(config: ActivityConfig, ref: ReportRef): string {
-  // The key comes from workflow ids, which operators choose: keep it inside the report folder.
-  const safe = ref.reportKey
-    .split('/')
-    .map((part) => part.replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\.+$/, '_'))
-    .join(path.sep);
-  return path.join(config.reportDir, safe);
-}
-
-export interface PlanInput extends ReportRef {
+export interface PlanInput extends RunRef {
+  workflowId: string;
+  startedAt: string;
+  account: string;
+  /** Null: the list does not exist yet (every valid e-mail is new). */
+  listId: string | null;
+  listName: string;
   audience: AudienceSource;
   updateContacts: boolean;
+  dryRun: boolean;
+  /** This run read the list's membership (verifyMembership): a dry run compares with that read, not the store. */
+  membershipRead: boolean;
 }
 
-export function audienceActivities(config: ActivityConfig) {
+export interface PlanResult {
+  plan: AudiencePlan;
+  /** Members before the run, as stored (or as read), and those not in the audience any more. */
+  listSize: number;
+  toRemove: number;
+}
+
+export interface FinalizeInput extends RunRef {
+  workflowId: string;
+  account: string;
+  report: SyncReport;
+}
+
+export interface FinalizeResult {
+  /** Members after the run, as the store knows them (null for a dry run or without a list). */
+  listSize: number | null;
+  rejectRows: number;
+  /** The reject report's CSV export, when AUDIENCE_REPORT_DIR is set. */
+  rejectFile?: string;
+}
+
+/** Rows per store write while planning. */
+const FLUSH_EVERY = 2000;
+const MEMBER_PAGE = 10_000;
+/** Scratch of runs that never reported is dropped after this long. */
+const SCRATCH_RETENTION_MS = 14 * 86_400_000;
+
+export function audienceActivities(config: ActivityConfig, store: SyncStateStore) {
   return {
-    async planAudience(input: PlanInput): Promise<{ plan: AudiencePlan; reportLocation: string }> {
+    async planAudience(input: PlanInput): Promise<PlanResult> {
       const progress = { rows: 0 };
-      const plan = await withHeartbeatTicker(
+      return withHeartbeatTicker(
         () => progress,
-        () =>
-          planAudience(input.audience, {
+        async () => {
+          await store.saveRun({
+            runKey: input.runKey,
+            workflowId: input.workflowId,
+            account: input.account,
+            listId: input.listId,
+            listName: input.listName,
+            dryRun: input.dryRun,
+            startedAt: input.startedAt,
+          });
+          await store.pruneScratch(new Date(Date.now() - SCRATCH_RETENTION_MS).toISOString());
+          const source: MemberSource = input.dryRun && input.membershipRead ? { kind: 'verified', runKey: input.runKey } : { kind: 'stored' };
+          const members = input.listId ? await loadDigest(store, input.account, input.listId, source) : undefined;
+          const sink = new SnapshotSink(store, input.runKey);
+          const plan = await planAudience(input.audience, {
             updateContacts: input.updateContacts,
             maxProfiles: config.audience.batchMaxProfiles,
             defaultCountry: config.audience.defaultPhoneCountry,
+            members,
+            sink,
             onProgress: (rows) => {
               progress.rows = rows;
             },
-          }),
+          });
+          await sink.flush();
+          const departures = input.listId && members ? await writeDepartures(store, input, source, members) : { listSize: 0, toRemove: 0 };
+          return { plan, ...departures };
+        },
       );
-      return { plan, reportLocation: reportDirFor(config, input) };
     },
 
-    async finalizeReport(input: ReportRef): Promise<{ rejectReport: string; rejectRows: number }> {
+    async finalizeReport(input: FinalizeInput): Promise<FinalizeResult> {
       Context.current().heartbeat();
-      const { path: rejectReport, rows } = await finalizeRejectReport(reportDirFor(config, input));
-      return { rejectReport, rejectRows: rows };
+      const { report } = input;
+      const listSize = report.listId && !report.dryRun ? await store.countMembers(input.account, report.listId) : null;
+      if (report.listId && !report.dryRun) {
+        // A list this run created was empty before it: its membership is known exactly from here on.
+        await store.touchList(input.account, report.listId, report.listName ?? null, report.listCreated ? Date.parse(report.startedAt) : undefined);
+      }
+      const rejectRows = await store.countRejects(input.runKey);
+      let rejectFile: string | undefined;
+      if (config.reportDir) {
+        rejectFile = path.join(reportDirFor(config.reportDir, input.runKey), REJECT_REPORT_FILE);
+        await writeRejectCsv(rejectFile, storedRejects(store, input.runKey));
+      }
+      const final: SyncReport = {
+        ...report,
+        counts: { ...report.counts, listSize: listSize ?? report.counts.listSize },
+        ...(rejectFile && { reportLocation: rejectFile }),
+      };
+      const run = await store.getRun(input.runKey);
+      await store.saveRun({
+        runKey: input.runKey,
+        workflowId: input.workflowId,
+        account: input.account,
+        listId: report.listId,
+        listName: report.listName ?? null,
+        dryRun: report.dryRun,
+        startedAt: run?.startedAt ?? report.startedAt,
+        finishedAt: new Date().toISOString(),
+        report: final,
+      });
+      await store.clearScratch(input.runKey);
+      return { listSize, rejectRows, ...(rejectFile && { rejectFile }) };
     },
   };
+}
+
+/** The run's export folder, `<dir>/<workflowId>/<firstRunId>`; operators choose workflow ids, so keep it inside. */
+export function reportDirFor(dir: string, runKey: string): string {
+  const safe = runKey
+    .split('/')
+    .map((part) => part.replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\.+$/, '_'))
+    .join(path.sep);
+  return path.join(dir, safe);
+}
+
+async function loadDigest(store: SyncStateStore, account: string, listId: string, source: MemberSource): Promise<MemberDigest> {
+  const digest = new MemberDigest();
+  let after;
+  for (;;) {
+    const page = await store.memberPage(account, listId, source, after, MEMBER_PAGE);
+    digest.add(page);
+    if (page.length < MEMBER_PAGE) return digest;
+    after = page[page.length - 1];
+    Context.current().heartbeat();
+  }
+}
+
+/** Members the audience no longer holds, plus e-mail-less members a membership read found (never in an audience). */
+async function writeDepartures(store: SyncStateStore, input: PlanInput, source: MemberSource, members: MemberDigest) {
+  let seq = 0;
+  let pending: Departure[] = [];
+  const flush = async () => {
+    await store.putDepartures(input.runKey, pending);
+    pending = [];
+  };
+  let after;
+  for (;;) {
+    const page = await store.memberPage(input.account, input.listId!, source, after, MEMBER_PAGE);
+    for (const m of page) if (!members.wasSeen(m.emailKey)) pending.push({ seq: ++seq, email: m.email, profileId: m.profileId });
+    if (pending.length >= FLUSH_EVERY) await flush();
+    if (page.length < MEMBER_PAGE) break;
+    after = page[page.length - 1];
+  }
+  const withoutEmail = input.membershipRead ? await store.readMembersWithoutEmail(input.runKey) : [];
+  for (const profileId of withoutEmail) pending.push({ seq: ++seq, email: null, profileId });
+  await flush();
+  return { listSize: members.size + withoutEmail.length, toRemove: seq };
+}
+
+/** Buffers the plan's output into the store in chunks. */
+class SnapshotSink implements PlanSink {
+  private rows: RowToSend[] = [];
+  private rejects: RowReject[] = [];
+
+  constructor(
+    private readonly store: SyncStateStore,
+    private readonly runKey: string,
+  ) {}
+
+  async send(row: RowToSend): Promise<void> {
+    this.rows.push(row);
+    if (this.rows.length >= FLUSH_EVERY) await this.flush();
+  }
+
+  async reject(reject: RowReject): Promise<void> {
+    this.rejects.push(reject);
+    if (this.rejects.length >= FLUSH_EVERY) await this.flush();
+  }
+
+  async unsend(keys: bigint[]): Promise<void> {
+    await this.flush();
+    await this.store.dropSnapshotKeys(this.runKey, keys);
+  }
+
+  async flush(): Promise<void> {
+    if (this.rows.length > 0) await this.store.putSnapshot(this.runKey, this.rows);
+    if (this.rejects.length > 0) await this.store.putRejects(this.runKey, this.rejects);
+    this.rows = [];
+    this.rejects = [];
+  }
 }

@@ -3,19 +3,18 @@
  * which workflows cannot do themselves), and telling the lock whether its holder is still running.
  */
 import { createHash } from 'node:crypto';
-import { activityInfo, getClient, log } from '@temporalio/activity';
+import { activityInfo, getClient } from '@temporalio/activity';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import {
   LIST_LOCK_REQUEST_SIGNAL,
   LIST_LOCK_WORKFLOW_TYPE,
   type ListLockRequest,
 } from '../shared';
-import type { KlaviyoClient } from '../klaviyo/client';
-import { KlaviyoError } from '../klaviyo/errors';
 import type { ListLockInput } from '../workflows/listLock';
 import type { ActivityConfig } from '../config';
 import { resolveApiKey } from '../credentials';
 import type { CredentialRef } from './lists';
+import { accountKey } from './account';
 import { clientFor } from './klaviyoClient';
 
 /** How often a lock with runs waiting checks that its holder is still running, unless the config says. */
@@ -50,32 +49,6 @@ export function listLockId(account: string, listName: string): string {
     .slice(0, 48);
   const hash = createHash('sha256').update(listName).digest('hex').slice(0, 16);
   return `audience-list-lock/${account.replace(/[^A-Za-z0-9_-]/g, '_')}/${readable ? `${readable}-` : ''}${hash}`;
-}
-
-/** Account ids already read, by a hash of the key: the accounts endpoint allows only 15 calls a minute. */
-const accountByKeyHash = new Map<string, string>();
-
-/**
- * The Klaviyo account id (not a secret). A key without accounts:read falls back to a hash of the key,
- * never the key: runs with the same key still share locks, runs with another key of the account do not.
- */
-export async function accountKey(client: KlaviyoClient, apiKey: string): Promise<string> {
-  const keyHash = createHash('sha256').update(apiKey).digest('hex');
-  const known = accountByKeyHash.get(keyHash);
-  if (known) return known;
-  try {
-    const id = await client.accountId();
-    if (id) {
-      accountByKeyHash.set(keyHash, id);
-      return id;
-    }
-  } catch (err) {
-    if (!(err instanceof KlaviyoError) || err.kind !== 'missing_scope') throw err;
-  }
-  log.warn(
-    'The Klaviyo key cannot read its account (accounts:read); list locks are keyed by a hash of the key, so runs using another key of the same account do not share them',
-  );
-  return `key-${keyHash.slice(0, 16)}`;
 }
 
 export function listLockActivities(config: ActivityConfig) {

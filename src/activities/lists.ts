@@ -1,9 +1,11 @@
-/** List activities: prove the credential, find or create the list, count its members. */
+/** List activities: prove the credential (and learn its account), find the list, create it. */
 import { log } from '@temporalio/activity';
 import { SyncFailure } from '../failures';
 import { oldestList, type KlaviyoClient } from '../klaviyo/client';
 import { KlaviyoError } from '../klaviyo/errors';
 import type { ActivityConfig } from '../config';
+import { resolveApiKey } from '../credentials';
+import { accountKey } from './account';
 import { clientFor } from './klaviyoClient';
 
 /** Klaviyo's account-wide cap on lists and segments together. */
@@ -13,45 +15,57 @@ export interface CredentialRef {
   credential: string;
 }
 
-export interface EnsureListInput extends CredentialRef {
+export interface FindListInput extends CredentialRef {
   listName?: string;
   listId?: string;
-  /** Dry runs never create a list: an absent list is reported as such. */
-  dryRun: boolean;
+}
+
+export interface FindListResult {
+  /** Null when no list has the name (yet). */
+  listId: string | null;
+  listName: string;
+  apiCalls: Record<string, number>;
 }
 
 export interface EnsureListResult {
-  listId: string | null;
-  listName?: string;
+  listId: string;
+  listName: string;
   created: boolean;
-  /** Members before this run touched the list. */
-  profileCount: number;
   apiCalls: Record<string, number>;
 }
 
 export function listActivities(config: ActivityConfig) {
   return {
-    async validateCredential({ credential }: CredentialRef): Promise<{ apiCalls: Record<string, number> }> {
+    /** Proves the key works; the account id keys the sync state (and the list lock). */
+    async validateCredential({ credential }: CredentialRef): Promise<{ account: string; apiCalls: Record<string, number> }> {
       const { client, apiCalls } = clientFor(config, credential);
       await client.checkKey();
-      return { apiCalls };
+      const account = await accountKey(client, resolveApiKey(config.klaviyo, credential));
+      return { account, apiCalls };
     },
 
-    async ensureList(input: EnsureListInput): Promise<EnsureListResult> {
+    /** The list by id, or by exact name over all pages (the oldest of several); never creates one. */
+    async findList(input: FindListInput): Promise<FindListResult> {
       const { client, apiCalls } = clientFor(config, input.credential);
       if (input.listId) {
-        const list = await client.getList(input.listId, { profileCount: true });
-        return { listId: list.id, listName: list.name, created: false, profileCount: list.profileCount ?? 0, apiCalls };
+        const list = await client.getList(input.listId);
+        return { listId: list.id, listName: list.name, apiCalls };
       }
-      const name = input.listName!;
-      const found = await client.findListsByName(name);
+      const found = await client.findListsByName(input.listName!);
       const existing = oldestList(found);
-      if (existing) {
-        if (found.length > 1) log.warn('Several Klaviyo lists share this name; using the oldest', { listId: existing.id });
-        const withCount = await client.getList(existing.id, { profileCount: true });
-        return { listId: existing.id, listName: name, created: false, profileCount: withCount.profileCount ?? 0, apiCalls };
-      }
-      if (input.dryRun) return { listId: null, listName: name, created: false, profileCount: 0, apiCalls };
+      if (existing && found.length > 1) log.warn('Several Klaviyo lists share this name; using the oldest', { listId: existing.id });
+      return { listId: existing?.id ?? null, listName: input.listName!, apiCalls };
+    },
+
+    /**
+     * Creates the list, after the audience was read. Looks the name up first, so a retry after an
+     * ambiguous failure finds the list the first attempt made instead of making a second one.
+     */
+    async ensureList(input: CredentialRef & { listName: string }): Promise<EnsureListResult> {
+      const { client, apiCalls } = clientFor(config, input.credential);
+      const name = input.listName;
+      const existing = oldestList(await client.findListsByName(name));
+      if (existing) return { listId: existing.id, listName: name, created: false, apiCalls };
       const counted = await countOrSkip(client);
       if (counted && counted.lists + counted.segments >= MAX_LISTS_AND_SEGMENTS) {
         const { lists, segments } = counted;
@@ -62,13 +76,7 @@ export function listActivities(config: ActivityConfig) {
         );
       }
       const list = await client.createList(name);
-      return { listId: list.id, listName: name, created: true, profileCount: 0, apiCalls };
-    },
-
-    async countListMembers(input: CredentialRef & { listId: string }): Promise<{ profileCount: number; apiCalls: Record<string, number> }> {
-      const { client, apiCalls } = clientFor(config, input.credential);
-      const list = await client.getList(input.listId, { profileCount: true });
-      return { profileCount: list.profileCount ?? 0, apiCalls };
+      return { listId: list.id, listName: name, created: true, apiCalls };
     },
   };
 }

@@ -1,44 +1,39 @@
 /**
- * upsertBatch: one planned batch of the audience -> Klaviyo bulk import job(s) that add the profiles
- * to the list. Safe to retry at any point: the submitted job ids travel in heartbeat details, so a
- * retried attempt resumes waiting for the same job instead of importing twice; the batch's reject
- * file is rewritten whole; and a bulk import is an upsert, so even a job submitted twice adds nothing twice.
+ * upsertBatch: one batch of the run's snapshot (rows new or changed since the last sync, as the plan
+ * normalised them) -> Klaviyo bulk import job(s) that also add the profiles to the list; then the store
+ * learns what Klaviyo took. Safe to retry at any point: the submitted job ids travel in heartbeat details,
+ * so a retried attempt resumes waiting for the same job instead of importing twice; rejects are stored
+ * once per row; the members' hashes are written after the jobs finished, so a killed worker loses nothing.
  */
 import { activityInfo, heartbeat, log, sleep } from '@temporalio/activity';
-import type { AudienceSource } from '../shared';
 import type { KlaviyoClient } from '../klaviyo/client';
 import { KlaviyoError } from '../klaviyo/errors';
 import { splitForBulkImport } from '../klaviyo/client';
 import type { ProfileInput } from '../klaviyo/types';
-import { normalizeRow, type RowReject } from '../audience/row';
-import { readAudienceRows } from '../audience/source';
-import { checkFingerprint, type AudienceFingerprint, type BatchRange } from '../audience/plan';
-import { writeBatchRejects } from '../audience/rejects';
+import type { RowReject } from '../audience/row';
+import type { SyncStateStore } from '../store/types';
 import type { ActivityConfig } from '../config';
 import { clientFor } from './klaviyoClient';
 import { withHeartbeatTicker } from './heartbeatTicker';
-import { reportDirFor, type ReportRef } from './audience';
 import type { CredentialRef } from './lists';
 
-/** One planned batch of the audience file. */
-export interface BatchInput extends ReportRef {
-  audience: AudienceSource;
-  batch: BatchRange;
-  fingerprint: AudienceFingerprint;
-  updateContacts: boolean;
-}
-
-export interface UpsertBatchInput extends BatchInput, CredentialRef {
+/** One batch of the run's snapshot. */
+export interface UpsertBatchInput extends CredentialRef {
+  runKey: string;
+  account: string;
   listId: string;
+  batch: number;
 }
 
 export interface UpsertBatchResult {
   index: number;
-  rowsRead: number;
+  /** Profiles sent (the batch's rows). */
+  sent: number;
   /** Profiles Klaviyo imported. */
   imported: number;
-  /** Rows rejected here or by Klaviyo, by reason (local rejects are also counted by the plan). */
-  rejectedByReason: Record<string, number>;
+  /** Of those imported: new to the list, and members updated. */
+  added: number;
+  updated: number;
   klaviyoRejected: number;
   apiCalls: Record<string, number>;
 }
@@ -53,14 +48,17 @@ interface PreparedBatch {
   profiles: ProfileInput[];
   rowByEmail: Map<string, number>;
   rejects: RowReject[];
-  rowsRead: number;
 }
 
-export function upsertActivities(config: ActivityConfig) {
+export function upsertActivities(config: ActivityConfig, store: SyncStateStore) {
   return {
     async upsertBatch(input: UpsertBatchInput): Promise<UpsertBatchResult> {
-      await checkFingerprint(input.audience, input.fingerprint);
-      const prepared = await prepareBatch(input, config);
+      const rows = await store.snapshotBatch(input.runKey, input.batch);
+      const prepared: PreparedBatch = {
+        profiles: rows.map((r) => ({ attributes: JSON.parse(r.attributes) as ProfileInput['attributes'] })),
+        rowByEmail: new Map(rows.map((r) => [r.email, r.row])),
+        rejects: [],
+      };
       const { client, apiCalls } = clientFor(config, input.credential);
       const progress: UpsertProgress = (activityInfo().heartbeatDetails as UpsertProgress | undefined) ?? { jobs: {} };
       let imported = 0;
@@ -70,60 +68,25 @@ export function upsertActivities(config: ActivityConfig) {
         () => progress,
         async () => {
           for (let i = 0; i < chunks.length; i++) {
-            const outcome = await importChunk(client, input.listId, chunks[i], i, progress, prepared, config);
+            const outcome = await importChunk(client, input.listId, chunks[i]!, i, progress, prepared, config);
             imported += outcome.imported;
             klaviyoRejected += outcome.rejected;
           }
         },
       );
-      return finishBatch(config, input, prepared, { imported, klaviyoRejected, apiCalls });
-    },
-
-    /** A dry run's pass over one batch: validates every row and reports rejects, sends nothing. */
-    async checkBatch(input: BatchInput): Promise<UpsertBatchResult> {
-      await checkFingerprint(input.audience, input.fingerprint);
-      const prepared = await prepareBatch(input, config);
-      return finishBatch(config, input, prepared, { imported: 0, klaviyoRejected: 0, apiCalls: {} });
+      const refused = new Set(prepared.rejects.map((r) => r.email));
+      await store.putRejects(input.runKey, prepared.rejects);
+      await store.recordSent(
+        input.account,
+        input.listId,
+        input.runKey,
+        rows.map((r) => ({ email: r.email, emailKey: r.emailKey, rowHash: refused.has(r.email) ? null : r.rowHash, attrHash: refused.has(r.email) ? null : r.attrHash })),
+      );
+      const taken = rows.filter((r) => !refused.has(r.email));
+      const added = taken.filter((r) => r.kind === 'new').length;
+      return { index: input.batch, sent: rows.length, imported, added, updated: taken.length - added, klaviyoRejected, apiCalls };
     },
   };
-}
-
-/** Writes the batch's reject file (whole, so a retry rewrites it) and sums its outcome. */
-async function finishBatch(
-  config: ActivityConfig,
-  input: BatchInput,
-  prepared: PreparedBatch,
-  sent: Pick<UpsertBatchResult, 'imported' | 'klaviyoRejected' | 'apiCalls'>,
-): Promise<UpsertBatchResult> {
-  await writeBatchRejects(reportDirFor(config, input), input.batch.index, prepared.rejects);
-  const rejectedByReason: Record<string, number> = {};
-  for (const r of prepared.rejects) rejectedByReason[r.reason] = (rejectedByReason[r.reason] ?? 0) + 1;
-  return { index: input.batch.index, rowsRead: prepared.rowsRead, rejectedByReason, ...sent };
-}
-
-async function prepareBatch(input: BatchInput, config: ActivityConfig): Promise<PreparedBatch> {
-  const prepared: PreparedBatch = { profiles: [], rowByEmail: new Map(), rejects: [], rowsRead: 0 };
-  // Later duplicate rows overwrite earlier ones, as a second upsert would.
-  const indexByEmail = new Map<string, number>();
-  for await (const { row, raw } of readAudienceRows(input.audience, input.batch)) {
-    prepared.rowsRead++;
-    const result = normalizeRow(raw, row, {
-      updateContacts: input.updateContacts,
-      defaultCountry: config.audience.defaultPhoneCountry,
-    });
-    if (!result.ok) {
-      prepared.rejects.push(result.reject);
-      continue;
-    }
-    const existing = indexByEmail.get(result.email);
-    if (existing !== undefined) prepared.profiles[existing] = result.profile;
-    else {
-      indexByEmail.set(result.email, prepared.profiles.length);
-      prepared.profiles.push(result.profile);
-    }
-    prepared.rowByEmail.set(result.email, row);
-  }
-  return prepared;
 }
 
 async function importChunk(

@@ -1,16 +1,8 @@
 /**
- * Cuts the stream of rows into batches by byte range. A batch closes before a valid row that would
- * take it past maxProfiles valid rows or maxBytes of serialized profiles; invalid rows never start a
- * batch, so each belongs to the batch whose byte range contains it (and is reported by that batch).
+ * Cuts the rows to send into batches sized for Klaviyo's bulk import: a batch closes before a row that would
+ * take it past maxProfiles profiles or maxBytes of serialized profiles. Rows are numbered into batches as
+ * the plan finds them; batches hold only rows to send (unchanged rows are never sent).
  */
-import type { RowRange } from './sourceTypes';
-
-export interface BatchRange extends RowRange {
-  index: number;
-  /** Rows in the range, valid and invalid. */
-  rows: number;
-}
-
 export interface BatchLimits {
   maxProfiles: number;
   maxBytes: number;
@@ -21,47 +13,30 @@ export const DEFAULT_MAX_PROFILES = 10_000;
 /** Of serialized profiles; Klaviyo's limit is 5 MB for the whole request, so this leaves room for the envelope. */
 export const DEFAULT_MAX_BYTES = 4_500_000;
 
-export class BatchCutter {
-  readonly batches: BatchRange[] = [];
-  private start: number;
-  private firstRow = 0;
-  private rows = 0;
-  private validRows = 0;
+export class BatchAssigner {
+  private index = 0;
+  private profiles = 0;
   private bytes = 0;
-  private lastEnd: number;
 
-  constructor(
-    start: number,
-    private readonly limits: BatchLimits,
-  ) {
-    this.start = start;
-    this.lastEnd = start;
+  constructor(private readonly limits: BatchLimits) {
+    if (!(limits.maxProfiles >= 1 && limits.maxBytes >= 1)) throw new RangeError('maxProfiles and maxBytes must be positive');
   }
 
-  /** validBytes: the row's serialized profile size, or undefined for an invalid row. */
-  add(row: number, endOffset: number, validBytes?: number): void {
-    if (validBytes !== undefined) {
-      const size = validBytes + 1; // + the comma between profiles
-      const full = this.validRows + 1 > this.limits.maxProfiles || this.bytes + size > this.limits.maxBytes;
-      if (full && this.validRows > 0) this.close();
-      this.validRows++;
-      this.bytes += size;
+  /** The batch of the next row to send, whose serialized profile is `bytes` long. */
+  assign(bytes: number): number {
+    const size = bytes + 1; // + the comma between profiles
+    if (this.profiles > 0 && (this.profiles + 1 > this.limits.maxProfiles || this.bytes + size > this.limits.maxBytes)) {
+      this.index++;
+      this.profiles = 0;
+      this.bytes = 0;
     }
-    if (this.rows === 0) this.firstRow = row;
-    this.rows++;
-    this.lastEnd = endOffset;
+    this.profiles++;
+    this.bytes += size;
+    return this.index;
   }
 
-  finish(): BatchRange[] {
-    if (this.rows > 0) this.close();
-    return this.batches;
-  }
-
-  private close(): void {
-    this.batches.push({ index: this.batches.length, start: this.start, end: this.lastEnd, firstRow: this.firstRow, rows: this.rows });
-    this.start = this.lastEnd;
-    this.rows = 0;
-    this.validRows = 0;
-    this.bytes = 0;
+  /** Batches started so far. */
+  get count(): number {
+    return this.profiles > 0 ? this.index + 1 : this.index;
   }
 }

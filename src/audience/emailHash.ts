@@ -1,64 +1,59 @@
 /**
- * 64-bit e-mail hashes kept in typed arrays: 8 bytes per row, whatever the e-mail's length.
+ * 64-bit hashes (the first 8 bytes of SHA-1, as signed integers so both store engines order them alike):
+ * of e-mails (8 bytes a row in memory, whatever the e-mail's length), of source rows and of profiles.
  *
- * The hash is the first 8 bytes of SHA-1 (fast in Node's native crypto, uniformly distributed). Collision
- * odds for n e-mails are about n² / 2^65: ~3e-8 for 1M rows, ~3e-6 for 10M. A collision can only make
- * a distinct e-mail count as a duplicate, or keep a non-audience member on the list (the safe direction);
- * it can never remove a member who is in the audience.
+ * Collision odds for n e-mails are about n² / 2^65: ~3e-8 for 1M rows, ~3e-6 for 10M. A collision of two
+ * e-mails can only make a distinct e-mail count as a duplicate, or keep a non-audience member on the list
+ * (the safe direction): members sharing a key are all kept when one of them is in the audience. Row and
+ * profile hashes are compared per e-mail, so a collision there would have to hit one person's own rows.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
-export function emailHash(email: string): bigint {
-  return createHash('sha1').update(email).digest().readBigUInt64BE(0);
+export function hash64(text: string): bigint {
+  return (hash('sha1', text, 'buffer') as unknown as Buffer).readBigInt64BE(0);
 }
 
-/** Append-only growable list of hashes; sorted() hands over a sorted view and ends the list's use. */
-export class HashList {
-  private items = new BigUint64Array(1 << 16);
+/** Key of a normalised (trimmed, lower-cased) e-mail. */
+export function emailKey(email: string): bigint {
+  return hash64(email);
+}
+
+/** Append-only growable list of keys with a small tag each; sortedKeys() copies. */
+export class TaggedKeys {
+  private keys = new BigInt64Array(1 << 16);
+  private tags = new Uint8Array(1 << 16);
   private count = 0;
 
   get length(): number {
     return this.count;
   }
 
-  push(hash: bigint): void {
-    if (this.count === this.items.length) {
-      const grown = new BigUint64Array(this.items.length * 2);
-      grown.set(this.items);
-      this.items = grown;
+  push(key: bigint, tag: number): void {
+    if (this.count === this.keys.length) {
+      const keys = new BigInt64Array(this.keys.length * 2);
+      keys.set(this.keys);
+      this.keys = keys;
+      const tags = new Uint8Array(this.tags.length * 2);
+      tags.set(this.tags);
+      this.tags = tags;
     }
-    this.items[this.count++] = hash;
+    this.keys[this.count] = key;
+    this.tags[this.count++] = tag;
   }
 
-  /** Sorted ascending, trimmed to length (a view: no copy). */
-  sorted(): BigUint64Array {
-    return this.items.subarray(0, this.count).sort();
+  keyAt(i: number): bigint {
+    return this.keys[i]!;
   }
-}
 
-/** Rows whose hash equals the previous one in a sorted array: the duplicates beyond each first occurrence. */
-export function countRepeats(sorted: BigUint64Array): number {
-  let repeats = 0;
-  for (let i = 1; i < sorted.length; i++) if (sorted[i] === sorted[i - 1]) repeats++;
-  return repeats;
-}
-
-/** Drops repeats in place; returns the distinct prefix (a view). */
-export function uniqueSorted(sorted: BigUint64Array): BigUint64Array {
-  let kept = 0;
-  for (let i = 0; i < sorted.length; i++) if (i === 0 || sorted[i] !== sorted[kept - 1]) sorted[kept++] = sorted[i]!;
-  return sorted.subarray(0, kept);
-}
-
-export function sortedIncludes(sorted: BigUint64Array, hash: bigint): boolean {
-  let lo = 0;
-  let hi = sorted.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >>> 1;
-    const value = sorted[mid]!;
-    if (value === hash) return true;
-    if (value < hash) lo = mid + 1;
-    else hi = mid - 1;
+  tagAt(i: number): number {
+    return this.tags[i]!;
   }
-  return false;
+
+  /** Keys that occur more than once. */
+  repeatedKeys(): Set<bigint> {
+    const sorted = this.keys.slice(0, this.count).sort();
+    const repeated = new Set<bigint>();
+    for (let i = 1; i < sorted.length; i++) if (sorted[i] === sorted[i - 1]) repeated.add(sorted[i]!);
+    return repeated;
+  }
 }

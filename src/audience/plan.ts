@@ -1,34 +1,68 @@
 /**
- * One streaming pass over the audience: validates every row, counts rejects and duplicate e-mails,
- * hashes the bytes, and cuts the file into batches (byte ranges) sized for Klaviyo's bulk import.
- * Memory: the current row, plus 8 bytes per valid row for duplicate counting. The plan is a few
- * numbers per batch, small enough for workflow history.
+ * One streaming pass over the audience: validates and normalises each row, hashes it, compares it with the
+ * list's members as the store knows them (a MemberDigest), and hands each row to send (new to the list, or
+ * changed since the last sync) to a sink with its batch number. Rows are read once: batches later read
+ * their profiles from the run's snapshot, never from the source.
+ *
+ * A row exactly as last sent (same source-row hash, same settings) is unchanged without being normalised
+ * again: a refresh costs a read and a hash for most rows. Otherwise the normalised profile's hash decides.
+ *
+ * The last row of an e-mail wins, wherever it is; a valid row beats a rejected one. Memory: 9 bytes per row
+ * with an e-mail (key and kind), plus the digest; the plan handed to the workflow is a few numbers.
  */
 import { createHash } from 'node:crypto';
 import type { AudienceSource } from '../shared';
-import { BatchCutter, DEFAULT_MAX_BYTES, DEFAULT_MAX_PROFILES, type BatchRange } from './batches';
-import { countRepeats, emailHash, HashList } from './emailHash';
+import { BatchAssigner, DEFAULT_MAX_BYTES, DEFAULT_MAX_PROFILES } from './batches';
+import { emailKey, hash64, TaggedKeys } from './emailHash';
 import { assertUnchanged, statAudience, type AudienceFingerprint } from './fingerprint';
-import { normalizeRowSized } from './row';
+import type { MemberDigest } from './memberDigest';
+import { normalizeRowSized, type RowReject } from './row';
+import { ROW_ERROR, type RawRow } from './rowModel';
 import { readAudienceRows } from './source';
 
 export type { AudienceFingerprint } from './fingerprint';
-export { checkFingerprint } from './fingerprint';
-export type { BatchRange } from './batches';
+
+/** Bump when normalisation changes what a row becomes: every row is then normalised (and compared) again. */
+export const NORMALISATION_VERSION = 1;
 
 export interface AudiencePlan {
   fingerprint: AudienceFingerprint;
-  /** CSV only: pass it as the `header` of each batch's range read. */
-  header?: string[];
   rows: number;
   validRows: number;
   rejectedRows: number;
   rejectedByReason: Record<string, number>;
-  /** Valid rows whose e-mail already appeared in an earlier valid row (later rows overwrite earlier ones). */
+  /** Valid rows whose e-mail appears in an earlier valid row (the last row of an e-mail wins). */
   duplicateRows: number;
   /** Distinct e-mails among valid rows. */
   uniqueEmails: number;
-  batches: BatchRange[];
+  /** E-mails to send: new to the list, and members whose attributes changed. */
+  toAdd: number;
+  toUpdate: number;
+  /** Members whose row is as last sent: not sent. */
+  unchanged: number;
+  /** Members kept on the list although every row of theirs was rejected (valid e-mail, say a bad phone). */
+  keptWithRejectedRow: number;
+  /** Batches the rows to send were cut into. */
+  batches: number;
+}
+
+export interface RowToSend {
+  email: string;
+  emailKey: bigint;
+  row: number;
+  batch: number;
+  kind: 'new' | 'changed';
+  rowHash: bigint;
+  attrHash: bigint;
+  attributes: string;
+}
+
+/** Where a plan's results go (the store, for a run); each call may be awaited. */
+export interface PlanSink {
+  send(row: RowToSend): void | Promise<void>;
+  reject(reject: RowReject): void | Promise<void>;
+  /** E-mails (by key) sent earlier in the file whose last row turned out unchanged: not to be sent. */
+  unsend(keys: bigint[]): void | Promise<void>;
 }
 
 export interface PlanOptions {
@@ -36,23 +70,35 @@ export interface PlanOptions {
   maxBytes?: number;
   updateContacts?: boolean;
   defaultCountry?: string;
+  /** The list's members as stored; without it every valid e-mail is new. */
+  members?: MemberDigest;
+  sink?: PlanSink;
   /** Called with the number of rows read so far, every PROGRESS_EVERY rows and at the end. */
   onProgress?: (rows: number) => void;
 }
 
 const PROGRESS_EVERY = 5_000;
 
+/** Per row with an e-mail: what the plan decided. */
+const enum Kind {
+  New = 1,
+  Changed = 2,
+  Unchanged = 3,
+  /** Rejected row with a valid e-mail: its member (if any) stays on the list. */
+  Kept = 4,
+}
+
 export async function planAudience(source: AudienceSource, opts: PlanOptions = {}): Promise<AudiencePlan> {
-  const limits = { maxProfiles: opts.maxProfiles ?? DEFAULT_MAX_PROFILES, maxBytes: opts.maxBytes ?? DEFAULT_MAX_BYTES };
-  if (!(limits.maxProfiles >= 1 && limits.maxBytes >= 1)) throw new RangeError('maxProfiles and maxBytes must be positive');
+  const batches = new BatchAssigner({ maxProfiles: opts.maxProfiles ?? DEFAULT_MAX_PROFILES, maxBytes: opts.maxBytes ?? DEFAULT_MAX_BYTES });
   const normalizeOpts = { updateContacts: opts.updateContacts, defaultCountry: opts.defaultCountry };
+  // The settings a row's hash depends on: a different phone country or updateContacts is a different row.
+  const settings = `${NORMALISATION_VERSION}|${opts.updateContacts !== false}|${opts.defaultCountry ?? 'US'}|`;
+  const members = opts.members;
+  const sink = opts.sink;
   const before = await statAudience(source.path);
   const sha256 = createHash('sha256');
   let hashedBytes = 0;
-  let header: string[] | undefined;
-  let cutter: BatchCutter | undefined;
-  const cutterFrom = (start: number) => (cutter ??= new BatchCutter(start, limits));
-  const emails = new HashList();
+  const entries = new TaggedKeys();
   const rejectedByReason: Record<string, number> = {};
   let rows = 0;
   let rejectedRows = 0;
@@ -62,23 +108,44 @@ export async function planAudience(source: AudienceSource, opts: PlanOptions = {
       sha256.update(chunk);
       hashedBytes += chunk.length;
     },
-    onHeader: (names: string[], endOffset: number) => {
-      header = names;
-      cutterFrom(endOffset);
-    },
   };
-  for await (const { row, raw, endOffset } of readAudienceRows(source, undefined, hooks)) {
-    const result = normalizeRowSized(raw, row, normalizeOpts);
-    if (result.ok) {
-      emails.push(emailHash(result.email));
-      cutterFrom(0).add(row, endOffset, result.bytes);
-    } else {
-      rejectedRows++;
-      rejectedByReason[result.reject.reason] = (rejectedByReason[result.reject.reason] ?? 0) + 1;
-      cutterFrom(0).add(row, endOffset);
-    }
+  for await (const { row, raw } of readAudienceRows(source, undefined, hooks)) {
     rows = row;
     if (rows % PROGRESS_EVERY === 0) opts.onProgress?.(rows);
+    const rowHash = hash64(settings + JSON.stringify(raw));
+    const quick = members && quickEmail(raw);
+    if (quick !== undefined) {
+      const key = emailKey(quick);
+      const member = members!.find(key);
+      if (member >= 0 && members!.rowMatches(member, rowHash)) {
+        members!.markSeen(key);
+        entries.push(key, Kind.Unchanged);
+        continue;
+      }
+    }
+    const result = normalizeRowSized(raw, row, normalizeOpts);
+    if (!result.ok) {
+      rejectedRows++;
+      rejectedByReason[result.reject.reason] = (rejectedByReason[result.reject.reason] ?? 0) + 1;
+      await sink?.reject(result.reject);
+      if (hasValidEmail(result.reject)) {
+        const key = emailKey(result.reject.email!);
+        members?.markSeen(key);
+        entries.push(key, Kind.Kept);
+      }
+      continue;
+    }
+    const key = emailKey(result.email);
+    const member = members ? members.find(key) : -1;
+    members?.markSeen(key);
+    const attrHash = hash64(result.json);
+    if (member >= 0 && members!.attrMatches(member, attrHash)) {
+      entries.push(key, Kind.Unchanged);
+      continue;
+    }
+    const kind = member >= 0 ? 'changed' : 'new';
+    entries.push(key, kind === 'new' ? Kind.New : Kind.Changed);
+    await sink?.send({ email: result.email, emailKey: key, row, batch: batches.assign(result.bytes), kind, rowHash, attrHash, attributes: result.json });
   }
   opts.onProgress?.(rows);
 
@@ -87,18 +154,70 @@ export async function planAudience(source: AudienceSource, opts: PlanOptions = {
   assertUnchanged(source.path, before, after);
   assertUnchanged(source.path, before, { size: hashedBytes, mtimeMs: after.mtimeMs });
 
-  const validRows = emails.length;
-  const duplicateRows = countRepeats(emails.sorted());
-  const plan: AudiencePlan = {
+  const outcome = resolveEmails(entries, members);
+  if (outcome.unsend.length > 0) await sink?.unsend(outcome.unsend);
+  return {
     fingerprint: { ...before, sha256: sha256.digest('hex') },
     rows,
-    validRows,
+    validRows: outcome.validRows,
     rejectedRows,
     rejectedByReason,
-    duplicateRows,
-    uniqueEmails: validRows - duplicateRows,
-    batches: cutterFrom(0).finish(),
+    duplicateRows: outcome.validRows - outcome.uniqueEmails,
+    uniqueEmails: outcome.uniqueEmails,
+    toAdd: outcome.toAdd,
+    toUpdate: outcome.toUpdate,
+    unchanged: outcome.unchanged,
+    keptWithRejectedRow: outcome.kept,
+    batches: batches.count,
   };
-  if (header) plan.header = header;
-  return plan;
+}
+
+/**
+ * Counts per e-mail, not per row: for an e-mail on several rows the last valid row decides (a rejected row
+ * only when none is valid). An e-mail sent earlier in the file whose last row is unchanged is unsent.
+ */
+function resolveEmails(entries: TaggedKeys, members: MemberDigest | undefined) {
+  const totals = { validRows: 0, uniqueEmails: 0, toAdd: 0, toUpdate: 0, unchanged: 0, kept: 0, unsend: [] as bigint[] };
+  const count = (kind: Kind, key: bigint) => {
+    if (kind === Kind.Kept) {
+      if (members && members.find(key) >= 0) totals.kept++;
+      return;
+    }
+    totals.uniqueEmails++;
+    if (kind === Kind.New) totals.toAdd++;
+    else if (kind === Kind.Changed) totals.toUpdate++;
+    else totals.unchanged++;
+  };
+  const repeated = entries.repeatedKeys();
+  const groups = new Map<bigint, { last: Kind; sent: boolean }>();
+  for (let i = 0; i < entries.length; i++) {
+    const kind = entries.tagAt(i) as Kind;
+    if (kind !== Kind.Kept) totals.validRows++;
+    const key = entries.keyAt(i);
+    if (!repeated.has(key)) {
+      count(kind, key);
+      continue;
+    }
+    const group = groups.get(key) ?? { last: Kind.Kept, sent: false };
+    if (kind !== Kind.Kept) group.last = kind;
+    if (kind === Kind.New || kind === Kind.Changed) group.sent = true;
+    groups.set(key, group);
+  }
+  for (const [key, group] of groups) {
+    count(group.last, key);
+    if (group.last === Kind.Unchanged && group.sent) totals.unsend.push(key);
+  }
+  return totals;
+}
+
+/** The e-mail cell as normalizeRow would key it, for the unchanged-row shortcut (validity was proven when it was sent). */
+function quickEmail(raw: RawRow): string | undefined {
+  if (raw[ROW_ERROR] !== undefined || typeof raw.email !== 'string') return undefined;
+  const email = raw.email.trim().toLowerCase();
+  return email === '' ? undefined : email;
+}
+
+/** A rejected row whose e-mail itself is fine: its person stays on the list. */
+function hasValidEmail(reject: RowReject): boolean {
+  return reject.email !== undefined && reject.reason !== 'invalid_email' && reject.reason !== 'missing_email';
 }

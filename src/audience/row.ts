@@ -23,7 +23,10 @@ export { AUDIENCE_FIELDS } from './fields';
 export type { RejectReason, RowReject } from './rowModel';
 
 export type NormalizedRow = { ok: true; email: string; profile: ProfileInput } | { ok: false; reject: RowReject };
-export type SizedRow = { ok: true; email: string; profile: ProfileInput; bytes: number } | { ok: false; reject: RowReject };
+/** `json`: the attributes as sent; `bytes`: the profile's size in a bulk import request. */
+export type SizedRow =
+  | { ok: true; email: string; profile: ProfileInput; json: string; bytes: number }
+  | { ok: false; reject: RowReject };
 
 export interface NormalizeOptions {
   /** false: the profile carries only the e-mail (list membership only; other attributes untouched). Default true. */
@@ -40,7 +43,14 @@ const STRING_LOCATION = ['address1', 'address2', 'city', 'region', 'zip', 'count
 
 /** JSON byte size of a profile as it appears in a bulk import request, `{"type":"profile","attributes":…}`. */
 export function profileJsonBytes(profile: ProfileInput): number {
-  return Buffer.byteLength(JSON.stringify({ type: 'profile', attributes: profile.attributes }));
+  return profileBytes(JSON.stringify(profile.attributes));
+}
+
+const PROFILE_ENVELOPE_BYTES = Buffer.byteLength(JSON.stringify({ type: 'profile', attributes: {} })) - 2;
+
+/** The same size from the attributes' JSON, which the plan has anyway. */
+function profileBytes(attributesJson: string): number {
+  return PROFILE_ENVELOPE_BYTES + Buffer.byteLength(attributesJson);
 }
 
 export function normalizeRow(raw: Record<string, unknown>, row: number, opts?: NormalizeOptions): NormalizedRow {
@@ -60,11 +70,12 @@ export function normalizeRowSized(raw: RawRow, row: number, opts: NormalizeOptio
     email = normalizeEmail(rawEmail);
     const attributes = opts.updateContacts === false ? { email } : buildAttributes(raw, email, phoneCountry(opts));
     const profile: ProfileInput = { attributes };
-    const bytes = profileJsonBytes(profile);
+    const json = JSON.stringify(attributes);
+    const bytes = profileBytes(json);
     if (bytes > MAX_PROFILE_BYTES) {
       throw new FieldProblem('invalid_row', undefined, `profile is ${bytes} bytes; Klaviyo accepts at most ${MAX_PROFILE_BYTES} per profile`);
     }
-    return { ok: true, email, profile, bytes };
+    return { ok: true, email, profile, json, bytes };
   } catch (err) {
     if (!(err instanceof FieldProblem)) throw err;
     return { ok: false, reject: rejectOf(row, email, err.reason, err.field, err.message) };

@@ -1,12 +1,12 @@
 /** Plain-text renderings of the workflow's status and report, for a person reading a terminal. */
-import type { SyncCounts, SyncReport, SyncStatus, WorkflowAction } from '../shared';
+import type { MembershipCheck, SyncCounts, SyncReport, SyncStatus, WorkflowAction } from '../shared';
 
 const STEP_LABELS: Record<string, string> = {
   validating_credential: 'checking the Klaviyo key',
   locking_list: 'claiming the list (one run writes to a list at a time)',
   ensuring_list: 'finding or creating the list',
-  planning: 'reading the audience',
-  checking_rows: 'checking every row (dry run)',
+  verifying_membership: "reading the list's members (drift check)",
+  planning: 'reading the audience and comparing it with the last sync',
   upserting: 'sending profiles',
   reconciling: 'removing members not in the audience',
   reporting: 'writing the report',
@@ -35,22 +35,31 @@ function reasons(byReason: Record<string, number>): string {
   return entries.length ? ` (${entries.map(([r, n]) => `${r}: ${n}`).join(', ')})` : '';
 }
 
-/** A dry run writes nothing, so its batches/added/updated/removed (always 0) are left out: "would ..." says it. */
+/** A dry run writes nothing, so its sent/added/updated/removed (always 0) are left out: "would ..." says it. */
 export function formatCounts(c: SyncCounts, { dryRun = false } = {}): string[] {
   return [
     `  rows read:     ${c.rowsRead}`,
     `  valid:         ${c.rowsValid}`,
     `  rejected:      ${c.rowsRejected}${reasons(c.rejectedByReason)}`,
-    ...(c.duplicateRows ? [`  duplicates:    ${c.duplicateRows} (later rows win)`] : []),
+    ...(c.duplicateRows ? [`  duplicates:    ${c.duplicateRows} (the last row of an e-mail wins)`] : []),
+    `  unchanged:     ${c.unchanged} (as the last sync sent them: not sent)`,
     ...(dryRun
       ? []
       : [
-          `  batches:       ${c.batchesDone}/${c.batchesTotal}`,
+          `  sent:          ${c.profilesSent}/${c.toSend} (batches ${c.batchesDone}/${c.batchesTotal})`,
           `  added:         ${c.added}`,
           `  updated:       ${c.updated}`,
           `  removed:       ${c.removed}`,
         ]),
+    ...(c.keptWithRejectedRow ? [`  kept:          ${c.keptWithRejectedRow} members stay on the list although their rows were rejected`] : []),
+    ...(c.listSize !== null ? [`  list size:     ${c.listSize}${dryRun ? ' (after a real run)' : ''}`] : []),
   ];
+}
+
+function membershipLine(check: MembershipCheck | undefined): string[] {
+  if (!check) return [];
+  const why = { no_state: 'no sync state for this list yet', requested: 'asked for (verifyMembership)', cadence: 'due (AUDIENCE_VERIFY_EVERY)' }[check.reason];
+  return [`  drift check:   read ${check.listed} members (${why}): ${check.strangers} not known to the sync state, ${check.missing} removed by hand`];
 }
 
 export function formatStatus(workflowId: string, s: SyncStatus): string {
@@ -63,10 +72,10 @@ export function formatStatus(workflowId: string, s: SyncStatus): string {
     `  list:  ${list}`,
     `  started: ${s.startedAt}`,
     ...formatCounts(s.counts, { dryRun: s.dryRun }),
+    ...membershipLine(s.membershipCheck),
   ];
   if (s.action) lines.push(...formatAction(s.action, workflowId));
   if (s.error) lines.push(`  error: ${s.error}`);
-  if (s.reportLocation) lines.push(`  reject report: ${s.reportLocation}`);
   return lines.join('\n');
 }
 
@@ -85,9 +94,13 @@ export function formatReport(workflowId: string, r: SyncReport): string {
   if (r.dryRun) {
     lines.push(`  would add:     ${r.wouldAdd ?? 0}`, `  would update:  ${r.wouldUpdate ?? 0}`, `  would remove:  ${r.wouldRemove ?? 0}`);
   }
-  lines.push(...formatCounts(r.counts, { dryRun: r.dryRun }), ...apiCalls(r.counts.apiCalls));
+  lines.push(...formatCounts(r.counts, { dryRun: r.dryRun }), ...membershipLine(r.membershipCheck), ...apiCalls(r.counts.apiCalls));
   if (r.actionsResolved) lines.push(`  workflow actions resolved: ${r.actionsResolved}`);
-  lines.push(`  reject report: ${r.reportLocation}`);
+  lines.push(
+    r.reportLocation
+      ? `  reject report: ${r.reportLocation}`
+      : `  reject report: klaviyo-audience-sync report ${workflowId} --rejects rejects.csv`,
+  );
   return lines.join('\n');
 }
 

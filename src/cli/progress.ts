@@ -47,7 +47,7 @@ export async function waitForRun(ctx: CliContext, handle: WorkflowHandle, opts: 
     const status = await handle.query<SyncStatus>(STATUS_QUERY).catch(() => undefined);
     if (status?.state === 'needs_action' && status.action) {
       // Time paused is not sending time.
-      sendRate.sample(Date.now(), status.counts.profilesImported, Infinity, false);
+      sendRate.sample(Date.now(), status.counts.profilesSent, Infinity, false);
       const key = `${status.action.code}@${status.action.since}`;
       if (key !== shownAction) {
         bar?.stop();
@@ -58,7 +58,7 @@ export async function waitForRun(ctx: CliContext, handle: WorkflowHandle, opts: 
       }
     } else if (status?.state === 'waiting_for_list' && status.waitingFor) {
       // Another run of the list goes first; time waiting is not sending time.
-      sendRate.sample(Date.now(), status.counts.profilesImported, Infinity, false);
+      sendRate.sample(Date.now(), status.counts.profilesSent, Infinity, false);
       if (status.waitingFor !== shownHolder) {
         bar?.stop();
         bar = undefined;
@@ -68,10 +68,9 @@ export async function waitForRun(ctx: CliContext, handle: WorkflowHandle, opts: 
     } else if (status) {
       shownAction = undefined;
       shownHolder = undefined;
-      const sent = status.counts.profilesImported;
-      // Valid rows are only counted as batches finish; rows in the file less those rejected so far is
-      // the total known while sending, and it converges on the valid rows.
-      const total = Math.max(status.counts.rowsTotal - status.counts.rowsRejected, status.counts.rowsValid, sent);
+      const sent = status.counts.profilesSent;
+      // Only new and changed rows are sent; the plan says how many (unchanged ones are shown in the report).
+      const total = Math.max(status.counts.toSend, sent);
       const sending = status.state === 'running' && status.step === 'upserting';
       // `remaining`, not `eta`: cli-progress fills {eta} itself, over our figure.
       const { rate, eta } = sendRate.sample(Date.now(), sent, total, sending);

@@ -4,7 +4,7 @@
  */
 import { assertJobFits, bulkImportBody, splitForBulkImport } from './bulkImport';
 import { OPERATIONS } from './endpoints';
-import { equalsFilter } from './filters';
+import { anyFilter, equalsFilter } from './filters';
 import { KLAVIYO_API_REVISION, KLAVIYO_BASE_URL } from './apiVersion';
 import { cursorOf, KlaviyoHttp } from './http';
 import { pages } from './pagination';
@@ -34,6 +34,8 @@ export { oldestList } from './lists';
 
 /** Klaviyo's cap on profile ids per add/remove list-membership call. */
 export const MAX_MEMBERS_PER_CALL = 1000;
+/** E-mails per profile lookup: one page of GET /api/profiles (page[size] ≤ 100). */
+export const MAX_EMAILS_PER_LOOKUP = 100;
 const MEMBER_PAGE_SIZE = 100;
 const LIST_PAGE_SIZE = 10;
 
@@ -157,6 +159,20 @@ export class KlaviyoClient {
         nextCursor: cursorOf(page.links?.next),
       };
     }
+  }
+
+  /** Profile ids of these e-mails (≤ 100, lower-cased); e-mails without a profile are absent from the map. */
+  async profileIdsByEmail(emails: string[]): Promise<Map<string, string>> {
+    if (emails.length > MAX_EMAILS_PER_LOOKUP) throw new RangeError(`at most ${MAX_EMAILS_PER_LOOKUP} e-mails per lookup`);
+    const ids = new Map<string, string>();
+    if (emails.length === 0) return ids;
+    for await (const page of pages(this.http, OPERATIONS.getProfiles, {
+      query: { filter: anyFilter('email', emails), 'fields[profile]': 'email', 'page[size]': MAX_EMAILS_PER_LOOKUP },
+      schema: listProfilesCollection,
+    })) {
+      for (const p of page.data) if (p.attributes?.email) ids.set(p.attributes.email.toLowerCase(), p.id);
+    }
+    return ids;
   }
 
   async addListMembers(listId: string, profileIds: string[]): Promise<void> {

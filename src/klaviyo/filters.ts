@@ -8,3 +8,8 @@ export function quoteLiteral(value: string): string {
 export function equalsFilter(field: string, value: string): string {
   return `equals(${field},${quoteLiteral(value)})`;
 }
+
+/** `any(field,["a","b"])`. */
+export function anyFilter(field: string, values: string[]): string {
+  return `any(${field},[${values.map(quoteLiteral).join(',')}])`;
+}

@@ -4,12 +4,15 @@ import path from 'node:path';
 import { bundleWorkflowCode, NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import type { ActivityConfig } from '../config';
+import type { SyncStateStore } from '../store/types';
 
 export interface AudienceSyncWorkerOptions {
   connection: NativeConnection;
   namespace: string;
   taskQueue: string;
   activities: ActivityConfig;
+  /** The sync-state store the activities use (opened once per process: openStateStore). */
+  store: SyncStateStore;
   /** A prebuilt workflow bundle (tests share one); otherwise lib/workflow-bundle.js, else bundled at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
   /** Another prebuilt bundle file (WORKFLOW_BUNDLE_PATH); it must come from the same code. */
@@ -21,7 +24,7 @@ const workflowsPath = ['index.ts', 'index.js']
   .map((file) => path.join(__dirname, '..', 'workflows', file))
   .find((file) => fs.existsSync(file))!;
 // Heavy, I/O-bound modules belong to activities; keep them out of the deterministic sandbox.
-const ignoreModules = ['axios', 'csv-parse', 'libphonenumber-js'];
+const ignoreModules = ['axios', 'csv-parse', 'libphonenumber-js', 'better-sqlite3', 'pg'];
 
 /** Bundles the workflows once, e.g. for a test suite that starts many workers. */
 export async function bundleAudienceSyncWorkflows(): Promise<{ code: string }> {
@@ -41,7 +44,7 @@ export async function createAudienceSyncWorker(opts: AudienceSyncWorkerOptions):
     connection: opts.connection,
     namespace: opts.namespace,
     taskQueue: opts.taskQueue,
-    activities: createActivities(opts.activities),
+    activities: createActivities(opts.activities, opts.store),
     ...(workflowBundle ? { workflowBundle } : { workflowsPath, bundlerOptions: { ignoreModules } }),
     // Bulk import activities mostly wait on Klaviyo; a handful at once per worker is plenty.
     maxConcurrentActivityTaskExecutions: 16,

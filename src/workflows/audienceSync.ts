@@ -1,7 +1,10 @@
 /**
- * audienceSync: makes a named Klaviyo list hold exactly an audience.
- * validate credential -> plan (read the audience) -> claim the list (not for a dry run) -> ensure list
- * -> batched upsert -> reconcile -> report -> release the list.
+ * audienceSync: makes a named Klaviyo list hold exactly an audience, sending only what changed since the
+ * last sync of the list (the sync-state store remembers it).
+ * validate credential (learn the account) -> claim the list (not for a dry run) -> find the list
+ * -> drift check (a full membership read, only when due) -> plan (read the audience once, diff it with the
+ * stored members) -> create the list if absent -> batched upsert of new and changed rows -> remove the
+ * members who left, by stored id -> report (into the store) -> release the list.
  *
  * One run writes to a list at a time: the list's lock (listLock.ts) queues any other run behind the
  * holder, which releases it on every way out, so two runs never interleave their adds and removals.
@@ -36,8 +39,9 @@ import {
   type WorkflowAction,
 } from '../shared';
 import type { FailureKind } from '../failures';
-import type { AudiencePlan, BatchRange } from '../audience/plan';
+import type { PlanResult } from '../activities/audience';
 import type { UpsertBatchResult } from '../activities/upsert';
+import type { MembershipCheck } from '../shared';
 import { actionFor, classifiedFailure, timerWaitSeconds } from './actions';
 import { shortActivities, longActivities } from './activityProxies';
 import { resolveSignal, statusQuery } from './definitions';
@@ -49,21 +53,20 @@ const UPSERT_CONCURRENCY = 4;
 
 const stateKey = defineSearchAttributeKey(STATE_SEARCH_ATTRIBUTE, SearchAttributeType.KEYWORD);
 
-/** What a run hands to its continuation: ids, the plan's offsets and counts, nothing else. */
+/** What a run hands to its continuation: ids, the plan's counts, the batches done; never rows. */
 export interface CarriedState {
   startedAt: string;
-  reportKey: string;
-  reportLocation: string;
-  /** Null only for a dry run against a list that does not exist yet. */
-  listId: string | null;
-  listName?: string;
+  runKey: string;
+  account: string;
+  listId: string;
+  listName: string;
   listCreated: boolean;
-  profileCountBefore: number;
-  plan: AudiencePlan;
+  planned: PlanResult;
   doneBatches: number[];
   counts: SyncStatus['counts'];
+  membershipCheck?: MembershipCheck;
   actionsResolved: number;
-  /** The list's lock, held by this run chain (absent for a dry run). */
+  /** The list's lock, held by this run chain. */
   listLock?: string;
 }
 
@@ -84,7 +87,7 @@ class AudienceSyncRun {
   private resolveRequested = false;
   private allowShrink = false;
   private actionsResolved: number;
-  private readonly reportKey: string;
+  private readonly runKey: string;
   private readonly doneBatches: Set<number>;
   private readonly listLock: ListLockClaim;
 
@@ -93,7 +96,7 @@ class AudienceSyncRun {
     private readonly carried?: CarriedState,
   ) {
     const info = workflowInfo();
-    this.reportKey = carried?.reportKey ?? `${info.workflowId}/${info.firstExecutionRunId}`;
+    this.runKey = carried?.runKey ?? `${info.workflowId}/${info.firstExecutionRunId}`;
     this.actionsResolved = carried?.actionsResolved ?? 0;
     this.doneBatches = new Set(carried?.doneBatches ?? []);
     this.status = {
@@ -103,7 +106,8 @@ class AudienceSyncRun {
       listId: carried?.listId ?? input.listId,
       listName: carried?.listName ?? input.listName,
       counts: carried?.counts ?? emptyCounts(),
-      reportLocation: carried?.reportLocation,
+      runKey: this.runKey,
+      membershipCheck: carried?.membershipCheck,
       startedAt: carried?.startedAt ?? new Date().toISOString(),
       listLock: carried?.listLock,
     };
@@ -138,51 +142,75 @@ class AudienceSyncRun {
   }
 
   private async run(): Promise<SyncReport> {
-    const { input } = this;
+    const { input, status } = this;
     const credential = input.credential;
-    await this.step('validating_credential', () => shortActivities.validateCredential({ credential }));
-    // The audience is read before the list is created, so a missing or malformed file leaves no empty list behind.
-    const plan = this.carried?.plan ?? (await this.planAudience());
+    const { account } = await this.step('validating_credential', () => shortActivities.validateCredential({ credential }));
     // Before the list is looked up, so two first runs cannot each create a list of that name.
     if (!input.dryRun && !this.listLock.held) await this.claimList();
+    if (this.carried) return this.send(account, this.carried.listId, this.carried.listCreated, this.carried.planned);
 
-    const list = this.carried
-      ? { listId: this.carried.listId, listName: this.carried.listName, created: this.carried.listCreated, profileCount: this.carried.profileCountBefore }
-      : await this.step('ensuring_list', () =>
-          shortActivities.ensureList({ credential, listName: input.listName, listId: input.listId, dryRun: input.dryRun }),
-        );
-    this.status.listId = list.listId ?? undefined;
-    this.status.listName = list.listName;
+    const found = await this.step('ensuring_list', () => shortActivities.findList({ credential, listName: input.listName, listId: input.listId }));
+    status.listId = found.listId ?? undefined;
+    status.listName = found.listName;
+    // A list this run creates reads no membership: it is empty.
+    if (found.listId) await this.checkMembership(account, found.listId, found.listName);
+    // The audience is read before the list is created, so a missing or malformed file leaves no empty list behind.
+    const planned = await this.planAudience(account, found.listId, found.listName);
+    if (input.dryRun) return this.dryRunReport(account, found.listId, planned);
 
-    if (input.dryRun) return this.dryRunReport(list.listId, plan, list.created);
+    let listId = found.listId;
+    if (!listId) {
+      listId = (await this.step('ensuring_list', () => shortActivities.ensureList({ credential, listName: found.listName }))).listId;
+      status.listId = listId;
+    }
+    return this.send(account, listId, !found.listId, planned);
+  }
 
-    const listId = list.listId!;
+  /** Upserts the batches not yet done, removes the members who left, reports. */
+  private async send(account: string, listId: string, listCreated: boolean, planned: PlanResult): Promise<SyncReport> {
+    const { input } = this;
+    const credential = input.credential;
     await this.step('upserting', () =>
-      this.runBatches(plan, (batch) =>
-        longActivities.upsertBatch({ ...this.batchInput(plan, batch), credential, listId }),
-      ),
+      this.runBatches(planned.plan.batches, (batch) => longActivities.upsertBatch({ credential, runKey: this.runKey, account, listId, batch })),
     );
-    if (this.doneBatches.size < plan.batches.length) return this.continueAsNew(listId, plan, list.created, list.profileCount);
+    if (this.doneBatches.size < planned.plan.batches) return this.continueAsNew(account, listId, listCreated, planned);
 
-    const { counts } = this.status;
-    const after = await this.step('reconciling', () => shortActivities.countListMembers({ credential, listId }));
-    counts.added = Math.max(0, after.profileCount - list.profileCount);
-    counts.updated = Math.max(0, counts.profilesImported - counts.added);
-    if (input.removeMissing) {
-      const reconciled = await this.step('reconciling', () =>
-        longActivities.reconcileList({
+    if (input.removeMissing && planned.toRemove > 0) {
+      const removed = await this.step('reconciling', () =>
+        longActivities.removeDepartures({
           credential,
+          runKey: this.runKey,
+          account,
           listId,
-          audience: input.audience,
-          fingerprint: plan.fingerprint,
+          listSize: planned.listSize,
+          toRemove: planned.toRemove,
+          audienceEmails: planned.plan.uniqueEmails + planned.plan.keptWithRejectedRow,
           maxRemovalShare: input.maxRemovalShare,
           allowShrink: this.allowShrink,
-          dryRun: false,
         }),
       );
-      counts.removed = reconciled.removed;
+      this.status.counts.removed = removed.removed + removed.gone;
     }
-    return this.finish(listId, list.created);
+    return this.finish(account, listId, listCreated);
+  }
+
+  /** The drift check: reads the whole list when the state knows nothing of it, when asked, or when due. */
+  private async checkMembership(account: string, listId: string, listName: string): Promise<void> {
+    const { input } = this;
+    const read = await this.step('verifying_membership', () =>
+      longActivities.verifyMembership({
+        credential: input.credential,
+        runKey: this.runKey,
+        account,
+        listId,
+        listName,
+        requested: input.verifyMembership,
+        dryRun: input.dryRun,
+      }),
+    );
+    if (read.reason) {
+      this.status.membershipCheck = { reason: read.reason, listed: read.listed, strangers: read.strangers, missing: read.missing };
+    }
   }
 
   /** Waits until this run is the list's only writer (or fails at once when the input says `ifListBusy: "fail"`). */
@@ -223,25 +251,40 @@ class AudienceSyncRun {
     }
   }
 
-  private async planAudience(): Promise<AudiencePlan> {
-    const { plan, reportLocation } = await this.step('planning', () =>
+  private async planAudience(account: string, listId: string | null, listName: string): Promise<PlanResult> {
+    const { input } = this;
+    const planned = await this.step('planning', () =>
       longActivities.planAudience({
-        audience: this.input.audience,
-        updateContacts: this.input.updateContacts,
-        reportKey: this.reportKey,
+        runKey: this.runKey,
+        workflowId: workflowInfo().workflowId,
+        startedAt: this.status.startedAt,
+        account,
+        listId,
+        listName,
+        audience: input.audience,
+        updateContacts: input.updateContacts,
+        dryRun: input.dryRun,
+        membershipRead: this.status.membershipCheck !== undefined,
       }),
     );
+    const { plan } = planned;
     const { counts } = this.status;
-    this.status.reportLocation = reportLocation;
     counts.rowsTotal = plan.rows;
+    counts.rowsRead = plan.rows;
+    counts.rowsValid = plan.validRows;
+    counts.rowsRejected = plan.rejectedRows;
+    counts.rejectedByReason = { ...plan.rejectedByReason };
     counts.duplicateRows = plan.duplicateRows;
-    counts.batchesTotal = plan.batches.length;
-    return plan;
+    counts.unchanged = plan.unchanged;
+    counts.toSend = plan.toAdd + plan.toUpdate;
+    counts.keptWithRejectedRow = plan.keptWithRejectedRow;
+    counts.batchesTotal = plan.batches;
+    return planned;
   }
 
   /** Runs the batches not yet done; stops launching new ones on the first failure or when history is long. */
-  private async runBatches(plan: AudiencePlan, runOne: (batch: BatchRange) => Promise<UpsertBatchResult>): Promise<void> {
-    const remaining = plan.batches.filter((b) => !this.doneBatches.has(b.index));
+  private async runBatches(batches: number, runOne: (batch: number) => Promise<UpsertBatchResult>): Promise<void> {
+    const remaining = Array.from({ length: batches }, (_, i) => i).filter((b) => !this.doneBatches.has(b));
     let failure: unknown;
     let launched = 0;
     await runWithConcurrency(
@@ -261,86 +304,65 @@ class AudienceSyncRun {
     if (failure !== undefined) throw failure;
   }
 
-  private batchInput(plan: AudiencePlan, batch: BatchRange) {
-    return {
-      audience: this.input.audience,
-      batch: { ...batch, header: plan.header },
-      fingerprint: plan.fingerprint,
-      updateContacts: this.input.updateContacts,
-      reportKey: this.reportKey,
-    };
-  }
-
   private recordBatch(result: UpsertBatchResult): void {
     const { counts } = this.status;
     this.doneBatches.add(result.index);
     counts.batchesDone = this.doneBatches.size;
-    counts.rowsRead += result.rowsRead;
+    counts.profilesSent += result.sent;
     counts.profilesImported += result.imported;
-    const rejected = Object.values(result.rejectedByReason).reduce((a, b) => a + b, 0);
-    counts.rowsRejected += rejected;
-    counts.rowsValid += result.rowsRead - (rejected - result.klaviyoRejected);
-    addCounts(counts.rejectedByReason, result.rejectedByReason);
+    counts.added += result.added;
+    counts.updated += result.updated;
+    if (result.klaviyoRejected > 0) {
+      counts.rowsRejected += result.klaviyoRejected;
+      addCounts(counts.rejectedByReason, { klaviyo_rejected: result.klaviyoRejected });
+    }
     addCounts(counts.apiCalls, result.apiCalls);
   }
 
-  /** A dry run checks every row (writing the reject report) and compares the list, without writing to Klaviyo. */
-  private async dryRunReport(listId: string | null, plan: AudiencePlan, listCreated: boolean): Promise<SyncReport> {
-    await this.step('checking_rows', () =>
-      this.runBatches(plan, (batch) => longActivities.checkBatch(this.batchInput(plan, batch))),
-    );
-    if (this.doneBatches.size < plan.batches.length) return this.continueAsNew(listId, plan, listCreated, 0);
-    const diff = await this.step('reconciling', () =>
-      longActivities.reconcileList({
-        credential: this.input.credential,
-        listId,
-        audience: this.input.audience,
-        fingerprint: plan.fingerprint,
-        maxRemovalShare: this.input.maxRemovalShare,
-        allowShrink: true,
-        dryRun: true,
-      }),
-    );
-    const uniqueValid = plan.validRows - plan.duplicateRows;
-    return {
-      ...(await this.finish(listId, listCreated)),
-      wouldAdd: Math.max(0, uniqueValid - diff.inAudience),
-      wouldUpdate: this.input.updateContacts ? Math.min(diff.inAudience, uniqueValid) : 0,
-      wouldRemove: this.input.removeMissing ? diff.toRemove : 0,
-    };
+  /** A dry run reports the plan a real run would carry out (the same diff), without writing to Klaviyo. */
+  private async dryRunReport(account: string, listId: string | null, planned: PlanResult): Promise<SyncReport> {
+    const { plan } = planned;
+    const wouldRemove = this.input.removeMissing ? planned.toRemove : 0;
+    this.status.counts.listSize = planned.listSize - wouldRemove + plan.toAdd;
+    return this.finish(account, listId, false, { wouldAdd: plan.toAdd, wouldUpdate: plan.toUpdate, wouldRemove });
   }
 
-  /** Hands ids, the plan's offsets and the counts to a fresh run; the batches done are not redone. */
-  private continueAsNew(listId: string | null, plan: AudiencePlan, listCreated: boolean, profileCountBefore: number): Promise<never> {
+  /** Hands ids, the plan's counts and the batches done to a fresh run; the batches done are not redone. */
+  private continueAsNew(account: string, listId: string, listCreated: boolean, planned: PlanResult): Promise<never> {
     return continueAsNew<typeof audienceSync>(this.input, {
       startedAt: this.status.startedAt,
-      reportKey: this.reportKey,
-      reportLocation: this.status.reportLocation!,
+      runKey: this.runKey,
+      account,
       listId,
-      listName: this.status.listName,
+      listName: this.status.listName!,
       listCreated,
-      profileCountBefore,
-      plan,
+      planned,
       doneBatches: [...this.doneBatches],
       counts: this.status.counts,
+      membershipCheck: this.status.membershipCheck,
       actionsResolved: this.actionsResolved,
       listLock: this.listLock.id,
     });
   }
 
-  private async finish(listId: string | null, listCreated: boolean): Promise<SyncReport> {
+  private async finish(account: string, listId: string | null, listCreated: boolean, preview: Pick<SyncReport, 'wouldAdd' | 'wouldUpdate' | 'wouldRemove'> = {}): Promise<SyncReport> {
     this.status.step = 'reporting';
-    const { rejectReport } = await shortActivities.finalizeReport({ reportKey: this.reportKey });
-    return {
+    const report: SyncReport = {
       listId,
       listName: this.status.listName,
       listCreated,
       dryRun: this.input.dryRun,
       counts: this.status.counts,
-      reportLocation: rejectReport,
+      ...preview,
+      ...(this.status.membershipCheck && { membershipCheck: this.status.membershipCheck }),
+      runKey: this.runKey,
+      startedAt: this.status.startedAt,
       durationMs: Date.now() - Date.parse(this.status.startedAt),
       actionsResolved: this.actionsResolved,
     };
+    const done = await shortActivities.finalizeReport({ runKey: this.runKey, workflowId: workflowInfo().workflowId, account, report });
+    if (done.listSize !== null) this.status.counts.listSize = done.listSize;
+    return { ...report, counts: this.status.counts, ...(done.rejectFile && { reportLocation: done.rejectFile }) };
   }
 
   /**

@@ -72,3 +72,14 @@ function postgresBackend(url: string): StoreBackend {
 export function storeBackends(): StoreBackend[] {
   return [sqliteBackend(), ...(postgresUrl ? [postgresBackend(postgresUrl)] : [])];
 }
+
+/** The engine names a suite runs against (for describe.each). */
+export function storeEngines(): StoreBackend['name'][] {
+  return postgresUrl ? ['sqlite', 'postgres'] : ['sqlite'];
+}
+
+export function storeBackend(name: StoreBackend['name']): StoreBackend {
+  if (name === 'sqlite') return sqliteBackend();
+  if (!postgresUrl) throw new Error('TEST_POSTGRES_URL is not set: start PostgreSQL with scripts/ensure-postgres.sh');
+  return postgresBackend(postgresUrl);
+}

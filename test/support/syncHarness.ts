@@ -1,6 +1,7 @@
 /**
  * One isolated sync environment per test file: the suite's real Temporal dev server, a fresh Klaviyo
- * emulator with a key, a credentials file, a report folder and a real worker on its own task queue.
+ * emulator with a key, a credentials file, a fresh sync-state store (SQLite, or PostgreSQL when asked),
+ * a report folder and a real worker on its own task queue.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -13,6 +14,9 @@ import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/wo
 import { startEmulator, type RunningEmulator } from 'klaviyo-emulator';
 import { createAudienceSyncWorker } from '../../src/temporal/createWorker';
 import type { ActivityConfig } from '../../src/config';
+import { openStateStore } from '../../src/store/open';
+import type { SyncStateStore } from '../../src/store/types';
+import { storeBackend } from './stateStores';
 import { STATUS_QUERY, WORKFLOW_TYPE, type SyncInputRaw, type SyncReport, type SyncStatus } from '../../src/shared';
 
 export interface SyncHarness {
@@ -25,6 +29,9 @@ export interface SyncHarness {
   apiKey: string;
   credentialsFile: string;
   reportDir: string;
+  /** The workers' sync-state store (this process's connection to it) and where it is. */
+  store: SyncStateStore;
+  stateLocation: string;
   /** A scratch folder for audience files. */
   dir: string;
   /** Environment for a subprocess (worker or CLI) that should use this server, queue and emulator. */
@@ -59,6 +66,8 @@ export interface HarnessOptions {
   batchMaxProfiles?: number;
   /** Emulator bulk-job processing delay. */
   jobDelayMs?: number;
+  /** The sync-state store's engine (default sqlite). */
+  stateStore?: 'sqlite' | 'postgres';
 }
 
 let runtimeInstalled = false;
@@ -85,10 +94,14 @@ export async function createSyncHarness(opts: HarnessOptions = {}): Promise<Sync
 
   const connection = await Connection.connect({ address });
   const client = new Client({ connection, namespace });
+  const backend = storeBackend(opts.stateStore ?? 'sqlite');
+  const stateLocation = await backend.fresh();
+  const store = await openStateStore(stateLocation);
   const activityConfig: ActivityConfig = {
     klaviyo: { baseUrl: emulator.url, credentialsFile, rateSpeedFactor: speed },
     audience: { batchMaxProfiles: opts.batchMaxProfiles ?? 10_000, defaultPhoneCountry: 'US' },
     reportDir,
+    state: { location: stateLocation, verifyEveryMs: 7 * 86_400_000 },
     bulkJobTimeoutMs: 20_000,
     // A list lock notices a holder that closed without releasing within a second, not 15.
     listLockCheckMs: 1000,
@@ -107,6 +120,8 @@ export async function createSyncHarness(opts: HarnessOptions = {}): Promise<Sync
     },
     credentialsFile,
     reportDir,
+    store,
+    stateLocation,
     dir,
     activityConfig,
     env: {
@@ -117,6 +132,7 @@ export async function createSyncHarness(opts: HarnessOptions = {}): Promise<Sync
       KLAVIYO_CREDENTIALS_FILE: credentialsFile,
       KLAVIYO_RATE_SPEED: String(speed),
       AUDIENCE_REPORT_DIR: reportDir,
+      AUDIENCE_STATE_URL: stateLocation,
       KLAVIYO_BULK_JOB_TIMEOUT_MS: '20000',
       AUDIENCE_BATCH_MAX_PROFILES: String(opts.batchMaxProfiles ?? 10_000),
     },
@@ -127,6 +143,7 @@ export async function createSyncHarness(opts: HarnessOptions = {}): Promise<Sync
         namespace,
         taskQueue,
         activities: activityConfig,
+        store,
         workflowBundle: { codePath: bundlePath },
       });
       const running = worker.run();
@@ -186,6 +203,8 @@ export async function createSyncHarness(opts: HarnessOptions = {}): Promise<Sync
       for (const w of workers) await w.stop();
       await connection.close();
       await emulator.close();
+      await store.close();
+      await backend.cleanup();
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -83,6 +83,7 @@ const routes: AdminRoute[] = [
       d.limiter.reset();
       d.faults.clear();
       d.stats.reset();
+      d.jobs.resetCounters();
       return ok();
     },
   },
@@ -167,6 +168,19 @@ const routes: AdminRoute[] = [
     },
   },
   {
+    // As if someone deleted the person in Klaviyo: the profile and its list memberships are gone.
+    method: 'DELETE',
+    template: '/admin/profiles/:email',
+    handle({ params, query }, d) {
+      const acc = d.state.account(accountOf(query.get('account') ?? undefined));
+      const p = acc.profiles.byEmailAddress(params.email!);
+      if (!p) throw new AdminError(404, 'no such profile');
+      for (const list of acc.lists.values()) list.members.delete(p.id);
+      acc.profiles.delete(p);
+      return ok();
+    },
+  },
+  {
     method: 'POST',
     template: '/admin/faults',
     handle({ body }, d) {
@@ -187,7 +201,7 @@ const routes: AdminRoute[] = [
     method: 'GET',
     template: '/admin/stats',
     handle(_r, d) {
-      return ok(d.stats.snapshot());
+      return ok({ ...d.stats.snapshot(), jobs: d.jobs.snapshot() });
     },
   },
   {

@@ -69,6 +69,11 @@ export class EmulatorAdmin {
     return res.status === 404 ? null : res.data;
   }
 
+  /** Deletes the profile of an e-mail and its list memberships, as a person deleting it in Klaviyo would. */
+  async deleteProfile(email: string, account?: string): Promise<void> {
+    await this.http.delete(`/profiles/${encodeURIComponent(email)}`, { params: { account } });
+  }
+
   async injectFault(fault: FaultSpec): Promise<string> {
     return (await this.http.post<{ id: string }>('/faults', fault)).data.id;
   }

@@ -73,6 +73,14 @@ export class ProfileStore {
     this.index(profile);
   }
 
+  /** Deletes a profile (admin only: the API has no profile deletion but data-privacy requests). */
+  delete(profile: Profile): void {
+    this.unindex(profile);
+    this.byId.delete(profile.id);
+    const at = this.ordered.indexOf(profile.id);
+    if (at >= 0) this.ordered.splice(at, 1);
+  }
+
   private index(p: Profile): void {
     if (typeof p.attrs.email === 'string') this.byEmail.set(emailKey(p.attrs.email), p);
     if (typeof p.attrs.phone_number === 'string') this.byPhone.set(p.attrs.phone_number, p);

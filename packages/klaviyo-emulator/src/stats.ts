@@ -5,6 +5,8 @@ export interface StatsSnapshot {
   throttled: number;
   /** Responses by status; connection resets count as "reset". */
   byStatus: Record<string, number>;
+  /** Bulk import work (added by the admin route; absent from Stats' own snapshot). */
+  jobs?: import('./bulkJobRunner').JobCounters;
 }
 
 export class Stats {

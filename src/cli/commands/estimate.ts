@@ -87,7 +87,7 @@ async function runEstimate(ctx: CliContext, flags: EstimateFlags): Promise<void>
   const removals = removeMissing ? (flags.removals ?? Math.max(0, list.members - plan.validRows)) : 0;
   if (removals > list.members) throw usageError(`--removals ${removals} is more than the list's ${list.members} members`);
   const est = estimateSync({
-    bulkJobs: plan.batches.length,
+    bulkJobs: plan.batches,
     profiles: plan.validRows,
     listMembersBefore: list.members,
     removals,
@@ -99,7 +99,7 @@ async function runEstimate(ctx: CliContext, flags: EstimateFlags): Promise<void>
     uploadMbitPerSecond: flags.uploadMbps,
   });
   if (flags.json) {
-    ctx.print(JSON.stringify({ audience: { rows: plan.rows, validRows: plan.validRows, rejectedRows: plan.rejectedRows, bulkJobs: plan.batches.length }, list, removals, estimate: est }, null, 2));
+    ctx.print(JSON.stringify({ audience: { rows: plan.rows, validRows: plan.validRows, rejectedRows: plan.rejectedRows, bulkJobs: plan.batches }, list, removals, estimate: est }, null, 2));
     return;
   }
   ctx.print(render(flags, list, plan, est));

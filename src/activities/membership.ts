@@ -1,0 +1,89 @@
+/**
+ * verifyMembership: the drift check. People edit lists by hand in Klaviyo, so now and then a run reads the
+ * whole list (when the store knows nothing of it, when the input asks, and every AUDIENCE_VERIFY_EVERY per
+ * list) and makes the stored members equal what is really there: strangers are stored with unknown hashes
+ * (so they are sent or removed), members removed by hand are forgotten (so they are added again), profile
+ * ids are refreshed. A dry run reads into its own scratch and changes nothing.
+ *
+ * Killed midway, the retried attempt resumes from the page cursor in its heartbeat details.
+ */
+import { activityInfo, heartbeat } from '@temporalio/activity';
+import { emailKey } from '../audience/emailHash';
+import type { SyncStateStore } from '../store/types';
+import type { ActivityConfig } from '../config';
+import { clientFor } from './klaviyoClient';
+import { withHeartbeatTicker } from './heartbeatTicker';
+import type { CredentialRef } from './lists';
+
+export interface VerifyMembershipInput extends CredentialRef {
+  runKey: string;
+  account: string;
+  listId: string;
+  listName: string;
+  /** The input's `verifyMembership`: read the list whatever the store says. */
+  requested: boolean;
+  dryRun: boolean;
+}
+
+export type VerifyReason = 'no_state' | 'requested' | 'cadence';
+
+export interface VerifyMembershipResult {
+  /** Why the list was read; absent when it was not. */
+  reason?: VerifyReason;
+  /** Members on the list; strangers (not stored) and missing (stored, not on the list) among them. */
+  listed: number;
+  strangers: number;
+  missing: number;
+  apiCalls: Record<string, number>;
+}
+
+interface ReadProgress {
+  /** Cursor of the next page to read; null once the last page is stored. */
+  cursor: string | undefined | null;
+  read: number;
+}
+
+export function membershipActivities(config: ActivityConfig, store: SyncStateStore) {
+  return {
+    async verifyMembership(input: VerifyMembershipInput): Promise<VerifyMembershipResult> {
+      const { client, apiCalls } = clientFor(config, input.credential);
+      const reason = await whyRead(store, input, config.state.verifyEveryMs);
+      if (!reason) return { listed: 0, strangers: 0, missing: 0, apiCalls };
+      const progress: ReadProgress = (activityInfo().heartbeatDetails as ReadProgress | undefined) ?? { cursor: undefined, read: 0 };
+      await withHeartbeatTicker(
+        () => progress,
+        async () => {
+          if (progress.cursor === null) return;
+          for await (const page of client.listMemberPages(input.listId, progress.cursor ? { cursor: progress.cursor } : {})) {
+            await store.putReadMembers(
+              input.runKey,
+              page.members.map((m) => {
+                const email = m.email?.trim().toLowerCase() || null;
+                return { profileId: m.id, email, emailKey: email === null ? null : emailKey(email) };
+              }),
+            );
+            progress.read += page.members.length;
+            progress.cursor = page.nextCursor;
+            heartbeat(progress);
+          }
+          progress.cursor = null;
+          heartbeat(progress);
+        },
+      );
+      const drift = await store.readDrift(input.account, input.listId, input.runKey);
+      if (!input.dryRun) {
+        await store.applyReadMembers(input.account, input.listId, input.runKey);
+        await store.touchList(input.account, input.listId, input.listName, Date.now());
+      }
+      return { reason, ...drift, apiCalls };
+    },
+  };
+}
+
+async function whyRead(store: SyncStateStore, input: VerifyMembershipInput, everyMs: number): Promise<VerifyReason | undefined> {
+  if (input.requested) return 'requested';
+  const state = await store.listState(input.account, input.listId);
+  if (!state) return 'no_state';
+  if (state.verifiedAt === null || Date.now() - state.verifiedAt >= everyMs) return 'cadence';
+  return undefined;
+}
