@@ -1,10 +1,8 @@
 /**
- * What the plan's byte ranges depend on. size + mtime are checked before every batch (cheap); the
- * sha256, computed while planning, records exactly which bytes were planned (for the report and for
- * audits), and is too costly to recompute per batch.
+ * Which bytes a plan read: size + mtime, checked before and after the pass (a file rewritten while it is
+ * read is not one audience), and the sha256 of the bytes, for the report and for audits.
  */
 import { stat } from 'node:fs/promises';
-import type { AudienceSource } from '../shared';
 import { AudienceChangedError, InvalidAudienceError, toAudienceError } from './errors';
 
 export interface AudienceFingerprint {
@@ -32,15 +30,4 @@ export function assertUnchanged(path: string, fp: { size: number; mtimeMs: numbe
         'start a new run for the new file',
     );
   }
-}
-
-/** Throws AudienceChangedError if the file's size or modification time differ from the plan's. */
-export async function checkFingerprint(source: AudienceSource, fp: AudienceFingerprint): Promise<void> {
-  let now;
-  try {
-    now = await statAudience(source.path);
-  } catch (err) {
-    throw new AudienceChangedError(`audience file ${source.path} is no longer readable: ${(err as Error).message}`);
-  }
-  assertUnchanged(source.path, fp, now);
 }

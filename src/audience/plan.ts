@@ -145,7 +145,8 @@ export async function planAudience(source: AudienceSource, opts: PlanOptions = {
     }
     const kind = member >= 0 ? 'changed' : 'new';
     entries.push(key, kind === 'new' ? Kind.New : Kind.Changed);
-    await sink?.send({ email: result.email, emailKey: key, row, batch: batches.assign(result.bytes), kind, rowHash, attrHash, attributes: result.json });
+    const batch = batches.assign(result.bytes);
+    await sink?.send({ email: result.email, emailKey: key, row, batch, kind, rowHash, attrHash, attributes: result.json });
   }
   opts.onProgress?.(rows);
 

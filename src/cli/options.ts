@@ -35,7 +35,8 @@ export function addSyncOptions(cmd: Command, { audienceRequired = true } = {}): 
     .option('--credential <name>', 'name of the Klaviyo credential the worker uses (default "default" = KLAVIYO_API_KEY)')
     .option('--no-remove', 'keep list members who are not in the audience (default: remove them)')
     .option('--no-update-contacts', 'only set list membership; leave profile attributes untouched')
-    .option('--max-removal-share <share>', 'pause instead of removing more than this share of the list (default 0.5)', parseShare);
+    .option('--max-removal-share <share>', 'pause instead of removing more than this share of the list (default 0.5)', parseShare)
+    .option('--verify-membership', "read the list's whole membership first: removes strangers and re-adds members removed by hand (runs do it anyway every AUDIENCE_VERIFY_EVERY)");
 }
 
 /** The commander option bag of addSyncOptions, as the input builder wants it. */

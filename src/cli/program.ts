@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { estimateCommand } from './commands/estimate';
 import { exportSftpCommand } from './commands/exportSftp';
 import { pausedCommand, resolveCommand, statusCommand } from './commands/runs';
+import { reportCommand } from './commands/report';
 import { scheduleCommand } from './commands/schedule';
 import { dryRunCommand, syncCommand } from './commands/sync';
 import type { CliContext } from './context';
@@ -12,7 +13,7 @@ const CONNECTION_HELP = `
 Connection (same environment variables as the worker):
   TEMPORAL_ADDRESS (default localhost:7233), TEMPORAL_NAMESPACE (default default),
   TEMPORAL_TASK_QUEUE (default klaviyo-audience-sync), TEMPORAL_API_KEY, TEMPORAL_TLS_CERT,
-  TEMPORAL_TLS_KEY, TEMPORAL_TLS_CA, TEMPORAL_TLS_SERVER_NAME.
+  TEMPORAL_TLS_KEY, TEMPORAL_TLS_CA, TEMPORAL_TLS_SERVER_NAME; \`report\` reads AUDIENCE_STATE_URL.
 Exit codes: 0 done; 1 the run or the connection failed; 2 bad flags, bad input or unknown id.`;
 
 /** Every subcommand (and theirs) throws CommanderError rather than exiting, and prints no error itself. */
@@ -40,6 +41,7 @@ export function createProgram(ctx: CliContext): Command {
   for (const cmd of [
     syncCommand(ctx),
     statusCommand(ctx),
+    reportCommand(ctx),
     resolveCommand(ctx),
     pausedCommand(ctx),
     estimateCommand(ctx),

@@ -16,6 +16,7 @@ export interface SyncFlags {
   updateContacts?: boolean;
   maxRemovalShare?: number;
   ifListBusy?: 'wait' | 'fail';
+  verifyMembership?: boolean;
 }
 
 /** csv or ndjson, from --format or the file's extension. */
@@ -51,6 +52,7 @@ export function buildSyncInput(flags: SyncFlags, extra: { dryRun?: boolean } = {
     ...(flags.remove === false ? { removeMissing: false } : {}),
     ...(flags.maxRemovalShare !== undefined ? { maxRemovalShare: flags.maxRemovalShare } : {}),
     ...(flags.ifListBusy !== undefined ? { ifListBusy: flags.ifListBusy } : {}),
+    ...(flags.verifyMembership ? { verifyMembership: true } : {}),
     ...(extra.dryRun ? { dryRun: true } : {}),
   };
   const parsed = syncInputSchema.safeParse(raw);

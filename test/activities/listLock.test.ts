@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { startEmulator, type RunningEmulator } from 'klaviyo-emulator';
 import { KlaviyoClient } from '../../src/klaviyo/client';
-import { accountKey, listLockId } from '../../src/activities/listLock';
+import { listLockId } from '../../src/activities/listLock';
+import { accountKey } from '../../src/activities/account';
 
 describe('listLockId', () => {
   it('is readable and the same for the same account and name', () => {

@@ -1,6 +1,7 @@
 /**
  * upsertBatch against a scripted Klaviyo: the whole-request 400 real Klaviyo sends for one malformed
- * profile must not sink the batch, and a retried attempt resumes the job it already submitted.
+ * profile must not sink the batch, a retried attempt resumes the job it already submitted, and the store
+ * learns what Klaviyo took (and what it refused, to be sent again next run).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -10,7 +11,9 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { createActivities } from '../../src/activities';
 import type { ActivityConfig } from '../../src/config';
 import type { UpsertBatchResult } from '../../src/activities/upsert';
-import { planAudience } from '../../src/audience/plan';
+import { planAudience, type RowToSend } from '../../src/audience/plan';
+import { openStateStore } from '../../src/store/open';
+import type { SyncStateStore } from '../../src/store/types';
 import { startFakeServer, type FakeServer } from '../klaviyo/fakeServer';
 import { startEmulator } from 'klaviyo-emulator';
 import { KlaviyoClient } from '../../src/klaviyo/client';
@@ -28,6 +31,7 @@ const noErrors = { data: [], links: {} };
 let server: FakeServer;
 let dir: string;
 let config: ActivityConfig;
+let store: SyncStateStore;
 beforeEach(async () => {
   server = await startFakeServer();
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'upsert-batch-'));
@@ -35,28 +39,24 @@ beforeEach(async () => {
   config = {
     klaviyo: { baseUrl: server.url, credentialsFile: path.join(dir, 'credentials.json'), rateSpeedFactor: 100 },
     audience: { batchMaxProfiles: 10_000, defaultPhoneCountry: 'US' },
-    reportDir: path.join(dir, 'reports'),
     bulkJobTimeoutMs: 10_000,
+    state: { location: path.join(dir, 'state.sqlite'), verifyEveryMs: 1000 },
   };
+  store = await openStateStore(config.state.location);
 });
 afterEach(async () => {
+  await store.close();
   await server.close();
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
+/** A planned snapshot of three new customers, as the plan activity leaves it in the store. */
 async function batchInput() {
   const file = writeCsvAudience(dir, 'a.csv', makeCustomers(3, { prefix: 'batch' }).rows);
-  const audience = { type: 'csv' as const, path: file };
-  const plan = await planAudience(audience);
-  return {
-    credential: 'default',
-    listId: 'LIST01',
-    audience,
-    batch: { ...plan.batches[0]!, header: plan.header },
-    fingerprint: plan.fingerprint,
-    updateContacts: true,
-    reportKey: 'wf/run',
-  };
+  const rows: RowToSend[] = [];
+  await planAudience({ type: 'csv', path: file }, { sink: { send: (r) => void rows.push(r), reject: () => undefined, unsend: () => undefined } });
+  await store.putSnapshot('wf/run', rows);
+  return { credential: 'default', runKey: 'wf/run', account: 'A1', listId: 'LIST01', batch: 0 };
 }
 
 const posts = () => server.received.filter((r) => r.method === 'POST');
@@ -84,22 +84,27 @@ describe('upsertBatch', () => {
       { status: 200, body: noErrors },
     );
     const input = await batchInput();
-    const result = await new MockActivityEnvironment().run(createActivities(config).upsertBatch, input);
+    const result = await new MockActivityEnvironment().run(createActivities(config, store).upsertBatch, input);
 
-    expect(result).toMatchObject({ index: 0, rowsRead: 3, imported: 2, klaviyoRejected: 1, rejectedByReason: { klaviyo_rejected: 1 } });
+    expect(result).toMatchObject({ index: 0, sent: 3, imported: 2, added: 2, klaviyoRejected: 1 });
     const resent = JSON.parse(posts()[1]!.body).data.attributes.profiles.data.map((p: { attributes: { email: string } }) => p.attributes.email);
     expect(resent).toEqual(['batch.0@example.com', 'batch.2@example.com']);
     expect(JSON.parse(posts()[1]!.body).data.relationships.lists.data).toEqual([{ type: 'list', id: 'LIST01' }]);
-    const rejects = fs.readFileSync(path.join(config.reportDir, 'wf', 'run', 'rejects-batch-000000.ndjson'), 'utf8');
-    expect(rejects).toContain('batch.1@example.com');
-    expect(rejects).toContain('Invalid email address');
+    expect(await store.rejectPage('wf/run', 0, 10)).toEqual([
+      { row: 2, email: 'batch.1@example.com', reason: 'klaviyo_rejected', field: 'email', message: 'Invalid email address' },
+    ]);
+    // The refused one is not a member: the next run sends it again.
+    expect((await store.memberPage('A1', 'LIST01', { kind: 'stored' }, undefined, 10)).map((m) => m.email).sort()).toEqual([
+      'batch.0@example.com',
+      'batch.2@example.com',
+    ]);
   });
 
   it('a retried attempt resumes the job id from its heartbeat details instead of submitting again', async () => {
     server.script({ status: 200, body: job('complete', 3) }, { status: 200, body: noErrors });
     const input = await batchInput();
     const env = new MockActivityEnvironment({ heartbeatDetails: { jobs: { 0: 'JOB1' } }, attempt: 2 });
-    const result: UpsertBatchResult = await env.run(createActivities(config).upsertBatch, input);
+    const result: UpsertBatchResult = await env.run(createActivities(config, store).upsertBatch, input);
     expect(result.imported).toBe(3);
     expect(posts()).toHaveLength(0);
     expect(server.received[0]!.url).toContain('/api/profile-bulk-import-jobs/JOB1');
@@ -115,7 +120,7 @@ describe('upsertBatch', () => {
       const input = { ...(await batchInput()), listId: list.id };
       const stuckConfig = { ...config, klaviyo: { ...config.klaviyo, baseUrl: emulator.url, rateSpeedFactor: 50 }, bulkJobTimeoutMs: 1_000 };
 
-      const result: UpsertBatchResult = await new MockActivityEnvironment().run(createActivities(stuckConfig).upsertBatch, input);
+      const result: UpsertBatchResult = await new MockActivityEnvironment().run(createActivities(stuckConfig, store).upsertBatch, input);
       expect(result.imported).toBe(3);
       expect((await emulator.admin.stats()).calls['POST /api/profile-bulk-import-jobs']).toBe(2);
       expect(await emulator.admin.listMembers(list.id)).toHaveLength(3);

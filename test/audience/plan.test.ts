@@ -1,143 +1,136 @@
 import { createHash } from 'node:crypto';
-import { utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { AudienceChangedError, InvalidAudienceError } from '../../src/audience/errors';
-import { checkFingerprint, planAudience, type AudiencePlan } from '../../src/audience/plan';
-import { normalizeRow, profileJsonBytes } from '../../src/audience/row';
+import { InvalidAudienceError } from '../../src/audience/errors';
+import { planAudience, type PlanOptions, type RowToSend } from '../../src/audience/plan';
+import { MemberDigest } from '../../src/audience/memberDigest';
+import { emailKey } from '../../src/audience/emailHash';
+import type { RowReject } from '../../src/audience/row';
 import { generateAudience } from '../../dev/synthetic';
 import type { AudienceSource } from '../../src/shared';
-import { collect, tempDir, writeAudience } from './helpers';
+import { tempDir, writeAudience } from './helpers';
 
 const dir = tempDir();
 
-/** Reads every batch by its byte range and checks the batches partition the file's rows exactly. */
-async function expectBatchesPartitionRows(source: AudienceSource, plan: AudiencePlan): Promise<void> {
-  const all = await collect(source);
-  expect(plan.rows).toBe(all.length);
-  const seen = [];
-  let previousEnd: number | undefined;
-  for (const batch of plan.batches) {
-    if (previousEnd !== undefined) expect(batch.start).toBe(previousEnd); // contiguous
-    previousEnd = batch.end;
-    const rows = await collect(source, { ...batch, header: plan.header });
-    expect(rows).toHaveLength(batch.rows);
-    expect(rows[0]!.row).toBe(batch.firstRow);
-    expect(rows.at(-1)!.endOffset).toBe(batch.end);
-    seen.push(...rows);
-  }
-  // The union of all batches is every row, exactly once, with the same content and numbering.
-  expect(seen).toEqual(all);
+/** Plans into memory: the rows to send, the rejects and the e-mails taken back. */
+async function plan(source: AudienceSource, opts: PlanOptions = {}) {
+  const sent: RowToSend[] = [];
+  const rejects: RowReject[] = [];
+  const unsent: bigint[] = [];
+  const result = await planAudience(source, {
+    ...opts,
+    sink: { send: (r) => void sent.push(r), reject: (r) => void rejects.push(r), unsend: (keys) => void unsent.push(...keys) },
+  });
+  return { result, sent, rejects, unsent };
+}
+
+/** A digest of members as the rows of `first` would have left them (every row sent and stored). */
+function digestOf(rows: RowToSend[], extra: { email: string }[] = []): MemberDigest {
+  const members = [
+    ...rows.map((r) => ({ email: r.email, emailKey: r.emailKey, profileId: null, rowHash: r.rowHash, attrHash: r.attrHash })),
+    ...extra.map((m) => ({ email: m.email, emailKey: emailKey(m.email), profileId: null, rowHash: null, attrHash: null })),
+  ].sort((a, b) => (a.emailKey < b.emailKey ? -1 : a.emailKey > b.emailKey ? 1 : 0));
+  const digest = new MemberDigest(4);
+  digest.add(members);
+  return digest;
 }
 
 describe('planAudience', () => {
-  it.each(['csv', 'ndjson'] as const)('%s: batch byte ranges hold exactly their rows; together every row once', async (format) => {
+  it.each(['csv', 'ndjson'] as const)('%s: every valid row is sent once, in batches of at most maxProfiles; every invalid row is rejected', async (format) => {
     const out = join(dir, `generated.${format}`);
     const generated = await generateAudience({ rows: 3000, out, invalidShare: 0.05, seed: 11 });
-    const source: AudienceSource = { type: format, path: out };
-    // Small batches so there are many boundaries, some next to quoted newlines and invalid rows.
-    const plan = await planAudience(source, { maxProfiles: 97 });
-    expect(plan.batches.length).toBeGreaterThan(25);
-    expect(plan.rows).toBe(3000);
-    expect(plan.rejectedRows).toBe(generated.invalidRows);
-    expect(plan.validRows).toBe(3000 - generated.invalidRows);
-    expect(plan.rejectedByReason).toEqual(Object.fromEntries(Object.entries(generated.invalidByReason).filter(([, n]) => n > 0)));
-    expect(plan.batches.reduce((n, b) => n + b.rows, 0)).toBe(3000);
-    await expectBatchesPartitionRows(source, plan);
+    const { result, sent, rejects } = await plan({ type: format, path: out }, { maxProfiles: 97 });
+    expect(result).toMatchObject({ rows: 3000, rejectedRows: generated.invalidRows, validRows: 3000 - generated.invalidRows, unchanged: 0 });
+    expect(result.toAdd).toBe(result.uniqueEmails);
+    expect(result.rejectedByReason).toEqual(Object.fromEntries(Object.entries(generated.invalidByReason).filter(([, n]) => n > 0)));
+    expect(rejects).toHaveLength(generated.invalidRows);
+    expect(new Set(sent.map((r) => r.email)).size).toBe(sent.length);
+    const perBatch = new Map<number, number>();
+    for (const r of sent) perBatch.set(r.batch, (perBatch.get(r.batch) ?? 0) + 1);
+    expect(result.batches).toBe(perBatch.size);
+    expect(Math.max(...perBatch.values())).toBeLessThanOrEqual(97);
+    expect(sent.every((r) => r.kind === 'new' && JSON.parse(r.attributes).email === r.email)).toBe(true);
   });
 
-  it('the generated CSV really has quoted newlines (the test above covers them)', async () => {
-    const rows = await collect({ type: 'csv', path: join(dir, 'generated.csv') });
-    expect(rows.filter((r) => String(r.raw.address2).includes('\n')).length).toBeGreaterThan(5);
-  });
-
-  it('splits by profile count: each batch has at most maxProfiles valid rows', async () => {
-    const lines = ['email'];
-    for (let i = 0; i < 25; i++) lines.push(i % 5 === 4 ? `bad${i}` : `p${i}@x.com`);
-    const source = writeAudience(dir, 'csv', `${lines.join('\n')}\n`);
-    const plan = await planAudience(source, { maxProfiles: 4 });
-    // 20 valid rows in batches of 4; each invalid row stays in the batch before the next cut.
-    expect(plan.batches.map((b) => [b.firstRow, b.rows])).toEqual([
-      [1, 5],
-      [6, 5],
-      [11, 5],
-      [16, 5],
-      [21, 5],
-    ]);
-    await expectBatchesPartitionRows(source, plan);
-  });
-
-  it('splits by bytes: serialized profiles of a batch stay within maxBytes', async () => {
+  it('splits by bytes: serialized profiles of a batch stay within maxBytes, and each batch is as full as it may be', async () => {
     const rows = Array.from({ length: 30 }, (_, i) => ({ email: `person${i}@example.com`, first_name: 'x'.repeat(i * 10) }));
-    const source = writeAudience(dir, 'ndjson', rows.map((r) => JSON.stringify(r)).join('\n'));
     const maxBytes = 1200;
-    const plan = await planAudience(source, { maxBytes });
-    expect(plan.batches.length).toBeGreaterThan(3);
-    for (const batch of plan.batches) {
-      const profiles = (await collect(source, batch)).map((r) => normalizeRow(r.raw, r.row)).filter((r) => r.ok);
-      const bytes = profiles.reduce((n, r) => n + (r.ok ? profileJsonBytes(r.profile) + 1 : 0), 0);
-      expect(bytes).toBeLessThanOrEqual(maxBytes);
-    }
-    // Cutting later would have passed the limit: each batch is as full as it may be.
-    for (const [i, batch] of plan.batches.slice(0, -1).entries()) {
-      const next = (await collect(source, plan.batches[i + 1]))[0]!;
-      const nextBytes = profileJsonBytes({ attributes: { email: String(next.raw.email), first_name: String(next.raw.first_name) } });
-      const own = (await collect(source, batch)).reduce((n, r) => n + profileJsonBytes({ attributes: { email: String(r.raw.email), first_name: String(r.raw.first_name) } }) + 1, 0);
-      expect(own + nextBytes + 1).toBeGreaterThan(maxBytes);
+    const { sent, result } = await plan(writeAudience(dir, 'ndjson', rows.map((r) => JSON.stringify(r)).join('\n')), { maxBytes });
+    const size = (r: RowToSend) => Buffer.byteLength(JSON.stringify({ type: 'profile', attributes: JSON.parse(r.attributes) })) + 1;
+    const bytes = new Map<number, number>();
+    for (const r of sent) bytes.set(r.batch, (bytes.get(r.batch) ?? 0) + size(r));
+    expect(result.batches).toBeGreaterThan(3);
+    for (const b of bytes.values()) expect(b).toBeLessThanOrEqual(maxBytes);
+    for (let b = 0; b < result.batches - 1; b++) {
+      const next = sent.find((r) => r.batch === b + 1)!;
+      expect(bytes.get(b)! + size(next)).toBeGreaterThan(maxBytes);
     }
   });
 
-  it('counts duplicate e-mails among valid rows (normalised), without rejecting them', async () => {
-    const source = writeAudience(dir, 'csv', 'email,phone_number\na@x.com,\n A@X.COM ,\nb@x.com,\na@x.com,12345\nb@x.com,\n');
-    const plan = await planAudience(source);
-    expect(plan).toMatchObject({ rows: 5, validRows: 4, rejectedRows: 1, duplicateRows: 2, uniqueEmails: 2 });
+  it('counts an e-mail on several rows once: the last valid row is the one sent', async () => {
+    const source = writeAudience(dir, 'csv', 'email,first_name,phone_number\na@x.com,One,\n A@X.COM ,Two,\nb@x.com,,\na@x.com,Bad,12345\nb@x.com,B2,\n');
+    const { result, sent } = await plan(source, { maxProfiles: 1 });
+    expect(result).toMatchObject({ rows: 5, validRows: 4, rejectedRows: 1, duplicateRows: 2, uniqueEmails: 2, toAdd: 2 });
+    // The store keeps the last row of an e-mail; here the sink sees all, the last ones carry the final names.
+    const last = new Map(sent.map((r) => [r.email, JSON.parse(r.attributes).first_name]));
+    expect(Object.fromEntries(last)).toEqual({ 'a@x.com': 'Two', 'b@x.com': 'B2' });
+  });
+
+  it('against stored members: unchanged rows are not sent, changed and new ones are, leavers are the members never seen', async () => {
+    const v1 = writeAudience(dir, 'csv', 'email,first_name\na@x.com,Ann\nb@x.com,Bob\nc@x.com,Cy\nd@x.com,Di\n');
+    const first = await plan(v1);
+    const members = digestOf(first.sent, [{ email: 'stranger@x.com' }]);
+    // b changed, c reformatted (same profile), d has a bad phone (kept), a gone, e new.
+    const v2 = writeAudience(dir, 'csv', 'email,first_name,phone_number\nb@x.com,Robert,\n C@X.COM ,Cy,\nd@x.com,Di,12\ne@x.com,Eve,\n');
+    const { result, sent } = await plan(v2, { members });
+    expect(result).toMatchObject({ toAdd: 1, toUpdate: 1, unchanged: 1, keptWithRejectedRow: 1, rejectedRows: 1 });
+    expect(sent.map((r) => [r.email, r.kind])).toEqual([
+      ['b@x.com', 'changed'],
+      ['e@x.com', 'new'],
+    ]);
+    expect(['a@x.com', 'b@x.com', 'c@x.com', 'd@x.com', 'stranger@x.com'].filter((e) => !members.wasSeen(emailKey(e)))).toEqual(['a@x.com', 'stranger@x.com']);
+  });
+
+  it('a row exactly as last sent is unchanged without normalising it again; other settings make it a new row', async () => {
+    const source = writeAudience(dir, 'csv', 'email,phone_number\na@x.com,4155552671\n');
+    const first = await plan(source);
+    expect((await plan(source, { members: digestOf(first.sent) })).result.unchanged).toBe(1);
+    // Read in another country, the same cell is another phone number: sent again.
+    const other = await plan(source, { members: digestOf(first.sent), defaultCountry: 'CA' });
+    expect(other.result.unchanged + other.result.toUpdate).toBe(1);
+    expect((await plan(source, { members: digestOf(first.sent), updateContacts: false })).result.toUpdate).toBe(1);
+  });
+
+  it('takes back an e-mail sent earlier in the file whose last row is unchanged', async () => {
+    const v1 = writeAudience(dir, 'csv', 'email,first_name\na@x.com,Ann\n');
+    const first = await plan(v1);
+    const v2 = writeAudience(dir, 'csv', 'email,first_name\na@x.com,Other\na@x.com,Ann\n');
+    const { result, unsent } = await plan(v2, { members: digestOf(first.sent) });
+    expect(result).toMatchObject({ unchanged: 1, toUpdate: 0, duplicateRows: 1 });
+    expect(unsent).toEqual([emailKey('a@x.com')]);
   });
 
   it('with updateContacts=false only the e-mail decides validity', async () => {
     const source = writeAudience(dir, 'csv', 'email,phone_number\na@x.com,12345\nnope,\n');
-    expect(await planAudience(source, { updateContacts: false })).toMatchObject({ validRows: 1, rejectedByReason: { invalid_email: 1 } });
+    expect((await plan(source, { updateContacts: false })).result).toMatchObject({ validRows: 1, rejectedByReason: { invalid_email: 1 } });
   });
 
   it('plans a header-only CSV as no batches, and reports progress', async () => {
     const progress: number[] = [];
-    const plan = await planAudience(writeAudience(dir, 'csv', 'email,first_name\n'), { onProgress: (n) => progress.push(n) });
-    expect(plan).toMatchObject({ rows: 0, validRows: 0, batches: [], header: ['email', 'first_name'] });
+    const { result } = await plan(writeAudience(dir, 'csv', 'email,first_name\n'), { onProgress: (n) => progress.push(n) });
+    expect(result).toMatchObject({ rows: 0, validRows: 0, batches: 0 });
     expect(progress).toEqual([0]);
   });
 
-  it('raises InvalidAudienceError for an unknown column before any batch exists', async () => {
+  it('raises InvalidAudienceError for an unknown column', async () => {
     await expect(planAudience(writeAudience(dir, 'csv', 'email,phone\na@x.com,1\n'))).rejects.toThrow(InvalidAudienceError);
   });
 
   it('fingerprints the file: size, mtime and sha256 of the bytes', async () => {
     const source = writeAudience(dir, 'ndjson', '{"email":"a@x.com"}\n');
-    const plan = await planAudience(source);
-    expect(plan.fingerprint.size).toBe(20);
-    expect(plan.fingerprint.mtimeMs).toBeGreaterThan(0);
-    expect(plan.fingerprint.sha256).toBe(createHash('sha256').update('{"email":"a@x.com"}\n').digest('hex'));
-  });
-});
-
-describe('checkFingerprint', () => {
-  it('passes for the planned file and throws AudienceChangedError once it changes', async () => {
-    const source = writeAudience(dir, 'csv', 'email\na@x.com\n');
-    const plan = await planAudience(source);
-    await expect(checkFingerprint(source, plan.fingerprint)).resolves.toBeUndefined();
-
-    // Same size, new modification time.
-    writeFileSync(source.path, 'email\nb@x.com\n');
-    utimesSync(source.path, new Date(), new Date(Date.now() + 5000));
-    await expect(checkFingerprint(source, plan.fingerprint)).rejects.toThrow(AudienceChangedError);
-
-    // Different size.
-    const again = await planAudience(source);
-    writeFileSync(source.path, 'email\nb@x.com\nc@x.com\n');
-    await expect(checkFingerprint(source, again.fingerprint)).rejects.toThrow(/changed since it was planned \(size 14 -> 22 bytes/);
-  });
-
-  it('throws AudienceChangedError when the file is gone', async () => {
-    const source = writeAudience(dir, 'csv', 'email\na@x.com\n');
-    const plan = await planAudience(source);
-    await expect(checkFingerprint({ ...source, path: `${source.path}.moved` }, plan.fingerprint)).rejects.toThrow(AudienceChangedError);
+    const { result } = await plan(source);
+    expect(result.fingerprint.size).toBe(20);
+    expect(result.fingerprint.mtimeMs).toBeGreaterThan(0);
+    expect(result.fingerprint.sha256).toBe(createHash('sha256').update('{"email":"a@x.com"}\n').digest('hex'));
   });
 });

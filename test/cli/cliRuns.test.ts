@@ -73,12 +73,13 @@ describe('sync --wait and dry-run', () => {
 
   it('dry-run reports what a run would add, update and remove, matching the emulator, and changes nothing', async () => {
     const before = await members(list);
+    // The same people 100..599 (their e-mails spelt in another case: the same profiles), 100 new, 100 gone.
     const next = makeCustomers(600, { prefix: 'cli', offset: 100 });
     const file = writeCsvAudience(h.dir, 'next.csv', next.rows);
     const wanted = new Set(next.valid);
     const expected = {
       wouldAdd: next.valid.filter((e) => !before.includes(e)).length,
-      wouldUpdate: next.valid.filter((e) => before.includes(e)).length,
+      wouldUpdate: 0,
       wouldRemove: before.filter((e) => !wanted.has(e)).length,
     };
     expect(expected.wouldAdd).toBeGreaterThan(0);
@@ -89,6 +90,7 @@ describe('sync --wait and dry-run', () => {
     const { report, workflowId } = JSON.parse(r.stdout) as { report: SyncReport; workflowId: string };
     expect(report.dryRun).toBe(true);
     expect({ wouldAdd: report.wouldAdd, wouldUpdate: report.wouldUpdate, wouldRemove: report.wouldRemove }).toEqual(expected);
+    expect(report.counts.unchanged).toBe(next.valid.filter((e) => before.includes(e)).length);
     expect(await members(list)).toEqual(before);
 
     const text = await cli('dry-run', '--list', list, '--audience', file);
@@ -99,6 +101,33 @@ describe('sync --wait and dry-run', () => {
     const status = await cli('status', workflowId);
     expect(status.code, status.stderr).toBe(0);
     expect(status.stdout).toContain(`would add:     ${expected.wouldAdd}`);
+
+    // The real run does what the dry run said; --verify-membership reads the list first.
+    const run = await cli('sync', '--list', list, '--audience', file, '--verify-membership', '--wait', '--json');
+    expect(run.code, run.stderr).toBe(0);
+    const done = JSON.parse(run.stdout) as { report: SyncReport };
+    expect(done.report.counts).toMatchObject({ added: expected.wouldAdd, updated: 0, removed: expected.wouldRemove });
+    expect(done.report.membershipCheck).toMatchObject({ reason: 'requested', listed: before.length, strangers: 0, missing: 0 });
+    expect(await members(list)).toEqual([...next.valid].sort());
+  });
+
+  it('report reads a finished run from the sync-state store and exports its rejects as CSV', async () => {
+    const workflowId = `cli-report-${randomUUID()}`;
+    const r = await cli('sync', '--list', `${list} report`, '--audience', audience, '--wait', '--workflow-id', workflowId);
+    expect(r.code, r.stderr).toBe(0);
+    const out = path.join(h.dir, 'exported-rejects.csv');
+    const report = await cli('report', workflowId, '--rejects', out);
+    expect(report.code, report.stderr).toBe(0);
+    expect(report.stdout).toMatch(new RegExp(`^Sync ${workflowId} finished in`));
+    expect(report.stdout).toContain(`added:         ${valid.length}`);
+    expect(report.stderr).toContain(`Wrote ${600 - valid.length} rejected rows to ${out}`);
+    const lines = fs.readFileSync(out, 'utf8').trim().split('\n');
+    expect(lines[0]).toBe('row,email,reason,field,message');
+    expect(lines).toHaveLength(1 + 600 - valid.length);
+
+    const unknown = await cli('report', 'no-such-run');
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(ONE_SENTENCE);
   });
 });
 
@@ -204,7 +233,7 @@ describe('estimate and export-sftp', () => {
     const plan = await planAudience({ type: 'csv', path: audience }, { maxProfiles: BATCH });
     expect(out.audience).toMatchObject({ bulkJobs: Math.ceil(valid.length / BATCH), validRows: valid.length });
     const expected = estimateSync({
-      bulkJobs: plan.batches.length,
+      bulkJobs: plan.batches,
       profiles: plan.validRows,
       listMembersBefore: 1000,
       removals: 150,

@@ -35,11 +35,13 @@ describe('status as a person reads it', () => {
       listName: 'Spring VIP',
       listCreated: false,
       dryRun: true,
-      counts: { ...emptyCounts(), apiCalls: { 'GET /api/lists': 2 } },
+      counts: { ...emptyCounts(), unchanged: 90, listSize: 97, apiCalls: { 'GET /api/lists': 2 } },
       wouldAdd: 5,
       wouldUpdate: 3,
       wouldRemove: 1,
+      runKey: 'dry-1/r1',
       reportLocation: '/tmp/reports/dry-1',
+      startedAt: '2026-08-01T05:59:00.000Z',
       durationMs: 1500,
       actionsResolved: 0,
     });
@@ -47,10 +49,33 @@ describe('status as a person reads it', () => {
     expect(text).toContain('would add:     5');
     expect(text).toContain('would update:  3');
     expect(text).toContain('would remove:  1');
+    expect(text).toContain('unchanged:     90');
+    expect(text).toContain('list size:     97 (after a real run)');
     expect(text).toMatch(/2 {2}GET \/api\/lists/);
     expect(text).toContain('reject report: /tmp/reports/dry-1');
     // Nothing was written: no "added: 0" next to "would add: 5".
-    expect(text).not.toMatch(/^ {2}(added|updated|removed|batches):/m);
+    expect(text).not.toMatch(/^ {2}(added|updated|removed|sent):/m);
+  });
+
+  it('shows a real run\'s unchanged, sent and removed rows, the members kept with a rejected row, the drift check, and where the rejects are', () => {
+    const text = formatReport('sync-1', {
+      listId: 'L1',
+      listCreated: false,
+      dryRun: false,
+      counts: { ...emptyCounts(), unchanged: 980, toSend: 20, profilesSent: 20, batchesDone: 1, batchesTotal: 1, added: 12, updated: 8, removed: 4, keptWithRejectedRow: 2, listSize: 1010 },
+      membershipCheck: { reason: 'cadence', listed: 1002, strangers: 1, missing: 3 },
+      runKey: 'sync-1/r1',
+      startedAt: '2026-08-01T05:59:00.000Z',
+      durationMs: 1500,
+      actionsResolved: 0,
+    });
+    expect(text).toContain('unchanged:     980');
+    expect(text).toContain('sent:          20/20 (batches 1/1)');
+    expect(text).toContain('removed:       4');
+    expect(text).toContain('kept:          2 members stay on the list although their rows were rejected');
+    expect(text).toContain('list size:     1010');
+    expect(text).toContain('drift check:   read 1002 members (due (AUDIENCE_VERIFY_EVERY)): 1 not known to the sync state, 3 removed by hand');
+    expect(text).toContain('reject report: klaviyo-audience-sync report sync-1 --rejects rejects.csv');
   });
 
   it("does not repeat the resume command when the action's own steps give it", () => {

@@ -13,8 +13,9 @@ import { ApplicationFailure } from '@temporalio/common';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import type { AudienceSyncActivities } from '../../src/activities';
 import type { AudiencePlan } from '../../src/audience/plan';
+import type { PlanResult } from '../../src/activities/audience';
 import type { FailureKind } from '../../src/failures';
-import { RESOLVE_SIGNAL, STATUS_QUERY, WORKFLOW_TYPE, type SyncInputRaw, type SyncReport, type SyncStatus } from '../../src/shared';
+import { LIST_LOCK_REPLY_SIGNAL, RESOLVE_SIGNAL, STATUS_QUERY, WORKFLOW_TYPE, type SyncInputRaw, type SyncReport, type SyncStatus } from '../../src/shared';
 
 let client: Client;
 let workerConnection: NativeConnection;
@@ -31,8 +32,8 @@ afterAll(async () => {
 const failure = (kind: FailureKind, message: string, details?: unknown) =>
   ApplicationFailure.create({ type: kind, message, nonRetryable: true, details: details ? [details] : undefined });
 
-function planOf(batches: number): AudiencePlan {
-  return {
+function planOf(batches: number): PlanResult {
+  const plan: AudiencePlan = {
     fingerprint: { size: 1, mtimeMs: 1, sha256: 'x' },
     rows: batches * 10,
     validRows: batches * 10,
@@ -40,8 +41,13 @@ function planOf(batches: number): AudiencePlan {
     rejectedByReason: {},
     duplicateRows: 0,
     uniqueEmails: batches * 10,
-    batches: Array.from({ length: batches }, (_, index) => ({ index, start: index * 100, end: index * 100 + 100, firstRow: index * 10 + 1, rows: 10 })),
-  } as AudiencePlan;
+    toAdd: batches * 10,
+    toUpdate: 0,
+    unchanged: 0,
+    keptWithRejectedRow: 0,
+    batches,
+  };
+  return { plan, listSize: 0, toRemove: 0 };
 }
 
 /** Activities that succeed, with `overrides` for the step under test; records each call's name. */
@@ -49,23 +55,17 @@ function stubActivities(batches: number, overrides: Partial<Record<keyof Audienc
   const calls: string[] = [];
   const apiCalls = {};
   const base = {
-    validateCredential: async () => ({ apiCalls }),
-    planAudience: async () => ({ plan: planOf(batches), reportLocation: '/reports/x' }),
-    ensureList: async () => ({ listId: 'L1', listName: 'VIP', created: true, profileCount: 0, apiCalls }),
-    upsertBatch: async ({ batch }: { batch: { index: number } }) => ({
-      index: batch.index,
-      rowsRead: 10,
-      imported: 10,
-      rejectedByReason: {},
-      klaviyoRejected: 0,
-      apiCalls,
-    }),
-    checkBatch: async () => {
-      throw new Error('not a dry run');
+    validateCredential: async () => ({ account: 'A1', apiCalls }),
+    // The list is granted at once: the stub answers as the list's lock would.
+    requestListLock: async ({ request }: { request: { workflowId: string } }) => {
+      await client.workflow.getHandle(request.workflowId).signal(LIST_LOCK_REPLY_SIGNAL, { outcome: 'granted', holder: request.workflowId });
+      return { lockId: 'stub-lock', listName: 'VIP', apiCalls };
     },
-    countListMembers: async () => ({ profileCount: batches * 10, apiCalls }),
-    reconcileList: async () => ({ listSize: batches * 10, inAudience: batches * 10, toRemove: 0, removed: 0, apiCalls }),
-    finalizeReport: async () => ({ rejectReport: '/reports/x/rejects.csv', rejectRows: 0 }),
+    findList: async () => ({ listId: null, listName: 'VIP', apiCalls }),
+    planAudience: async () => planOf(batches),
+    ensureList: async () => ({ listId: 'L1', listName: 'VIP', created: true, apiCalls }),
+    upsertBatch: async ({ batch }: { batch: number }) => ({ index: batch, sent: 10, imported: 10, added: 10, updated: 0, klaviyoRejected: 0, apiCalls }),
+    finalizeReport: async () => ({ listSize: batches * 10, rejectRows: 0 }),
     ...overrides,
   };
   const recorded = Object.fromEntries(
@@ -99,7 +99,7 @@ describe('audienceSync with stubbed activities', () => {
     const { activities, calls } = stubActivities(2, {
       validateCredential: async () => {
         if (++attempts === 1) throw failure('invalid_credentials', 'Klaviyo said 401');
-        return { apiCalls: {} };
+        return { account: 'A1', apiCalls: {} };
       },
     });
     const report = await runWith(activities, async (taskQueue) => {
@@ -125,7 +125,7 @@ describe('audienceSync with stubbed activities', () => {
         attemptsAt.push(Date.now());
         // Klaviyo's Retry-After below the workflow's one-minute floor: the floor is what is waited.
         if (attemptsAt.length === 1) throw failure('daily_list_cap', 'daily cap', { retryAfterSeconds: 5 });
-        return { listId: 'L1', listName: 'VIP', created: true, profileCount: 0, apiCalls: {} };
+        return { listId: 'L1', listName: 'VIP', created: true, apiCalls: {} };
       },
     });
     const report = await runWith(activities, async (taskQueue) => {

@@ -1,0 +1,49 @@
+/** `report`: a finished run's report, read from the sync-state store (no Temporal needed), and its rejects as CSV. */
+import path from 'node:path';
+import { Command } from 'commander';
+import { stateStoreSettingsFromEnv } from '../../config';
+import { writeRejectCsv } from '../../audience/rejects';
+import { openStateStore } from '../../store/open';
+import { storedRejects } from '../../store/reports';
+import type { CliContext } from '../context';
+import { usageError } from '../errors';
+import { formatReport } from '../format';
+import { examples } from '../options';
+
+interface ReportFlags {
+  json?: boolean;
+  rejects?: string;
+}
+
+async function showReport(ctx: CliContext, workflowId: string, flags: ReportFlags): Promise<void> {
+  const store = await openStateStore(stateStoreSettingsFromEnv(ctx.env).location);
+  try {
+    const run = await store.latestRun(workflowId);
+    if (!run) throw usageError(`the sync-state store at ${store.location} has no run '${workflowId}' (AUDIENCE_STATE_URL names the store the workers use)`);
+    if (!run.report) throw usageError(`run '${workflowId}' has not finished yet; follow it with: klaviyo-audience-sync status ${workflowId}`);
+    ctx.print(flags.json ? JSON.stringify({ workflowId, report: run.report }, null, 2) : formatReport(workflowId, run.report));
+    if (flags.rejects) {
+      const file = path.resolve(flags.rejects);
+      const rows = await writeRejectCsv(file, storedRejects(store, run.runKey));
+      ctx.note(`Wrote ${rows} rejected rows to ${file}`);
+    }
+  } finally {
+    await store.close();
+  }
+}
+
+export function reportCommand(ctx: CliContext): Command {
+  return new Command('report')
+    .description("a finished run's report from the sync-state store, and its rejected rows as CSV")
+    .argument('<workflow-id>', 'the run (as printed by `sync`)')
+    .option('--json', 'print the report as JSON')
+    .option('--rejects <file>', 'write the rejected rows (row, email, reason, field, message) to this CSV file')
+    .addHelpText(
+      'after',
+      examples([
+        'klaviyo-audience-sync report audience-sync-spring-vip-20260801T060000Z',
+        'klaviyo-audience-sync report audience-sync-spring-vip-20260801T060000Z --rejects rejects.csv',
+      ]),
+    )
+    .action((workflowId: string, flags: ReportFlags) => showReport(ctx, workflowId, flags));
+}
