@@ -8,7 +8,7 @@
  * Killed midway, the retried attempt resumes from the page cursor in its heartbeat details.
  */
 import { activityInfo, heartbeat } from '@temporalio/activity';
-import { emailKey } from '../audience/emailHash';
+import { loadHashes } from '../audience/emailHash';
 import type { SyncStateStore } from '../store/types';
 import type { ActivityConfig } from '../config';
 import { clientFor } from './klaviyoClient';
@@ -49,6 +49,7 @@ export function membershipActivities(config: ActivityConfig, store: SyncStateSto
       const { client, apiCalls } = clientFor(config, input.credential);
       const reason = await whyRead(store, input, config.state.verifyEveryMs);
       if (!reason) return { listed: 0, strangers: 0, missing: 0, apiCalls };
+      const { emailKey } = await loadHashes();
       const progress: ReadProgress = (activityInfo().heartbeatDetails as ReadProgress | undefined) ?? { cursor: undefined, read: 0 };
       await withHeartbeatTicker(
         () => progress,

@@ -1,21 +1,35 @@
 /**
- * 64-bit hashes (the first 8 bytes of SHA-1, as signed integers so both store engines order them alike):
- * of e-mails (8 bytes a row in memory, whatever the e-mail's length), of source rows and of profiles.
+ * 64-bit hashes (xxHash64, as signed integers so both store engines order them alike): of e-mails (8 bytes
+ * a row in memory, whatever the e-mail's length), of source rows and of profiles. xxHash64 is not a
+ * cryptographic hash, and need not be: nobody gains by making two rows of one person collide. It is what
+ * makes a refresh fast: SHA-1 cost more than reading the row.
  *
  * Collision odds for n e-mails are about n² / 2^65: ~3e-8 for 1M rows, ~3e-6 for 10M. A collision of two
  * e-mails can only make a distinct e-mail count as a duplicate, or keep a non-audience member on the list
  * (the safe direction): members sharing a key are all kept when one of them is in the audience. Row and
  * profile hashes are compared per e-mail, so a collision there would have to hit one person's own rows.
  */
-import { hash } from 'node:crypto';
+import type { XXHashAPI } from 'xxhash-wasm' with { 'resolution-mode': 'import' };
 
-export function hash64(text: string): bigint {
-  return (hash('sha1', text, 'buffer') as unknown as Buffer).readBigInt64BE(0);
+// The package's types describe its ES module; its CommonJS build (what this project loads) exports the same function.
+const xxhash = require('xxhash-wasm') as () => Promise<XXHashAPI>;
+
+export interface Hashes {
+  /** Of any text; `seed` tells one use from another (a row hash under other settings is another hash). */
+  hash64(text: string, seed?: bigint): bigint;
+  /** Key of a normalised (trimmed, lower-cased) e-mail. */
+  emailKey(email: string): bigint;
 }
 
-/** Key of a normalised (trimmed, lower-cased) e-mail. */
-export function emailKey(email: string): bigint {
-  return hash64(email);
+let loading: Promise<Hashes> | undefined;
+
+/** The hash functions (WebAssembly, compiled once per process). */
+export function loadHashes(): Promise<Hashes> {
+  loading ??= xxhash().then((api: XXHashAPI) => ({
+    hash64: (text, seed) => BigInt.asIntN(64, api.h64(text, seed)),
+    emailKey: (email) => BigInt.asIntN(64, api.h64(email)),
+  }));
+  return loading;
 }
 
 /** Append-only growable list of keys with a small tag each; sortedKeys() copies. */

@@ -1,36 +1,33 @@
 /**
- * NDJSON rows (one JSON object per line) with the byte offset where each ends. Lines are split on \n
- * over raw bytes, so offsets are exact whatever the text encoding; a trailing \r (CRLF) and a leading
- * BOM are dropped; blank lines are not rows. A line that is not a JSON object is a broken row (a
+ * NDJSON rows (one JSON object per line). Lines are split on \n over raw bytes, so a multi-byte character
+ * is never cut; a trailing \r (CRLF) and a leading BOM are dropped; blank lines are not rows. A line that is not a JSON object is a broken row (a
  * per-row reject); a key that is not a known field is an error for the whole audience.
  */
 import { createReadStream } from 'node:fs';
 import { toAudienceError } from './errors';
 import { assertKnownColumns } from './fields';
-import { brokenRow, type RawRow } from './rowModel';
-import { checkRange, MAX_ROW_BYTES, type ReadHooks, type RowRange, type SourceRow } from './sourceTypes';
+import { brokenRow, brokenSourceRow, type RawRow } from './rowModel';
+import { MAX_ROW_BYTES, type ReadHooks, type SourceRow } from './sourceTypes';
 
 const NEWLINE = 0x0a;
 
-export async function* readNdjsonRows(path: string, range?: RowRange, hooks: ReadHooks = {}): AsyncGenerator<SourceRow> {
-  if (range) checkRange(range);
-  if (range && range.end === range.start) return;
-  const input = createReadStream(path, range ? { start: range.start, end: range.end - 1 } : {});
-  let row = range?.firstRow ?? 1;
-  let offset = range?.start ?? 0; // absolute offset of the current chunk's first byte
+export async function* readNdjsonRows(path: string, hooks: ReadHooks = {}): AsyncGenerator<SourceRow> {
+  const input = createReadStream(path, { highWaterMark: 1 << 20 });
+  let row = 1;
+  let offset = 0; // offset of the current chunk's first byte
   let lineStart = offset;
   let carry: Buffer[] = [];
   let carryBytes = 0;
   let oversized = false;
   const lineAt = (endOffset: number, tail: Buffer): SourceRow | undefined => {
-    const raw = oversized
-      ? brokenRow(`line is longer than ${MAX_ROW_BYTES} bytes`)
-      : parseLine(carry.length ? Buffer.concat([...carry, tail]) : tail, lineStart === 0, row);
+    const text = oversized ? undefined : lineText(carry.length ? Buffer.concat([...carry, tail]) : tail, lineStart === 0);
+    const wasOversized = oversized;
     carry = [];
     carryBytes = 0;
     oversized = false;
     lineStart = endOffset;
-    return raw === undefined ? undefined : { row: row++, raw, endOffset };
+    if (wasOversized) return brokenSourceRow(row++, `line is longer than ${MAX_ROW_BYTES} bytes`);
+    return text === undefined ? undefined : new NdjsonRow(row++, text);
   };
   try {
     for await (const chunk of input as AsyncIterable<Buffer>) {
@@ -65,11 +62,34 @@ export async function* readNdjsonRows(path: string, range?: RowRange, hooks: Rea
   }
 }
 
-/** undefined for a blank line (not a row). */
-function parseLine(bytes: Buffer, atFileStart: boolean, row: number): RawRow | undefined {
+/** The line's text; undefined for a blank line (not a row). */
+function lineText(bytes: Buffer, atFileStart: boolean): string | undefined {
   let line = bytes.toString('utf8');
   if (atFileStart && line.charCodeAt(0) === 0xfeff) line = line.slice(1);
-  if (line.trim() === '') return undefined;
+  if (line.endsWith('\r')) line = line.slice(0, -1);
+  return line.trim() === '' ? undefined : line;
+}
+
+/** A line, parsed when its record is first asked for. */
+class NdjsonRow implements SourceRow {
+  private parsed?: RawRow;
+
+  constructor(
+    readonly row: number,
+    readonly text: string,
+  ) {}
+
+  get raw(): RawRow {
+    this.parsed ??= parseLine(this.text, this.row);
+    return this.parsed;
+  }
+
+  get email(): unknown {
+    return this.raw.email;
+  }
+}
+
+function parseLine(line: string, row: number): RawRow {
   let value: unknown;
   try {
     value = JSON.parse(line);

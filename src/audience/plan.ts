@@ -13,12 +13,11 @@
 import { createHash } from 'node:crypto';
 import type { AudienceSource } from '../shared';
 import { BatchAssigner, DEFAULT_MAX_BYTES, DEFAULT_MAX_PROFILES } from './batches';
-import { emailKey, hash64, TaggedKeys } from './emailHash';
+import { loadHashes, TaggedKeys } from './emailHash';
 import { assertUnchanged, statAudience, type AudienceFingerprint } from './fingerprint';
 import type { MemberDigest } from './memberDigest';
 import { normalizeRowSized, type RowReject } from './row';
-import { ROW_ERROR, type RawRow } from './rowModel';
-import { readAudienceRows } from './source';
+import { readAudienceRows, type SourceRow } from './source';
 
 export type { AudienceFingerprint } from './fingerprint';
 
@@ -92,7 +91,9 @@ export async function planAudience(source: AudienceSource, opts: PlanOptions = {
   const batches = new BatchAssigner({ maxProfiles: opts.maxProfiles ?? DEFAULT_MAX_PROFILES, maxBytes: opts.maxBytes ?? DEFAULT_MAX_BYTES });
   const normalizeOpts = { updateContacts: opts.updateContacts, defaultCountry: opts.defaultCountry };
   // The settings a row's hash depends on: a different phone country or updateContacts is a different row.
-  const settings = `${NORMALISATION_VERSION}|${opts.updateContacts !== false}|${opts.defaultCountry ?? 'US'}|`;
+  const { hash64, emailKey } = await loadHashes();
+  const settingsText = `${NORMALISATION_VERSION}|${opts.updateContacts !== false}|${opts.defaultCountry ?? 'US'}`;
+  let settings = hash64(settingsText);
   const members = opts.members;
   const sink = opts.sink;
   const before = await statAudience(source.path);
@@ -108,12 +109,17 @@ export async function planAudience(source: AudienceSource, opts: PlanOptions = {
       sha256.update(chunk);
       hashedBytes += chunk.length;
     },
+    // The same cells under other columns are another row.
+    onHeader: (header: string[]) => {
+      settings = hash64(`${settingsText}|${JSON.stringify(header)}`);
+    },
   };
-  for await (const { row, raw } of readAudienceRows(source, undefined, hooks)) {
+  for await (const sourceRow of readAudienceRows(source, hooks)) {
+    const row = sourceRow.row;
     rows = row;
     if (rows % PROGRESS_EVERY === 0) opts.onProgress?.(rows);
-    const rowHash = hash64(settings + JSON.stringify(raw));
-    const quick = members && quickEmail(raw);
+    const rowHash = hash64(sourceRow.text, settings);
+    const quick = members && quickEmail(sourceRow);
     if (quick !== undefined) {
       const key = emailKey(quick);
       const member = members!.find(key);
@@ -123,7 +129,7 @@ export async function planAudience(source: AudienceSource, opts: PlanOptions = {
         continue;
       }
     }
-    const result = normalizeRowSized(raw, row, normalizeOpts);
+    const result = normalizeRowSized(sourceRow.raw, row, normalizeOpts);
     if (!result.ok) {
       rejectedRows++;
       rejectedByReason[result.reject.reason] = (rejectedByReason[result.reject.reason] ?? 0) + 1;
@@ -212,9 +218,10 @@ function resolveEmails(entries: TaggedKeys, members: MemberDigest | undefined) {
 }
 
 /** The e-mail cell as normalizeRow would key it, for the unchanged-row shortcut (validity was proven when it was sent). */
-function quickEmail(raw: RawRow): string | undefined {
-  if (raw[ROW_ERROR] !== undefined || typeof raw.email !== 'string') return undefined;
-  const email = raw.email.trim().toLowerCase();
+function quickEmail(row: SourceRow): string | undefined {
+  const cell = row.text === '' ? undefined : row.email;
+  if (typeof cell !== 'string') return undefined;
+  const email = cell.trim().toLowerCase();
   return email === '' ? undefined : email;
 }
 

@@ -44,3 +44,8 @@ export type RawRow = Record<string, unknown> & { [ROW_ERROR]?: string };
 export function brokenRow(message: string): RawRow {
   return { [ROW_ERROR]: message };
 }
+
+/** A source row whose structure is broken: no text to compare, no e-mail to key. */
+export function brokenSourceRow(row: number, message: string): { row: number; raw: RawRow; text: string; email: undefined } {
+  return { row, raw: brokenRow(message), text: '', email: undefined };
+}

@@ -24,7 +24,7 @@ const workflowsPath = ['index.ts', 'index.js']
   .map((file) => path.join(__dirname, '..', 'workflows', file))
   .find((file) => fs.existsSync(file))!;
 // Heavy, I/O-bound modules belong to activities; keep them out of the deterministic sandbox.
-const ignoreModules = ['axios', 'csv-parse', 'libphonenumber-js', 'better-sqlite3', 'pg'];
+const ignoreModules = ['axios', 'papaparse', 'libphonenumber-js', 'better-sqlite3', 'pg'];
 
 /** Bundles the workflows once, e.g. for a test suite that starts many workers. */
 export async function bundleAudienceSyncWorkflows(): Promise<{ code: string }> {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll } from 'vitest';
 import type { AudienceSource } from '../../src/shared';
-import { readAudienceRows, type RowRange } from '../../src/audience/source';
+import { readAudienceRows } from '../../src/audience/source';
 
 /** A temp directory removed after the file's tests. */
 export function tempDir(): string {
@@ -20,8 +20,8 @@ export function writeAudience(dir: string, type: AudienceSource['type'], content
   return { type, path };
 }
 
-export async function collect(source: AudienceSource, range?: RowRange) {
+export async function collect(source: AudienceSource) {
   const rows = [];
-  for await (const r of readAudienceRows(source, range)) rows.push(r);
+  for await (const r of readAudienceRows(source)) rows.push({ row: r.row, raw: r.raw });
   return rows;
 }

@@ -1,16 +1,20 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { InvalidAudienceError } from '../../src/audience/errors';
 import { planAudience, type PlanOptions, type RowToSend } from '../../src/audience/plan';
 import { MemberDigest } from '../../src/audience/memberDigest';
-import { emailKey } from '../../src/audience/emailHash';
+import { loadHashes } from '../../src/audience/emailHash';
 import type { RowReject } from '../../src/audience/row';
 import { generateAudience } from '../../dev/synthetic';
 import type { AudienceSource } from '../../src/shared';
 import { tempDir, writeAudience } from './helpers';
 
 const dir = tempDir();
+let emailKey: (email: string) => bigint;
+beforeAll(async () => {
+  ({ emailKey } = await loadHashes());
+});
 
 /** Plans into memory: the rows to send, the rejects and the e-mails taken back. */
 async function plan(source: AudienceSource, opts: PlanOptions = {}) {
