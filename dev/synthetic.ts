@@ -162,9 +162,50 @@ function formatOf(opts: SyntheticAudienceOptions): 'csv' | 'ndjson' {
 
 /** Writes the audience to opts.out (streaming, with back-pressure) and says what it holds. */
 export async function generateAudience(opts: SyntheticAudienceOptions): Promise<SyntheticAudience> {
+  checkOptions(opts);
+  return writeAudience(opts, syntheticRows(opts));
+}
+
+export interface ChurnedAudience extends SyntheticAudience {
+  /** People of the first audience whose attributes changed, people new to it, people gone from it. */
+  changed: number;
+  joined: number;
+  gone: number;
+}
+
+/**
+ * The audience `generateAudience(opts)` wrote, a day later: a share `churn` of its rows changed, joined or
+ * gone (a third each). The first people are gone, people after the last one joined, and every k-th of the
+ * others has a new title; everyone else's row is byte for byte the same.
+ */
+export async function generateChurnedAudience(opts: SyntheticAudienceOptions & { churn: number }): Promise<ChurnedAudience> {
+  checkOptions(opts);
+  const third = Math.round((opts.rows * opts.churn) / 3);
+  const counts = { changed: 0, joined: third, gone: third };
+  const every = third > 0 ? Math.max(1, Math.floor((opts.rows - third) / third)) : Infinity;
+  function* rows(): Generator<{ row: SyntheticRow; invalid?: SyntheticReason }> {
+    let n = 0;
+    for (const item of syntheticRows(opts)) {
+      if (n++ < counts.gone) continue;
+      if ((n - counts.gone - 1) % every === 0 && counts.changed < third) {
+        item.row.title = `${String(item.row.title)} (promoted)`;
+        counts.changed++;
+      }
+      yield item;
+    }
+    yield* syntheticRows({ ...opts, rows: counts.joined, firstIndex: (opts.firstIndex ?? 0) + opts.rows, seed: (opts.seed ?? 1) + 1 });
+  }
+  const written = await writeAudience({ ...opts, rows: opts.rows - counts.gone + counts.joined }, rows());
+  return { ...written, ...counts };
+}
+
+function checkOptions(opts: SyntheticAudienceOptions): void {
   if (!(Number.isInteger(opts.rows) && opts.rows >= 0)) throw new RangeError('rows must be a non-negative integer');
   const share = opts.invalidShare ?? 0;
   if (!(share >= 0 && share <= 1)) throw new RangeError('invalidShare must be between 0 and 1');
+}
+
+async function writeAudience(opts: SyntheticAudienceOptions, source: Iterable<{ row: SyntheticRow; invalid?: SyntheticReason }>): Promise<SyntheticAudience> {
   const format = formatOf(opts);
   const result: SyntheticAudience = {
     path: opts.out,
@@ -174,7 +215,7 @@ export async function generateAudience(opts: SyntheticAudienceOptions): Promise<
     invalidByReason: { invalid_email: 0, invalid_phone: 0, invalid_timezone: 0 },
   };
   function* rows(): Generator<SyntheticRow> {
-    for (const { row, invalid } of syntheticRows(opts)) {
+    for (const { row, invalid } of source) {
       if (invalid) {
         result.invalidRows++;
         result.invalidByReason[invalid]++;

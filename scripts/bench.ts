@@ -1,48 +1,65 @@
 /**
- * Benchmark: syncs a synthetic audience into the emulator on a real Temporal dev server, with the worker
- * in its own process, and prints rows/s, API calls by endpoint, the worker's peak RSS and the number of
- * history events.
+ * Benchmark: a first sync of a synthetic audience into a new list, then a refresh of the same list with a
+ * share of rows changed, joined or gone (a third each), into the emulator on a real Temporal dev server,
+ * with the worker run as production runs it (compiled by `npm run build`, prebuilt workflow bundle, its own
+ * process). For each run it prints the wall time, the rate-limit floor of the run's necessary calls and the
+ * ratio, profiles sent, API calls by endpoint, the worker's peak RSS, and history events.
  *
- *   npm run bench -- --rows 100000 [--speed 1] [--format csv|ndjson] [--batch 10000]
+ *   npm run bench -- --rows 1000000 --churn 0.01 [--speed 1] [--state postgres://...] [--no-build]
  *
  * --speed 1 paces calls at Klaviyo's real rate limits (the emulator enforces them); a higher factor
- * shortens the windows to measure the worker's own throughput.
+ * shortens the windows to measure the worker's own throughput. The floor: ⌈N/10,000⌉ bulk-job POSTs at
+ * 10/s and 150/min, removals at 1,000 ids a call and lookups at 100 a call on their tiers, membership
+ * pages (none should be needed) at 100 a page, plus the emulator's own job processing time and one job's
+ * queued-and-processing delay.
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Command } from 'commander';
 import { Client, Connection } from '@temporalio/client';
 import { startDevServer } from '../dev/temporalDevServer';
-import { startEmulator } from 'klaviyo-emulator';
-import { generateAudience } from '../dev/synthetic';
+import { startEmulator, type StatsSnapshot } from 'klaviyo-emulator';
+import { generateAudience, generateChurnedAudience } from '../dev/synthetic';
 import { ensureSearchAttributes } from '../src/temporal/searchAttributes';
-import { bundleAudienceSyncWorkflows } from '../src/temporal/createWorker';
-import { STATUS_QUERY, WORKFLOW_TYPE, type SyncReport, type SyncStatus } from '../src/shared';
+import { OPERATIONS, TIERS, type RateLimitTier } from '../src/klaviyo/endpoints';
+import { WORKFLOW_TYPE, type SyncReport } from '../src/shared';
 
 const program = new Command()
   .name('bench')
   .option('--rows <n>', 'audience rows', (v) => parseInt(v, 10), 100_000)
+  .option('--churn <share>', 'share of rows changed, joined or gone before the refresh (a third each)', Number, 0.01)
   .option('--speed <factor>', 'rate-limit speed factor (1 = Klaviyo limits)', Number, 1)
-  .option('--format <format>', 'csv or ndjson', 'csv')
   .option('--batch <n>', 'profiles per bulk import job', (v) => parseInt(v, 10), 10_000)
   .option('--invalid-share <share>', 'share of invalid rows', Number, 0.01)
+  .option('--state <url>', 'sync-state store (default: a fresh SQLite file)')
+  .option('--no-build', 'use lib/ as it is (skip `npm run build`)')
   .parse();
-const opts = program.opts<{ rows: number; speed: number; format: 'csv' | 'ndjson'; batch: number; invalidShare: number }>();
+const opts = program.opts<{ rows: number; churn: number; speed: number; batch: number; invalidShare: number; state?: string; build: boolean }>();
+const root = path.resolve(__dirname, '..');
+
+interface RunFigures {
+  label: string;
+  seconds: number;
+  floorSeconds: number;
+  profilesSent: number;
+  calls: Record<string, number>;
+  peakRss: number;
+  events: number;
+  report: SyncReport;
+}
 
 async function main(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'audience-bench-'));
-  const root = path.resolve(__dirname, '..');
-  console.log(`Generating ${opts.rows} rows (${opts.format})...`);
-  const audience = await generateAudience({
-    rows: opts.rows,
-    out: path.join(dir, `audience.${opts.format}`),
-    format: opts.format,
-    invalidShare: opts.invalidShare,
-    seed: 1,
-  });
-  console.log(`  ${(fs.statSync(audience.path).size / 1e6).toFixed(1)} MB, ${audience.invalidRows} invalid rows`);
+  if (opts.build) {
+    console.log('Building (npm run build)...');
+    execFileSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+  }
+  console.log(`Generating ${opts.rows} rows, and the same audience with ${opts.churn * 100}% churn...`);
+  const first = await generateAudience({ rows: opts.rows, out: path.join(dir, 'first.csv'), invalidShare: opts.invalidShare, seed: 1 });
+  const churned = await generateChurnedAudience({ rows: opts.rows, out: path.join(dir, 'refresh.csv'), invalidShare: opts.invalidShare, seed: 1, churn: opts.churn });
+  console.log(`  ${(fs.statSync(first.path).size / 1e6).toFixed(1)} MB; refresh: ${churned.changed} changed, ${churned.joined} joined, ${churned.gone} gone`);
 
   const server = await startDevServer({ logFile: path.join(dir, 'temporal.log') });
   const emulator = await startEmulator({ speed: opts.speed });
@@ -51,54 +68,61 @@ async function main(): Promise<void> {
   await ensureSearchAttributes(connection, 'default');
   const client = new Client({ connection });
   const taskQueue = 'audience-sync-bench';
-  // Bundled here, as `npm run build` does for production, so the worker's memory is its own work.
-  const bundlePath = path.join(dir, 'workflow-bundle.js');
-  fs.writeFileSync(bundlePath, (await bundleAudienceSyncWorkflows()).code);
-  const worker = spawn(process.execPath, ['--require', 'tsx/cjs', 'src/worker.ts'], {
+  const worker = spawn(process.execPath, ['lib/worker.js'], {
     cwd: root,
     env: {
       ...process.env,
+      NODE_ENV: 'production',
       TEMPORAL_ADDRESS: server.address,
       TEMPORAL_TASK_QUEUE: taskQueue,
       KLAVIYO_BASE_URL: emulator.url,
       KLAVIYO_API_KEY: apiKey,
+      KLAVIYO_CREDENTIALS_FILE: '',
       KLAVIYO_RATE_SPEED: String(opts.speed),
-      AUDIENCE_REPORT_DIR: path.join(dir, 'reports'),
+      AUDIENCE_STATE_URL: opts.state ?? path.join(dir, 'state.sqlite'),
       AUDIENCE_BATCH_MAX_PROFILES: String(opts.batch),
-      WORKFLOW_BUNDLE_PATH: bundlePath,
+      AUDIENCE_REPORT_DIR: '',
     },
-    stdio: ['ignore', 'ignore', 'inherit'],
+    stdio: ['ignore', 'pipe', 'inherit'],
   });
-
   try {
-    const started = Date.now();
-    const handle = await client.workflow.start(WORKFLOW_TYPE, {
-      taskQueue,
-      workflowId: `bench-${started}`,
-      args: [{ listName: 'Benchmark audience', audience: { type: opts.format, path: audience.path } }],
-    });
-    const ticker = setInterval(async () => {
-      const s = await handle.query<SyncStatus>(STATUS_QUERY).catch(() => undefined);
-      if (s) console.log(`  ${s.step}: ${s.counts.rowsRead}/${s.counts.rowsTotal} rows, ${s.counts.batchesDone}/${s.counts.batchesTotal} batches, worker RSS ${mb(rss(worker.pid!, 'VmRSS'))}`);
-    }, 5_000);
-    const report = (await handle.result()) as SyncReport;
-    clearInterval(ticker);
-    const seconds = (Date.now() - started) / 1000;
-    const peak = rss(worker.pid!, 'VmHWM');
-    const events = await historyEvents(client, handle.workflowId);
-    const stats = await emulator.admin.stats();
-    const members = (await emulator.admin.listMembers(report.listId!)).emails.length;
-
-    console.log('\nResults');
-    console.log(`  rows                 ${opts.rows} (${report.counts.rowsValid} valid, ${report.counts.rowsRejected} rejected)`);
-    console.log(`  list members after   ${members}`);
-    console.log(`  wall time            ${seconds.toFixed(1)} s`);
-    console.log(`  throughput           ${Math.round(opts.rows / seconds)} rows/s`);
-    console.log(`  worker peak RSS      ${mb(peak)}`);
-    console.log(`  history events       ${events}`);
-    console.log(`  429 responses        ${stats.throttled}`);
-    console.log('  API calls by endpoint (emulator count)');
-    for (const [endpoint, n] of Object.entries(stats.calls).sort()) console.log(`    ${endpoint.padEnd(60)} ${n}`);
+    await polling(worker);
+    await new Promise((r) => setTimeout(r, 3000));
+    const idleRss = rss(worker.pid!, 'VmRSS');
+    console.log(`Worker polling; idle RSS ${mb(idleRss)}`);
+    const runs: RunFigures[] = [];
+    for (const [label, audience] of [
+      ['first sync', first.path],
+      ['refresh', churned.path],
+    ] as const) {
+      resetPeak(worker.pid!);
+      const before = await emulator.admin.stats();
+      const started = Date.now();
+      const handle = await client.workflow.start(WORKFLOW_TYPE, {
+        taskQueue,
+        workflowId: `bench-${label.replace(' ', '-')}-${started}`,
+        args: [{ listName: 'Benchmark audience', audience: { type: 'csv', path: audience } }],
+      });
+      const report = (await handle.result()) as SyncReport;
+      const seconds = (Date.now() - started) / 1000;
+      const after = await emulator.admin.stats();
+      const calls = diff(before.calls, after.calls);
+      const jobs = { processingMs: after.jobs!.processingMs - before.jobs!.processingMs, jobDelayMs: after.jobs!.jobDelayMs };
+      runs.push({
+        label,
+        seconds,
+        floorSeconds: floor(calls, jobs),
+        profilesSent: after.jobs!.profilesSubmitted - before.jobs!.profilesSubmitted,
+        calls,
+        peakRss: rss(worker.pid!, 'VmHWM'),
+        events: await historyEvents(client, handle.workflowId),
+        report,
+      });
+      print(runs.at(-1)!, opts.rows);
+    }
+    const members = (await emulator.admin.listMembers(runs[1]!.report.listId!)).length;
+    console.log(`\nList members after the refresh: ${members} (the store says ${runs[1]!.report.counts.listSize})`);
+    console.log(`Worker idle RSS ${mb(idleRss)} (after start), ${mb(rss(worker.pid!, 'VmRSS'))} (after both runs); load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   } finally {
     worker.kill('SIGTERM');
     await connection.close();
@@ -106,6 +130,60 @@ async function main(): Promise<void> {
     await server.stop();
     fs.rmSync(dir, { recursive: true, force: true });
   }
+}
+
+function print(run: RunFigures, rows: number): void {
+  const c = run.report.counts;
+  console.log(`\n${run.label}`);
+  console.log(`  wall time            ${run.seconds.toFixed(1)} s`);
+  console.log(`  rate-limit floor     ${run.floorSeconds.toFixed(1)} s (wall / floor = ${(run.seconds / run.floorSeconds).toFixed(2)})`);
+  console.log(`  profiles sent        ${run.profilesSent} (${((run.profilesSent / rows) * 100).toFixed(2)}% of rows)`);
+  console.log(`  report               added ${c.added}, updated ${c.updated}, unchanged ${c.unchanged}, removed ${c.removed}, rejected ${c.rowsRejected}, list size ${c.listSize}`);
+  console.log(`  membership pages     ${run.calls['GET /api/lists/{id}/profiles'] ?? 0}`);
+  console.log(`  worker peak RSS      ${mb(run.peakRss)}`);
+  console.log(`  history events       ${run.events}`);
+  console.log('  API calls by endpoint (emulator count)');
+  for (const [endpoint, n] of Object.entries(run.calls).sort()) console.log(`    ${endpoint.padEnd(60)} ${n}`);
+}
+
+/**
+ * The least time the run's necessary calls take at the tiers' limits (each endpoint has its own bucket;
+ * the phases run one after another), plus the emulator's time importing profiles and one job's delay.
+ */
+function floor(calls: Record<string, number>, jobs: { processingMs: number; jobDelayMs: number }): number {
+  const speed = (tier: RateLimitTier) => ({ burst: tier.burst * opts.speed, steady: tier.steady * opts.speed });
+  const posts = calls['POST /api/profile-bulk-import-jobs'] ?? 0;
+  const removals = calls['DELETE /api/lists/{id}/relationships/profiles'] ?? 0;
+  // One GET /api/profiles is the key check; the rest look ids up by e-mail.
+  const lookups = Math.max(0, (calls['GET /api/profiles'] ?? 0) - 1);
+  const pages = calls['GET /api/lists/{id}/profiles'] ?? 0;
+  const seconds =
+    callSeconds(posts, speed(OPERATIONS.createBulkImportJob.limit)) +
+    callSeconds(lookups, speed(TIERS.L)) +
+    callSeconds(removals, speed(OPERATIONS.removeProfilesFromList.limit)) +
+    callSeconds(pages, speed(TIERS.L));
+  return seconds + jobs.processingMs / 1000 + (posts > 0 ? (2 * jobs.jobDelayMs) / 1000 : 0);
+}
+
+/** Seconds from the first to the last of n calls allowed `burst` a second and `steady` a minute. */
+function callSeconds(n: number, tier: { burst: number; steady: number }): number {
+  if (n <= 0) return 0;
+  const fullMinutes = Math.floor((n - 1) / tier.steady);
+  const inLastMinute = n - fullMinutes * tier.steady;
+  return fullMinutes * 60 + Math.ceil(inLastMinute / tier.burst) - 1;
+}
+
+function diff(before: StatsSnapshot['calls'], after: StatsSnapshot['calls']): Record<string, number> {
+  return Object.fromEntries(Object.entries(after).map(([k, n]) => [k, n - (before[k] ?? 0)]).filter(([, n]) => n !== 0));
+}
+
+function polling(worker: ChildProcess): Promise<void> {
+  return new Promise((resolve, reject) => {
+    worker.stdout!.on('data', (chunk: Buffer) => {
+      if (chunk.toString().includes('worker polling')) resolve();
+    });
+    worker.once('exit', (code) => reject(new Error(`the worker exited with ${code}`)));
+  });
 }
 
 /** Resident memory of a process from /proc (VmRSS now, VmHWM peak), in bytes. */
@@ -118,6 +196,15 @@ function rss(pid: number, field: 'VmRSS' | 'VmHWM'): number {
   }
 }
 
+/** Resets a process's peak RSS (Linux: writing 5 to clear_refs), so each run's peak is its own. */
+function resetPeak(pid: number): void {
+  try {
+    fs.writeFileSync(`/proc/${pid}/clear_refs`, '5');
+  } catch {
+    console.warn('  (cannot reset the worker peak RSS: the second peak includes the first run)');
+  }
+}
+
 function mb(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(0)} MiB`;
 }
@@ -125,9 +212,7 @@ function mb(bytes: number): string {
 /** Events across every run of the workflow (continue-as-new starts a new run). */
 async function historyEvents(client: Client, workflowId: string): Promise<number> {
   let total = 0;
-  for await (const wf of client.workflow.list({ query: `WorkflowId="${workflowId}"` })) {
-    total += wf.historyLength;
-  }
+  for await (const wf of client.workflow.list({ query: `WorkflowId="${workflowId}"` })) total += wf.historyLength;
   return total;
 }
 

@@ -8,8 +8,7 @@
 import { activityInfo, heartbeat, log, sleep } from '@temporalio/activity';
 import type { KlaviyoClient } from '../klaviyo/client';
 import { KlaviyoError } from '../klaviyo/errors';
-import { splitForBulkImport } from '../klaviyo/client';
-import type { ProfileInput } from '../klaviyo/types';
+import { splitForBulkImport, type SerializedProfile } from '../klaviyo/client';
 import type { RowReject } from '../audience/row';
 import type { SyncStateStore } from '../store/types';
 import type { ActivityConfig } from '../config';
@@ -45,7 +44,7 @@ interface UpsertProgress {
 
 /** Pending profiles of one batch, with the row each came from so Klaviyo's rejections map back to rows. */
 interface PreparedBatch {
-  profiles: ProfileInput[];
+  profiles: SerializedProfile[];
   rowByEmail: Map<string, number>;
   rejects: RowReject[];
 }
@@ -55,7 +54,7 @@ export function upsertActivities(config: ActivityConfig, store: SyncStateStore) 
     async upsertBatch(input: UpsertBatchInput): Promise<UpsertBatchResult> {
       const rows = await store.snapshotBatch(input.runKey, input.batch);
       const prepared: PreparedBatch = {
-        profiles: rows.map((r) => ({ attributes: JSON.parse(r.attributes) as ProfileInput['attributes'] })),
+        profiles: rows.map((r) => ({ email: r.email, attributes: r.attributes })),
         rowByEmail: new Map(rows.map((r) => [r.email, r.row])),
         rejects: [],
       };
@@ -92,7 +91,7 @@ export function upsertActivities(config: ActivityConfig, store: SyncStateStore) 
 async function importChunk(
   client: KlaviyoClient,
   listId: string,
-  profiles: ProfileInput[],
+  profiles: SerializedProfile[],
   chunk: number,
   progress: UpsertProgress,
   prepared: PreparedBatch,
@@ -111,7 +110,7 @@ async function importChunk(
         if (!(err instanceof KlaviyoError) || err.kind !== 'validation' || !err.profileErrors?.length) throw err;
         const bad = new Set(err.profileErrors.map((e) => e.index));
         for (const e of err.profileErrors) {
-          const email = pending[e.index]?.attributes.email ?? undefined;
+          const email = pending[e.index]?.email ?? undefined;
           prepared.rejects.push({
             row: (email && prepared.rowByEmail.get(email)) || 0,
             email,

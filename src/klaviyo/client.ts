@@ -2,7 +2,7 @@
  * The typed Klaviyo client: the only code in the project that talks to Klaviyo's REST API.
  * The API key is a constructor argument (never a global) and never appears in logs or errors.
  */
-import { assertJobFits, bulkImportBody, splitForBulkImport } from './bulkImport';
+import { assertJobFits, bulkImportBody, splitForBulkImport, type SerializedProfile } from './bulkImport';
 import { OPERATIONS } from './endpoints';
 import { anyFilter, equalsFilter } from './filters';
 import { KLAVIYO_API_REVISION, KLAVIYO_BASE_URL } from './apiVersion';
@@ -29,7 +29,7 @@ import type {
   ProfileInput,
 } from './types';
 
-export { splitForBulkImport };
+export { splitForBulkImport, type SerializedProfile };
 export { oldestList } from './lists';
 
 /** Klaviyo's cap on profile ids per add/remove list-membership call. */
@@ -185,7 +185,7 @@ export class KlaviyoClient {
   }
 
   /** One job (≤ 10,000 profiles, < 5 MB); split larger sets with splitForBulkImport first. */
-  async createBulkImportJob(input: { listId?: string; profiles: ProfileInput[] }): Promise<BulkImportJob> {
+  async createBulkImportJob(input: { listId?: string; profiles: (ProfileInput | SerializedProfile)[] }): Promise<BulkImportJob> {
     const body = bulkImportBody(input.profiles, input.listId);
     assertJobFits(input.profiles, body);
     const { data } = await this.http.call(OPERATIONS.createBulkImportJob, { body, schema: bulkImportJobResponse });

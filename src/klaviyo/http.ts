@@ -34,6 +34,7 @@ export interface CallSpec<T> {
   query?: Record<string, QueryValue>;
   /** A full URL from `links.next`; replaces path and query (only its path and query are used). */
   url?: string;
+  /** Sent as JSON; a string is sent as it is (already JSON). */
   body?: unknown;
   /** Omitted for 202/204 calls whose body is not read. */
   schema?: z.ZodType<T>;
@@ -91,7 +92,7 @@ export class KlaviyoHttp {
 
   private async callWithRetries<T>(operation: Operation, endpoint: string, spec: CallSpec<T>): Promise<CallResult<T>> {
     const url = spec.url !== undefined ? relativeUrl(spec.url, endpoint) : this.urlFor(operation, endpoint, spec);
-    const data = spec.body === undefined ? undefined : JSON.stringify(spec.body);
+    const data = spec.body === undefined ? undefined : typeof spec.body === 'string' ? spec.body : JSON.stringify(spec.body);
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.once(operation, endpoint, url, data, spec.schema);

@@ -5,6 +5,7 @@ import {
   byteLength,
   MAX_JOB_BYTES,
   MAX_PROFILES_PER_JOB,
+  serializeProfile,
   splitForBulkImport,
 } from '../../src/klaviyo/bulkImport';
 import { KlaviyoError } from '../../src/klaviyo/errors';
@@ -20,7 +21,8 @@ describe('splitForBulkImport', () => {
     const input = profiles(25_000);
     const batches = splitForBulkImport(input);
     expect(batches.map((b) => b.length)).toEqual([10_000, 10_000, 5_000]);
-    expect(batches.flat()).toEqual(input);
+    expect(batches.flat()).toEqual(input.map(serializeProfile));
+    expect(JSON.parse(bulkImportBody(batches[2]!, 'Y6nRLr')).data.attributes.profiles.data[4999]).toEqual({ type: 'profile', attributes: input[24_999]!.attributes });
     for (const b of batches) expect(byteLength(bulkImportBody(b, 'Y6nRLr'))).toBeLessThan(MAX_JOB_BYTES);
   });
 
@@ -29,7 +31,7 @@ describe('splitForBulkImport', () => {
     const batches = splitForBulkImport(input);
     expect(batches.length).toBeGreaterThanOrEqual(3);
     expect(batches.every((b) => b.length < MAX_PROFILES_PER_JOB)).toBe(true);
-    expect(batches.flat()).toEqual(input);
+    expect(batches.flat()).toEqual(input.map(serializeProfile));
     for (const b of batches) {
       const size = byteLength(bulkImportBody(b, 'Y6nRLr'));
       expect(size).toBeLessThan(MAX_JOB_BYTES);
