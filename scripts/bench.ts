@@ -24,7 +24,7 @@ import { startEmulator, type StatsSnapshot } from 'klaviyo-emulator';
 import { generateAudience, generateChurnedAudience } from '../dev/synthetic';
 import { ensureSearchAttributes } from '../src/temporal/searchAttributes';
 import { OPERATIONS, TIERS, type RateLimitTier } from '../src/klaviyo/endpoints';
-import { WORKFLOW_TYPE, type SyncReport } from '../src/shared';
+import { STATUS_QUERY, WORKFLOW_TYPE, type SyncReport, type SyncStatus } from '../src/shared';
 
 const program = new Command()
   .name('bench')
@@ -46,6 +46,8 @@ interface RunFigures {
   profilesSent: number;
   calls: Record<string, number>;
   peakRss: number;
+  /** Highest RSS seen in each step (sampled every half second): where the memory goes. */
+  rssByStep: Record<string, number>;
   events: number;
   report: SyncReport;
 }
@@ -103,7 +105,14 @@ async function main(): Promise<void> {
         workflowId: `bench-${label.replace(' ', '-')}-${started}`,
         args: [{ listName: 'Benchmark audience', audience: { type: 'csv', path: audience } }],
       });
-      const report = (await handle.result()) as SyncReport;
+      const rssByStep: Record<string, number> = {};
+      const sampler = setInterval(() => {
+        void handle.query<SyncStatus>(STATUS_QUERY).then(
+          (s) => (rssByStep[s.step] = Math.max(rssByStep[s.step] ?? 0, rss(worker.pid!, 'VmRSS'))),
+          () => undefined,
+        );
+      }, 500);
+      const report = (await handle.result().finally(() => clearInterval(sampler))) as SyncReport;
       const seconds = (Date.now() - started) / 1000;
       const after = await emulator.admin.stats();
       const calls = diff(before.calls, after.calls);
@@ -115,6 +124,7 @@ async function main(): Promise<void> {
         profilesSent: after.jobs!.profilesSubmitted - before.jobs!.profilesSubmitted,
         calls,
         peakRss: rss(worker.pid!, 'VmHWM'),
+        rssByStep,
         events: await historyEvents(client, handle.workflowId),
         report,
       });
@@ -140,7 +150,7 @@ function print(run: RunFigures, rows: number): void {
   console.log(`  profiles sent        ${run.profilesSent} (${((run.profilesSent / rows) * 100).toFixed(2)}% of rows)`);
   console.log(`  report               added ${c.added}, updated ${c.updated}, unchanged ${c.unchanged}, removed ${c.removed}, rejected ${c.rowsRejected}, list size ${c.listSize}`);
   console.log(`  membership pages     ${run.calls['GET /api/lists/{id}/profiles'] ?? 0}`);
-  console.log(`  worker peak RSS      ${mb(run.peakRss)}`);
+  console.log(`  worker peak RSS      ${mb(run.peakRss)} (by step: ${Object.entries(run.rssByStep).map(([step, b]) => `${step} ${mb(b)}`).join(', ')})`);
   console.log(`  history events       ${run.events}`);
   console.log('  API calls by endpoint (emulator count)');
   for (const [endpoint, n] of Object.entries(run.calls).sort()) console.log(`    ${endpoint.padEnd(60)} ${n}`);
