@@ -2,8 +2,11 @@
 # (Rust, glibc) does not run on musl.
 # The image holds only what the worker runs: no Klaviyo emulator, spec or dev tools. The npm workspaces
 # (packages/, the emulator) are left out of both installs: nothing in src/ imports them.
+# better-sqlite3 (the embedded sync-state store) compiles from source when its prebuilt binary cannot be
+# downloaded: both stages get a compiler for the install (about 2 minutes), the runtime stage drops it after.
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
+RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json ./
 RUN npm ci --workspaces=false --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
@@ -14,11 +17,14 @@ RUN npm run build
 FROM node:20-bookworm-slim
 ENV NODE_ENV=production
 WORKDIR /app
+RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --workspaces=false --no-audit --no-fund && npm cache clean --force
+RUN apt-get purge -y python3 make g++ && apt-get autoremove -y
 COPY --from=build /app/lib ./lib
-RUN mkdir -p /app/reports && chown node:node /app/reports
+RUN mkdir -p /app/reports /app/data && chown node:node /app/reports /app/data
 USER node
-ENV AUDIENCE_REPORT_DIR=/app/reports
+# The embedded sync-state store lives in /app/data (mount a volume there), unless AUDIENCE_STATE_URL names PostgreSQL.
+ENV AUDIENCE_STATE_URL=/app/data/audience-state.sqlite
 # Same program as `npm run worker` (tsx src/worker.ts), compiled; it loads lib/workflow-bundle.js from the build.
 CMD ["node", "lib/worker.js"]
