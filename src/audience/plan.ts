@@ -45,14 +45,18 @@ export interface AudiencePlan {
   batches: number;
 }
 
+/** A row to send, with what the store keeps of it once Klaviyo took it. */
 export interface RowToSend {
   email: string;
   emailKey: bigint;
+  /** 1-based source row, for reject reports. */
   row: number;
   batch: number;
+  /** New to the list, or a member whose attributes changed. */
   kind: 'new' | 'changed';
   rowHash: bigint;
   attrHash: bigint;
+  /** JSON of the profile's attributes, exactly as sent. */
   attributes: string;
 }
 

@@ -11,6 +11,7 @@
  *                by the plan and read by later activities, deleted when the run reports.
  * 64-bit hashes are signed (BigInt64) in both engines, so both order them alike.
  */
+import type { RowToSend } from '../audience/plan';
 import type { RowReject } from '../audience/rowModel';
 import type { SyncReport } from '../shared';
 
@@ -33,20 +34,8 @@ export interface MemberCursor {
   email: string;
 }
 
-/** A row the run will send: the normalised profile, so batches never parse the source again. */
-export interface SnapshotRow {
-  email: string;
-  emailKey: bigint;
-  /** 1-based source row, for reject reports. */
-  row: number;
-  batch: number;
-  /** New to the list, or a member whose attributes changed. */
-  kind: 'new' | 'changed';
-  rowHash: bigint;
-  attrHash: bigint;
-  /** JSON of the profile's attributes, exactly as sent. */
-  attributes: string;
-}
+/** A row the run will send, as the plan found it: the normalised profile, so batches never parse the source again. */
+export type SnapshotRow = RowToSend;
 
 /** A member to remove; e-mail-less members found by a membership read have only an id. */
 export interface Departure {
