@@ -38,7 +38,6 @@ export const MIGRATIONS: Migration[] = [
         batch BIGINT NOT NULL, kind TEXT NOT NULL, row_hash BIGINT NOT NULL, attr_hash BIGINT NOT NULL, attributes TEXT NOT NULL,
         PRIMARY KEY (run_key, email))`,
       'CREATE INDEX run_rows_by_batch ON run_rows (run_key, batch)',
-      'CREATE INDEX run_rows_by_key ON run_rows (run_key, email_key)',
       `CREATE TABLE run_departures (
         run_key TEXT NOT NULL, seq BIGINT NOT NULL, email TEXT, profile_id TEXT,
         PRIMARY KEY (run_key, seq))`,
