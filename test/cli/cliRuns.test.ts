@@ -128,6 +128,13 @@ describe('sync --wait and dry-run', () => {
     const unknown = await cli('report', 'no-such-run');
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(ONE_SENTENCE);
+
+    // Past Temporal's retention, `status` still finds a finished run in the store.
+    const stored = (await h.store.latestRun(workflowId))!;
+    await h.store.saveRun({ ...stored, runKey: 'expired/r1', workflowId: 'expired-run' });
+    const status = await cli('status', 'expired-run');
+    expect(status.code, status.stderr).toBe(0);
+    expect(status.stdout).toMatch(/^Sync expired-run finished in/);
   });
 });
 

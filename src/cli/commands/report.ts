@@ -15,6 +15,16 @@ interface ReportFlags {
   rejects?: string;
 }
 
+/** The latest run of a workflow id as the workers' store knows it, or undefined. */
+export async function storedRun(ctx: CliContext, workflowId: string) {
+  const store = await openStateStore(stateStoreSettingsFromEnv(ctx.env).location);
+  try {
+    return await store.latestRun(workflowId);
+  } finally {
+    await store.close();
+  }
+}
+
 async function showReport(ctx: CliContext, workflowId: string, flags: ReportFlags): Promise<void> {
   const store = await openStateStore(stateStoreSettingsFromEnv(ctx.env).location);
   try {

@@ -1,11 +1,13 @@
 /** `status`, `resolve` and `paused`: looking at runs and resuming a paused one. */
 import { Command } from 'commander';
+import { WorkflowNotFoundError } from '@temporalio/client';
 import { RESOLVE_SIGNAL, STATE_SEARCH_ATTRIBUTE, STATUS_QUERY, type SyncReport, type SyncStatus } from '../../shared';
 import type { CliContext } from '../context';
 import { runFailed, usageError } from '../errors';
 import { formatReport, formatStatus, stepLabel } from '../format';
 import { examples } from '../options';
 import { inspectRun } from '../runInspect';
+import { storedRun } from './report';
 
 function noWorker(ctx: CliContext, workflowId: string, detail?: string): Error {
   return runFailed(
@@ -16,7 +18,16 @@ function noWorker(ctx: CliContext, workflowId: string, detail?: string): Error {
 
 async function showStatus(ctx: CliContext, workflowId: string, flags: { json?: boolean }): Promise<void> {
   const client = await ctx.client();
-  const view = await inspectRun(client, workflowId);
+  const view = await inspectRun(client, workflowId).catch(async (err: unknown) => {
+    // Past Temporal's retention a finished run is still in the workers' sync-state store.
+    const stored = err instanceof WorkflowNotFoundError ? await storedRun(ctx, workflowId).catch(() => undefined) : undefined;
+    if (!stored?.report) throw err;
+    return stored.report;
+  });
+  if (!('handle' in view)) {
+    ctx.print(flags.json ? JSON.stringify({ workflowId, report: view }, null, 2) : formatReport(workflowId, view));
+    return;
+  }
   // A finished run's report says more than its last status (a dry run's would-add/update/remove, API calls).
   if (view.temporalStatus === 'COMPLETED') {
     const report = (await view.handle.result()) as SyncReport;
