@@ -18,7 +18,8 @@ export interface SqlEngine {
   readonly engine: 'sqlite' | 'postgres';
   readonly location: string;
   all(sql: string, params?: SqlValue[]): Promise<SqlRow[]>;
-  run(sql: string, params?: SqlValue[]): Promise<void>;
+  /** Returns the number of rows changed. */
+  run(sql: string, params?: SqlValue[]): Promise<number>;
   insert(spec: BulkInsert, rows: SqlValue[][]): Promise<void>;
   /** Runs `fn` in one transaction (serialised against other writers where the engine needs it). */
   transaction<T>(fn: (tx: Omit<SqlEngine, 'transaction' | 'close'>) => Promise<T>): Promise<T>;

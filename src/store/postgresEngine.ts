@@ -32,9 +32,7 @@ export class PostgresEngine implements SqlEngine {
       engine: 'postgres',
       location: this.location,
       all: async (sql, params = []) => (await db.query(numbered(sql), params)).rows as SqlRow[],
-      run: async (sql, params = []) => {
-        await db.query(numbered(sql), params);
-      },
+      run: async (sql, params = []) => (await db.query(numbered(sql), params)).rowCount ?? 0,
       insert: async (spec, rows) => {
         if (rows.length === 0) return;
         const arrays = spec.columns.map((_, i) => rows.map((r) => r[i] ?? null));
@@ -49,7 +47,7 @@ export class PostgresEngine implements SqlEngine {
     return this.handle(this.pool).all(sql, params);
   }
 
-  run(sql: string, params?: SqlValue[]): Promise<void> {
+  run(sql: string, params?: SqlValue[]): Promise<number> {
     return this.handle(this.pool).run(sql, params);
   }
 

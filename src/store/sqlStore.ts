@@ -298,21 +298,26 @@ export class SqlSyncStateStore implements SyncStateStore {
   }
 
   async clearScratch(runKey: string): Promise<void> {
-    await this.db.transaction(async (tx) => {
-      for (const table of SCRATCH_TABLES) await tx.run(`DELETE FROM ${table} WHERE run_key = ?`, [runKey]);
-    });
+    // A first sync's snapshot holds every row: deleted a slice at a time, so no statement holds the store
+    // (or, with SQLite, the worker's event loop) for long.
+    for (const [table, key] of SCRATCH_TABLES) {
+      const slice = `DELETE FROM ${table} WHERE run_key = ? AND ${key} IN (SELECT ${key} FROM ${table} WHERE run_key = ? LIMIT ${CHUNK})`;
+      while ((await this.db.run(slice, [runKey, runKey])) > 0) await new Promise((resolve) => setImmediate(resolve));
+    }
   }
 
   async pruneScratch(before: string): Promise<void> {
-    await this.db.transaction(async (tx) => {
-      for (const table of SCRATCH_TABLES) {
-        await tx.run(`DELETE FROM ${table} WHERE run_key IN (SELECT run_key FROM runs WHERE started_at < ?)`, [before]);
-      }
-    });
+    const stale = await this.db.all('SELECT run_key FROM runs WHERE started_at < ? AND finished_at IS NULL', [before]);
+    for (const run of stale) await this.clearScratch(String(run.run_key));
   }
 }
 
-const SCRATCH_TABLES = ['run_rows', 'run_departures', 'run_members'] as const;
+/** Run scratch tables and a column that tells their rows apart within a run. */
+const SCRATCH_TABLES = [
+  ['run_rows', 'email'],
+  ['run_departures', 'seq'],
+  ['run_members', 'profile_id'],
+] as const;
 
 function toRun(row: SqlRow): RunRecord {
   return {

@@ -26,6 +26,8 @@ export class SqliteEngine implements SqlEngine {
     this.db.pragma('synchronous = NORMAL');
     // Other processes (the CLI, a second worker) may hold the write lock for a moment.
     this.db.pragma('busy_timeout = 15000');
+    // A run's snapshot passes through the log; once checkpointed, the log file shrinks back to this.
+    this.db.pragma(`journal_size_limit = ${64 * 1024 * 1024}`);
     this.direct.location = location;
   }
 
@@ -43,9 +45,7 @@ export class SqliteEngine implements SqlEngine {
     engine: 'sqlite',
     location: '',
     all: async (sql, params = []) => this.statement(sql).all(...params) as SqlRow[],
-    run: async (sql, params = []) => {
-      this.statement(sql).run(...params);
-    },
+    run: async (sql, params = []) => this.statement(sql).run(...params).changes,
     insert: async (spec, rows) => {
       const stmt = this.statement(insertSql(spec));
       for (const row of rows) stmt.run(...row);
@@ -62,7 +62,7 @@ export class SqliteEngine implements SqlEngine {
     return this.serial(() => this.direct.all(sql, params));
   }
 
-  run(sql: string, params?: SqlValue[]): Promise<void> {
+  run(sql: string, params?: SqlValue[]): Promise<number> {
     return this.serial(() => this.direct.run(sql, params));
   }
 
