@@ -18,7 +18,7 @@ export interface RemoveDeparturesInput extends CredentialRef {
   runKey: string;
   account: string;
   listId: string;
-  /** Members before the run (as stored, or as read), and how many of them left the audience. */
+  /** Members now (before the run, as stored or read, plus this run's adds), and how many left the audience. */
   listSize: number;
   toRemove: number;
   /** E-mails in the audience (valid rows, and rejected rows with a valid e-mail). */

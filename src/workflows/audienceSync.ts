@@ -182,7 +182,8 @@ class AudienceSyncRun {
           runKey: this.runKey,
           account,
           listId,
-          listSize: planned.listSize,
+          // The list as it is now, with this run's adds: replacing members is not emptying the list.
+          listSize: planned.listSize + this.status.counts.added,
           toRemove: planned.toRemove,
           audienceEmails: planned.plan.uniqueEmails + planned.plan.keptWithRejectedRow,
           maxRemovalShare: input.maxRemovalShare,

@@ -9,10 +9,8 @@ export async function scheduledBatchIndexes(handle: WorkflowHandle): Promise<num
   for (const event of history.events ?? []) {
     const attrs = event.activityTaskScheduledEventAttributes;
     if (attrs?.activityType?.name !== 'upsertBatch') continue;
-    const [input] = (attrs.input?.payloads ?? []).map((p) => defaultPayloadConverter.fromPayload(p)) as [
-      { batch: { index: number } },
-    ];
-    indexes.push(input.batch.index);
+    const [input] = (attrs.input?.payloads ?? []).map((p) => defaultPayloadConverter.fromPayload(p)) as [{ batch: number }];
+    indexes.push(input.batch);
   }
   return indexes;
 }

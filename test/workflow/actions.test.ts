@@ -132,7 +132,9 @@ async function waitForTimer(handle: WorkflowHandle) {
   const deadline = Date.now() + 30_000;
   for (;;) {
     const history = await handle.fetchHistory();
-    const started = history.events?.find((e) => e.timerStartedEventAttributes)?.timerStartedEventAttributes;
+    const events = history.events ?? [];
+    const createdAt = events.findIndex((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'ensureList');
+    const started = createdAt < 0 ? undefined : events.slice(createdAt).find((e) => e.timerStartedEventAttributes)?.timerStartedEventAttributes;
     if (started) return started;
     if (Date.now() > deadline) throw new Error('no timer was started');
     await new Promise((r) => setTimeout(r, 250));

@@ -129,7 +129,8 @@ describe('one writer per list', () => {
     const holderTimes = await activityTimes(holder);
     const waiterTimes = await activityTimes(waiter);
     const holderDone = Math.max(...holderTimes.map((t) => t.closedAt ?? Infinity));
-    const waiterEnsured = waiterTimes.find((t) => t.type === 'ensureList')!.scheduledAt;
+    // The waiter first touches the list (finds it) only after the holder is done with it.
+    const waiterEnsured = waiterTimes.find((t) => t.type === 'findList')!.scheduledAt;
     expect(waiterEnsured).toBeGreaterThanOrEqual(holderDone);
   });
 
@@ -212,7 +213,7 @@ describe('one writer per list', () => {
     for await (const run of h.client.workflow.list({ query: `WorkflowId="${holder.workflowId}"` })) runs.push(run);
     expect(runs.length).toBeGreaterThan(1);
     const lastRunDone = Math.max(...(await activityTimes(holder)).map((t) => t.closedAt ?? Infinity));
-    const waiterEnsured = (await activityTimes(waiter)).find((t) => t.type === 'ensureList')!.scheduledAt;
+    const waiterEnsured = (await activityTimes(waiter)).find((t) => t.type === 'findList')!.scheduledAt;
     expect(waiterEnsured).toBeGreaterThanOrEqual(lastRunDone);
     expect(sorted(await membersOf(listName))).toEqual(sorted(second.valid));
   });
