@@ -46,8 +46,9 @@ interface RunFigures {
   profilesSent: number;
   calls: Record<string, number>;
   peakRss: number;
-  /** Highest RSS seen in each step (sampled every half second): where the memory goes. */
+  /** Highest RSS seen in each step, and seconds spent in it (sampled every half second): where memory and time go. */
   rssByStep: Record<string, number>;
+  secondsByStep: Record<string, number>;
   events: number;
   report: SyncReport;
 }
@@ -106,9 +107,15 @@ async function main(): Promise<void> {
         args: [{ listName: 'Benchmark audience', audience: { type: 'csv', path: audience } }],
       });
       const rssByStep: Record<string, number> = {};
+      const secondsByStep: Record<string, number> = {};
+      let last = Date.now();
       const sampler = setInterval(() => {
         void handle.query<SyncStatus>(STATUS_QUERY).then(
-          (s) => (rssByStep[s.step] = Math.max(rssByStep[s.step] ?? 0, rss(worker.pid!, 'VmRSS'))),
+          (s) => {
+            rssByStep[s.step] = Math.max(rssByStep[s.step] ?? 0, rss(worker.pid!, 'VmRSS'));
+            secondsByStep[s.step] = (secondsByStep[s.step] ?? 0) + (Date.now() - last) / 1000;
+            last = Date.now();
+          },
           () => undefined,
         );
       }, 500);
@@ -125,6 +132,7 @@ async function main(): Promise<void> {
         calls,
         peakRss: rss(worker.pid!, 'VmHWM'),
         rssByStep,
+        secondsByStep,
         events: await historyEvents(client, handle.workflowId),
         report,
       });
@@ -150,6 +158,7 @@ function print(run: RunFigures, rows: number): void {
   console.log(`  profiles sent        ${run.profilesSent} (${((run.profilesSent / rows) * 100).toFixed(2)}% of rows)`);
   console.log(`  report               added ${c.added}, updated ${c.updated}, unchanged ${c.unchanged}, removed ${c.removed}, rejected ${c.rowsRejected}, list size ${c.listSize}`);
   console.log(`  membership pages     ${run.calls['GET /api/lists/{id}/profiles'] ?? 0}`);
+  console.log(`  time by step         ${Object.entries(run.secondsByStep).map(([step, t]) => `${step} ${t.toFixed(0)} s`).join(', ')}`);
   console.log(`  worker peak RSS      ${mb(run.peakRss)} (by step: ${Object.entries(run.rssByStep).map(([step, b]) => `${step} ${mb(b)}`).join(', ')})`);
   console.log(`  history events       ${run.events}`);
   console.log('  API calls by endpoint (emulator count)');

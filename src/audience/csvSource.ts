@@ -15,7 +15,7 @@ import { MAX_ROW_BYTES, type ReadHooks, type SourceRow } from './sourceTypes';
 
 /** Characters carried past the last complete record before the file is declared broken (an open quote). */
 const RUNAWAY_FIELD_CHARS = MAX_ROW_BYTES * 4;
-const CHUNK_BYTES = 1 << 20;
+const CHUNK_BYTES = 1 << 16;
 
 interface ParseResult {
   data: string[][];

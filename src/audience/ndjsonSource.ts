@@ -12,7 +12,7 @@ import { MAX_ROW_BYTES, type ReadHooks, type SourceRow } from './sourceTypes';
 const NEWLINE = 0x0a;
 
 export async function* readNdjsonRows(path: string, hooks: ReadHooks = {}): AsyncGenerator<SourceRow> {
-  const input = createReadStream(path, { highWaterMark: 1 << 20 });
+  const input = createReadStream(path, { highWaterMark: 1 << 16 });
   let row = 1;
   let offset = 0; // offset of the current chunk's first byte
   let lineStart = offset;
