@@ -20,5 +20,7 @@ COPY --from=build /app/lib ./lib
 RUN mkdir -p /app/reports && chown node:node /app/reports
 USER node
 ENV AUDIENCE_REPORT_DIR=/app/reports
+# Audience files are read only under this folder (mount them there); see AUDIENCE_ROOTS in the README.
+ENV AUDIENCE_ROOTS=/data
 # Same program as `npm run worker` (tsx src/worker.ts), compiled; it loads lib/workflow-bundle.js from the build.
 CMD ["node", "lib/worker.js"]

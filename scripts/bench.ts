@@ -64,6 +64,7 @@ async function main(): Promise<void> {
       KLAVIYO_API_KEY: apiKey,
       KLAVIYO_RATE_SPEED: String(opts.speed),
       AUDIENCE_REPORT_DIR: path.join(dir, 'reports'),
+      AUDIENCE_ROOTS: dir,
       AUDIENCE_BATCH_MAX_PROFILES: String(opts.batch),
       WORKFLOW_BUNDLE_PATH: bundlePath,
     },

@@ -113,6 +113,8 @@ async function main(): Promise<number> {
       TEMPORAL_NAMESPACE: 'default',
       TEMPORAL_TASK_QUEUE: process.env.TEMPORAL_TASK_QUEUE || DEFAULT_TASK_QUEUE,
       AUDIENCE_REPORT_DIR: process.env.AUDIENCE_REPORT_DIR || 'reports',
+      // The worker reads audiences only from here: the demo's data folder, where it writes the sample.
+      AUDIENCE_ROOTS: process.env.AUDIENCE_ROOTS || dataDir,
       // Smaller jobs than Klaviyo's 10,000 so a few thousand rows show batches moving.
       AUDIENCE_BATCH_MAX_PROFILES: process.env.AUDIENCE_BATCH_MAX_PROFILES || '500',
     };

@@ -74,10 +74,22 @@ export function audienceSettingsFromEnv(env: Env = process.env): AudienceSetting
   };
 }
 
+/**
+ * The folders audience files may be read from (AUDIENCE_ROOTS, `:`-separated; default the working
+ * directory). A run naming a file elsewhere, symbolic links resolved, fails its plan: workflow input is
+ * untrusted, and the worker may hold files (its credentials, say) that no run should read.
+ */
+export function audienceRootsFromEnv(env: Env = process.env): string[] {
+  const roots = (env.AUDIENCE_ROOTS ?? '').split(':').filter((r) => r.trim() !== '');
+  return roots.length > 0 ? roots.map((r) => path.resolve(r)) : [process.cwd()];
+}
+
 /** Everything the activities need (never from workflow input). */
 export interface ActivityConfig {
   klaviyo: KlaviyoSettings;
   audience: AudienceSettings;
+  /** Absolute folders audience files must resolve into (see audienceRootsFromEnv). */
+  audienceRoots: string[];
   /** Per-run reject reports go to <reportDir>/<workflowId>/<firstRunId>/. */
   reportDir: string;
   /** How long to wait for one bulk import job before giving up on it and submitting a fresh one. */
@@ -90,6 +102,7 @@ export function activityConfigFromEnv(env: Env = process.env): ActivityConfig {
   return {
     klaviyo: klaviyoSettingsFromEnv(env),
     audience: audienceSettingsFromEnv(env),
+    audienceRoots: audienceRootsFromEnv(env),
     reportDir: path.resolve(env.AUDIENCE_REPORT_DIR || 'reports'),
     bulkJobTimeoutMs: positiveInt(env.KLAVIYO_BULK_JOB_TIMEOUT_MS, 30 * 60_000, 'KLAVIYO_BULK_JOB_TIMEOUT_MS'),
   };

@@ -109,6 +109,24 @@ export const FAILURES = {
       ],
     },
   },
+  /**
+   * The run's list vanished from Klaviyo after the run found or created it (deleted by hand, say). The run
+   * pauses rather than recreating it on its own: someone deleted it, perhaps meaning to stop syncing it.
+   * Resolve recreates the list by name and sends the whole audience to it; cancelling leaves it deleted.
+   */
+  list_deleted: {
+    retry: false,
+    action: {
+      code: 'list_deleted',
+      title: 'The Klaviyo list was deleted while the run was syncing it',
+      message: (ctx, detail) => `Klaviyo list "${ctx.list}" no longer exists: ${detail}`,
+      steps: (ctx) => [
+        `In Klaviyo, open Audience > Lists & segments and check whether list "${ctx.list}" was deleted on purpose.`,
+        `To stop syncing it, cancel this run (\`temporal workflow cancel --workflow-id ${ctx.workflowId}\`) and delete or pause its schedule (\`klaviyo-audience-sync schedule pause --list "${ctx.list}"\`); nothing more is written.`,
+        `To keep syncing it, ${lowerFirst(resolveStep(ctx))} Resolving creates list "${ctx.list}" again (a new list id; schedules and runs that name the list by id need the new id) and sends the whole audience to it.`,
+      ],
+    },
+  },
   /** Klaviyo's daily cap on creating lists: the run waits for the window rather than failing. */
   daily_list_cap: { retry: false, waitOnTimer: true },
   rate_limited: { retry: true },

@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import type { ActionCode } from './failures';
+import { excerpt } from './sanitize';
 
 export const WORKFLOW_TYPE = 'audienceSync';
 export const RESOLVE_SIGNAL = 'resolve';
@@ -100,7 +101,8 @@ export function describeInputError(error: z.ZodError): string {
     .map((issue) => {
       const field = issue.path.length ? issue.path.join('.') : '(input)';
       if (issue.code === 'unrecognized_keys') {
-        return `${issue.keys.map((k) => (issue.path.length ? `${field}.${k}` : k)).join(', ')}: unknown field`;
+        // The keys are whatever the caller sent: quote them as short, sanitised excerpts.
+        return `${issue.keys.map((k) => excerpt(issue.path.length ? `${field}.${k}` : k)).join(', ')}: unknown field`;
       }
       return `${field}: ${issue.message}`;
     })

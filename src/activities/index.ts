@@ -1,6 +1,7 @@
 /**
  * All activities, built from one config (dependency injection as in Temporal's samples), each wrapped
- * so its errors are classified into Temporal failures in one place.
+ * once here: audience paths confined to AUDIENCE_ROOTS, a heartbeat for as long as it runs (so a dead
+ * worker's step moves on within seconds), a deleted list recognised, and errors classified into Temporal failures.
  */
 import type { ActivityConfig } from '../config';
 import { audienceActivities } from './audience';
@@ -9,6 +10,11 @@ import { listLockActivities } from './listLock';
 import { reconcileActivities } from './reconcile';
 import { upsertActivities } from './upsert';
 import { mapFailures } from './failureAdapter';
+import { confinedToRoots, listGoneAsDeleted } from './guards';
+import { keepAlive } from './heartbeatTicker';
+
+/** Activities that use the list after the run found or created it: a 404 there means someone deleted it. */
+const USES_ENSURED_LIST = new Set(['upsertBatch', 'countListMembers', 'reconcileList']);
 
 export function createActivities(config: ActivityConfig) {
   const all = {
@@ -18,7 +24,12 @@ export function createActivities(config: ActivityConfig) {
     ...reconcileActivities(config),
     ...listLockActivities(config),
   };
-  return Object.fromEntries(Object.entries(all).map(([name, fn]) => [name, mapFailures(fn as never)])) as typeof all;
+  const wrap = (name: string, fn: (input: never) => Promise<unknown>) => {
+    const confined = confinedToRoots(fn, config.audienceRoots);
+    const listAware = USES_ENSURED_LIST.has(name) ? listGoneAsDeleted(confined) : confined;
+    return mapFailures((input: never) => keepAlive(() => listAware(input)));
+  };
+  return Object.fromEntries(Object.entries(all).map(([name, fn]) => [name, wrap(name, fn as never)])) as typeof all;
 }
 
 export type AudienceSyncActivities = ReturnType<typeof createActivities>;

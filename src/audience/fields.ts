@@ -2,6 +2,7 @@
  * The columns (CSV header names, NDJSON keys) an audience may carry. A column outside this list is an
  * error for the whole audience: a typo such as `emial` would otherwise silently drop data.
  */
+import { excerpt } from '../sanitize';
 import { InvalidAudienceError } from './errors';
 
 export const AUDIENCE_FIELDS = [
@@ -43,7 +44,7 @@ export function assertKnownColumns(names: Iterable<string>, where: string): void
   for (const name of names) {
     if (!isKnownColumn(name)) {
       throw new InvalidAudienceError(
-        `audience column '${name}' (${where}) is not a known field; known fields: ${AUDIENCE_FIELDS.join(', ')}, ` +
+        `audience column '${excerpt(name)}' (${where}) is not a known field; known fields: ${AUDIENCE_FIELDS.join(', ')}, ` +
           `and '${PROPERTY_COLUMN_PREFIX}<key>' for custom properties`,
       );
     }
@@ -55,7 +56,7 @@ export function assertValidHeader(header: string[]): void {
   assertKnownColumns(header, 'in the CSV header');
   const seen = new Set<string>();
   for (const name of header) {
-    if (seen.has(name)) throw new InvalidAudienceError(`audience column '${name}' appears more than once in the CSV header`);
+    if (seen.has(name)) throw new InvalidAudienceError(`audience column '${excerpt(name)}' appears more than once in the CSV header`);
     seen.add(name);
   }
   if (!seen.has('email')) {

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { pipeline } from 'node:stream/promises';
 import { stringify } from 'csv-stringify';
+import { excerpt, sanitizeMessage } from '../sanitize';
 import type { RowReject } from './rowModel';
 
 const BATCH_FILE = /^rejects-batch-(\d{6,})\.ndjson$/;
@@ -33,8 +34,19 @@ export async function writeBatchRejects(reportDir: string, batchIndex: number, r
   }
   await mkdir(reportDir, { recursive: true });
   const tmp = tempPath(path);
-  await writeFile(tmp, rejects.map((r) => `${JSON.stringify(r)}\n`).join(''));
+  await writeFile(tmp, rejects.map((r) => `${JSON.stringify(sanitizeReject(r))}\n`).join(''));
   await rename(tmp, path);
+}
+
+/**
+ * Every reject passes here on its way to the report, whatever produced it (a validator, a broken line,
+ * Klaviyo's import errors): no key-shaped text, no unprintable characters, no cell of unbounded length.
+ */
+function sanitizeReject(r: RowReject): RowReject {
+  const clean: RowReject = { row: r.row, reason: r.reason, message: sanitizeMessage(r.message, 300) };
+  if (r.email !== undefined) clean.email = excerpt(r.email, 254);
+  if (r.field !== undefined) clean.field = excerpt(r.field, 60);
+  return clean;
 }
 
 /** Merges the batch files, in batch order, into rejects.csv (header row,email,reason,field,message). */

@@ -6,15 +6,15 @@
 import { isIP } from 'node:net';
 import { parsePhoneNumberFromString, isSupportedCountry, type CountryCode } from 'libphonenumber-js/max';
 import { z } from 'zod';
+import { excerpt } from '../sanitize';
 import { FieldProblem } from './rowModel';
 
 const MAX_EMAIL_LENGTH = 254;
 const MAX_EMAIL_LOCAL_LENGTH = 64;
-const MAX_SHOWN_VALUE = 60;
 
-/** A value for a message, shortened so a huge cell cannot bloat the report. */
+/** A cell for a message: a short printable excerpt, secrets redacted, so a huge or hostile cell cannot bloat or leak into the report. */
 export function show(value: string): string {
-  return JSON.stringify(value.length > MAX_SHOWN_VALUE ? `${value.slice(0, MAX_SHOWN_VALUE)}…` : value);
+  return JSON.stringify(excerpt(value));
 }
 
 /** Cell text: trimmed string, or undefined when empty/absent. Numbers and booleans (NDJSON) become text. */

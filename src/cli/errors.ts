@@ -5,6 +5,7 @@
  */
 import { CommanderError } from 'commander';
 import { ScheduleNotFoundError, WorkflowFailedError, WorkflowNotFoundError } from '@temporalio/client';
+import { redactSecrets } from '../sanitize';
 
 export const EXIT_USAGE = 2;
 export const EXIT_FAILED = 1;
@@ -22,9 +23,9 @@ export class CliError extends Error {
 export const usageError = (message: string): CliError => new CliError(message, EXIT_USAGE);
 export const runFailed = (message: string): CliError => new CliError(message, EXIT_FAILED);
 
-/** Makes any message one line ending in a full stop, starting with a capital letter. */
+/** Makes any message one line ending in a full stop, starting with a capital letter (and nothing key-shaped in it). */
 export function asSentence(message: string): string {
-  const oneLine = message.replace(/\s*\n\s*/g, ' ').replace(/^error:\s*/i, '').trim();
+  const oneLine = redactSecrets(message).replace(/\s*\n\s*/g, ' ').replace(/^error:\s*/i, '').trim();
   const capital = oneLine.charAt(0).toUpperCase() + oneLine.slice(1);
   return /[.!?]$/.test(capital) ? capital : `${capital}.`;
 }

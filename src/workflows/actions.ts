@@ -13,12 +13,19 @@ export function classifiedFailure(err: unknown): (ApplicationFailure & { type: F
   return undefined;
 }
 
-export function actionFor(failure: ApplicationFailure & { type: FailureKind }, input: SyncInput, workflowId: string, now: Date): WorkflowAction | undefined {
+/** `listName`: the list's name once the run knows it (a run started by list id learns it from Klaviyo). */
+export function actionFor(
+  failure: ApplicationFailure & { type: FailureKind },
+  input: SyncInput,
+  workflowId: string,
+  now: Date,
+  listName?: string,
+): WorkflowAction | undefined {
   const action = failureRow(failure.type).action;
   if (!action) return undefined;
   const ctx = {
     credential: input.credential,
-    list: input.listName ?? input.listId ?? '',
+    list: listName ?? input.listName ?? input.listId ?? '',
     audience: input.audience.path,
     workflowId,
   };

@@ -16,8 +16,12 @@ const retry: ActivityOptions['retry'] = {
   nonRetryableErrorTypes: NON_RETRYABLE_FAILURE_KINDS,
 };
 
-/** Short activities: credential check, list lookup/creation, member count, closing the report. */
-export const shortActivities = proxyActivities<AudienceSyncActivities>({ startToCloseTimeout: '10m', retry });
+/**
+ * Short activities: credential check, list lookup/creation, member count, closing the report. They too
+ * heartbeat (every activity does, see activities/heartbeatTicker.ts): a worker killed during one hands it
+ * to another within the heartbeat timeout, not after the 10 minutes a slow rate-limited step may need.
+ */
+export const shortActivities = proxyActivities<AudienceSyncActivities>({ startToCloseTimeout: '10m', heartbeatTimeout: '20s', retry });
 
 /**
  * Long, heartbeating work. A heartbeat every few seconds and a 20 s timeout mean a killed worker's

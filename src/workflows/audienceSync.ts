@@ -155,7 +155,22 @@ class AudienceSyncRun {
     this.status.listName = list.listName;
 
     if (input.dryRun) return this.dryRunReport(list.listId, plan, list.created);
+    let target: ListTarget = list;
+    for (;;) {
+      try {
+        return await this.syncInto(plan, target);
+      } catch (err) {
+        // The list was deleted in Klaviyo under the run and the operator resolved: a new list gets everyone.
+        if (!(err instanceof ListDeletedResolved)) throw err;
+        target = await this.recreateList(plan);
+      }
+    }
+  }
 
+  /** Upserts every batch into the list, removes members not in the audience, and reports. */
+  private async syncInto(plan: AudiencePlan, list: ListTarget): Promise<SyncReport> {
+    const { input } = this;
+    const credential = input.credential;
     const listId = list.listId!;
     await this.step('upserting', () =>
       this.runBatches(plan, (batch) =>
@@ -231,12 +246,29 @@ class AudienceSyncRun {
         reportKey: this.reportKey,
       }),
     );
-    const { counts } = this.status;
     this.status.reportLocation = reportLocation;
+    this.countPlan(plan);
+    return plan;
+  }
+
+  private countPlan(plan: AudiencePlan): void {
+    const { counts } = this.status;
     counts.rowsTotal = plan.rows;
     counts.duplicateRows = plan.duplicateRows;
     counts.batchesTotal = plan.batches.length;
-    return plan;
+  }
+
+  /** Creates the list again by name (or finds one made meanwhile) and starts the batches over, counts included. */
+  private async recreateList(plan: AudiencePlan): Promise<ListTarget> {
+    const { credential } = this.input;
+    const listName = this.status.listName!;
+    const list = await this.step('ensuring_list', () => shortActivities.ensureList({ credential, listName, dryRun: false }));
+    log.warn('The list was deleted in Klaviyo during the run; syncing the whole audience into a new list', { listId: list.listId });
+    this.status.listId = list.listId ?? undefined;
+    this.doneBatches.clear();
+    this.status.counts = { ...emptyCounts(), apiCalls: this.status.counts.apiCalls };
+    this.countPlan(plan);
+    return list;
   }
 
   /** Runs the batches not yet done; stops launching new ones on the first failure or when history is long. */
@@ -363,11 +395,13 @@ class AudienceSyncRun {
           await sleep(waitSeconds * 1000);
           continue;
         }
-        const action = actionFor(failure, this.input, workflowInfo().workflowId, new Date());
+        const action = actionFor(failure, this.input, workflowInfo().workflowId, new Date(), this.status.listName);
         // Not for an operator: fail the run with the activity's own message, not "activity task failed".
         if (!action) throw failure;
         await this.pauseUntilResolved(action);
         if (action.code === 'audience_shrink') this.allowShrink = true;
+        // Repeating the step cannot help: the list is gone. The run starts over from creating it.
+        if (action.code === 'list_deleted') throw new ListDeletedResolved();
       }
     }
   }
@@ -388,6 +422,17 @@ class AudienceSyncRun {
     upsertSearchAttributes([{ key: stateKey, value: state }]);
   }
 }
+
+/** The list a run writes to, as ensureList (or the carried state) gives it. */
+interface ListTarget {
+  listId: string | null;
+  listName?: string;
+  created: boolean;
+  profileCount: number;
+}
+
+/** Thrown by step() once an operator resolved `list_deleted`: the run recreates the list. */
+class ListDeletedResolved extends Error {}
 
 function historyIsLong(limit: number): boolean {
   const info = workflowInfo();

@@ -35,6 +35,7 @@ beforeEach(async () => {
   config = {
     klaviyo: { baseUrl: server.url, credentialsFile: path.join(dir, 'credentials.json'), rateSpeedFactor: 100 },
     audience: { batchMaxProfiles: 10_000, defaultPhoneCountry: 'US' },
+    audienceRoots: [dir],
     reportDir: path.join(dir, 'reports'),
     bulkJobTimeoutMs: 10_000,
   };

@@ -88,6 +88,8 @@ export async function createSyncHarness(opts: HarnessOptions = {}): Promise<Sync
   const activityConfig: ActivityConfig = {
     klaviyo: { baseUrl: emulator.url, credentialsFile, rateSpeedFactor: speed },
     audience: { batchMaxProfiles: opts.batchMaxProfiles ?? 10_000, defaultPhoneCountry: 'US' },
+    // Runs read audiences from the scratch folder only (which also holds the credentials file: tests point runs at it).
+    audienceRoots: [dir],
     reportDir,
     bulkJobTimeoutMs: 20_000,
     // A list lock notices a holder that closed without releasing within a second, not 15.
@@ -117,6 +119,7 @@ export async function createSyncHarness(opts: HarnessOptions = {}): Promise<Sync
       KLAVIYO_CREDENTIALS_FILE: credentialsFile,
       KLAVIYO_RATE_SPEED: String(speed),
       AUDIENCE_REPORT_DIR: reportDir,
+      AUDIENCE_ROOTS: dir,
       KLAVIYO_BULK_JOB_TIMEOUT_MS: '20000',
       AUDIENCE_BATCH_MAX_PROFILES: String(opts.batchMaxProfiles ?? 10_000),
     },
