@@ -37,6 +37,7 @@ export function audienceActivities(config: ActivityConfig) {
             updateContacts: input.updateContacts,
             maxProfiles: config.audience.batchMaxProfiles,
             defaultCountry: config.audience.defaultPhoneCountry,
+            requireValidRow: true,
             onProgress: (rows) => {
               progress.rows = rows;
             },

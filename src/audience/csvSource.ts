@@ -7,13 +7,11 @@
 import { createReadStream } from 'node:fs';
 import { pipeline } from 'node:stream';
 import { parse, type Info } from 'csv-parse';
+import { CsvRecordGuard } from './csvRecordGuard';
 import { InvalidAudienceError, toAudienceError } from './errors';
 import { assertValidHeader } from './fields';
 import { brokenRow, type RawRow } from './rowModel';
 import { checkRange, MAX_ROW_BYTES, type ReadHooks, type RowRange, type SourceRow } from './sourceTypes';
-
-/** Bytes read past the parser's last field boundary before the file is declared broken (an open quote). */
-const RUNAWAY_FIELD_BYTES = MAX_ROW_BYTES * 4;
 
 interface ParsedRecord {
   record: Record<string, string>;
@@ -24,9 +22,10 @@ export async function* readCsvRows(path: string, range?: RowRange, hooks: ReadHo
   if (range) checkRange(range);
   const header = range ? (range.header ?? (await readCsvHeader(path))) : undefined;
   if (range && range.end === range.start) return;
-  const base = range?.start ?? 0;
   let sawHeader = Boolean(header);
-  let readBytes = base;
+  // csv-parse's own max_record_size costs a third of its speed and fails the whole file; the guard bounds
+  // memory the same way and turns an oversized row into that row's reject.
+  const guard = new CsvRecordGuard(MAX_ROW_BYTES, path, range?.start ?? 0);
   const parser = parse({
     bom: true,
     info: true,
@@ -38,6 +37,9 @@ export async function* readCsvRows(path: string, range?: RowRange, hooks: ReadHo
     columns:
       header ??
       ((names: string[]) => {
+        if (guard.wasCut(parser.info.bytes)) {
+          throw new InvalidAudienceError(`audience file ${path}: the CSV header row is longer than ${MAX_ROW_BYTES} bytes; is it a CSV file?`);
+        }
         const trimmed = names.map((n) => n.trim());
         assertValidHeader(trimmed);
         sawHeader = true;
@@ -46,30 +48,20 @@ export async function* readCsvRows(path: string, range?: RowRange, hooks: ReadHo
       }),
   });
   const input = createReadStream(path, range ? { start: range.start, end: range.end - 1 } : {});
-  input.on('data', (chunk) => {
-    hooks.onChunk?.(chunk as Buffer);
-    readBytes += chunk.length;
-    // csv-parse's own max_record_size costs a third of its speed; this bounds memory the same way.
-    // parser.info.bytes stays at the last field boundary while a field is being read.
-    const fieldStart = base + parser.info.bytes;
-    if (readBytes - fieldStart > RUNAWAY_FIELD_BYTES) {
-      input.destroy(
-        new InvalidAudienceError(
-          `audience file ${path}: a field starting near byte ${fieldStart} runs past ${RUNAWAY_FIELD_BYTES} bytes; is a quote left open?`,
-        ),
-      );
-    }
-  });
-  // Errors of either stream surface through the parser's iterator below.
-  pipeline(input, parser, () => undefined);
+  if (hooks.onChunk) input.on('data', (chunk) => hooks.onChunk!(chunk as Buffer));
+  // Errors of any stream surface through the parser's iterator below.
+  pipeline(input, guard, parser, () => undefined);
   const columns = header?.length;
   let row = range?.firstRow ?? 1;
   try {
     for await (const { record, info } of parser as AsyncIterable<ParsedRecord>) {
-      const raw: RawRow = info.error
-        ? brokenRow(`row has ${info.index} cells but the header has ${columns ?? headerLength(parser.options.columns)} columns`)
-        : record;
-      yield { row: row++, raw, endOffset: base + info.bytes };
+      const { fileOffset, oversized } = guard.mapRecordEnd(info.bytes);
+      const raw: RawRow = oversized
+        ? brokenRow(`row is longer than ${MAX_ROW_BYTES} bytes (a cell that large is not a profile field); the rest of the file was read on`)
+        : info.error
+          ? brokenRow(`row has ${info.index} cells but the header has ${columns ?? headerLength(parser.options.columns)} columns`)
+          : record;
+      yield { row: row++, raw, endOffset: fileOffset };
     }
   } catch (err) {
     throw toAudienceError(path, err);

@@ -9,7 +9,9 @@ import type { AudienceSource } from '../shared';
 import { BatchCutter, DEFAULT_MAX_BYTES, DEFAULT_MAX_PROFILES, type BatchRange } from './batches';
 import { countRepeats, emailHash, HashList } from './emailHash';
 import { assertUnchanged, statAudience, type AudienceFingerprint } from './fingerprint';
-import { normalizeRowSized } from './row';
+import { sanitizeMessage } from '../sanitize';
+import { InvalidAudienceError } from './errors';
+import { normalizeRowSized, type RowReject } from './row';
 import { readAudienceRows } from './source';
 
 export type { AudienceFingerprint } from './fingerprint';
@@ -38,6 +40,8 @@ export interface PlanOptions {
   defaultCountry?: string;
   /** Called with the number of rows read so far, every PROGRESS_EVERY rows and at the end. */
   onProgress?: (rows: number) => void;
+  /** Throw InvalidAudienceError, naming the commonest reject reason, when no row is valid (a run's plan does). */
+  requireValidRow?: boolean;
 }
 
 const PROGRESS_EVERY = 5_000;
@@ -54,6 +58,7 @@ export async function planAudience(source: AudienceSource, opts: PlanOptions = {
   const cutterFrom = (start: number) => (cutter ??= new BatchCutter(start, limits));
   const emails = new HashList();
   const rejectedByReason: Record<string, number> = {};
+  const firstReject = new Map<string, RowReject>();
   let rows = 0;
   let rejectedRows = 0;
 
@@ -75,6 +80,7 @@ export async function planAudience(source: AudienceSource, opts: PlanOptions = {
     } else {
       rejectedRows++;
       rejectedByReason[result.reject.reason] = (rejectedByReason[result.reject.reason] ?? 0) + 1;
+      if (!firstReject.has(result.reject.reason)) firstReject.set(result.reject.reason, result.reject);
       cutterFrom(0).add(row, endOffset);
     }
     rows = row;
@@ -88,6 +94,7 @@ export async function planAudience(source: AudienceSource, opts: PlanOptions = {
   assertUnchanged(source.path, before, { size: hashedBytes, mtimeMs: after.mtimeMs });
 
   const validRows = emails.length;
+  if (opts.requireValidRow && validRows === 0) throw noValidRow(source.path, rows, header, rejectedByReason, firstReject);
   const duplicateRows = countRepeats(emails.sorted());
   const plan: AudiencePlan = {
     fingerprint: { ...before, sha256: sha256.digest('hex') },
@@ -101,4 +108,24 @@ export async function planAudience(source: AudienceSource, opts: PlanOptions = {
   };
   if (header) plan.header = header;
   return plan;
+}
+
+/**
+ * An audience without a valid row is never synced: it is a wrong file (a header alone, a binary file, the
+ * wrong format), and syncing it would create an empty list or empty an existing one.
+ */
+function noValidRow(
+  path: string,
+  rows: number,
+  header: string[] | undefined,
+  byReason: Record<string, number>,
+  firstReject: Map<string, RowReject>,
+): InvalidAudienceError {
+  if (rows === 0) return new InvalidAudienceError(`audience file ${path} has no data rows${header ? ' (only a header)' : ''}; nothing to sync`);
+  const [reason, count] = Object.entries(byReason).sort((a, b) => b[1] - a[1])[0]!;
+  const example = firstReject.get(reason)!;
+  return new InvalidAudienceError(
+    `audience file ${path} has no valid row: all ${rows} rows were rejected, most (${count}) as ${reason} ` +
+      `(row ${example.row}: ${sanitizeMessage(example.message, 160)}); is it the right file and format?`,
+  );
 }

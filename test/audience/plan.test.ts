@@ -105,6 +105,15 @@ describe('planAudience', () => {
     expect(progress).toEqual([0]);
   });
 
+  it.each([
+    ['a header-only CSV', 'csv', 'email,first_name\n', /has no data rows \(only a header\); nothing to sync/],
+    ['an empty NDJSON file', 'ndjson', '', /has no data rows; nothing to sync/],
+    ['a binary file read as NDJSON', 'ndjson', Buffer.from(Array.from({ length: 3000 }, (_, i) => (i * 7919) % 256)), /no valid row: all \d+ rows were rejected, most \(\d+\) as invalid_row \(row 1: line/],
+    ['a CSV of bad e-mails and one bad phone', 'csv', 'email,phone_number\nnope,\nalso-nope,\na@x.com,12\n', /all 3 rows were rejected, most \(2\) as invalid_email \(row 1: email "nope" is not/],
+  ] as const)('with requireValidRow, fails %s with the commonest reason', async (_name, type, body, message) => {
+    await expect(planAudience(writeAudience(dir, type, body), { requireValidRow: true })).rejects.toThrow(message);
+  });
+
   it('raises InvalidAudienceError for an unknown column before any batch exists', async () => {
     await expect(planAudience(writeAudience(dir, 'csv', 'email,phone\na@x.com,1\n'))).rejects.toThrow(InvalidAudienceError);
   });

@@ -73,11 +73,42 @@ describe('readAudienceRows: CSV', () => {
     expect((error as Error).message).toMatch(message);
   });
 
-  it('stops at a quote left open instead of buffering the rest of the file', async () => {
+  it('stops at a quote left open, naming the byte it opened at, instead of buffering the rest of the file', async () => {
     const source = writeAudience(dir, 'csv', `email,first_name\na@x.com,"${'x'.repeat(5_000_000)}\nb@x.com,B\n`);
     const error = await collect(source).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InvalidAudienceError);
-    expect((error as Error).message).toMatch(/a field starting near byte 24 runs past 4000000 bytes; is a quote left open\?/);
+    expect((error as Error).message).toMatch(/the quoted field opened at byte 25 never closes; is a quote left open\?/);
+  });
+
+  it.each([
+    ['a 2 MB quoted cell', `"${'x'.repeat(2_000_000)}"`],
+    ['a 10 MB quoted cell with quotes, commas and line breaks in it', `"${'ab""c,\n'.repeat(1_500_000)}"`],
+    ['a 10 MB unquoted cell', 'y'.repeat(10_000_000)],
+  ])('makes %s a rejected row and reads on, offsets intact', async (_name, cell) => {
+    const body = `email,first_name\r\na@x.com,A\r\nbig@x.com,${cell}\r\nc@x.com,"C\r\nC"\r\nd@x.com,D\r\n`;
+    const source = writeAudience(dir, 'csv', body);
+    const rows = await collect(source);
+    expect(rows.map((r) => r.raw.email)).toEqual(['a@x.com', undefined, 'c@x.com', 'd@x.com']);
+    expect(normalizeRow(rows[1]!.raw, 2)).toMatchObject({ ok: false, reject: { reason: 'invalid_row', message: expect.stringMatching(/row is longer than 1000000 bytes/) } });
+    expect(rows[2]!.raw.first_name).toBe('C\r\nC');
+    // Offsets are the file's: the byte after each row's line break, and a range re-reads exactly its rows.
+    expect(rows.map((r) => r.endOffset)).toEqual(
+      ['a@x.com,A\r\n', `big@x.com,${cell}\r\n`, 'c@x.com,"C\r\nC"\r\n', 'd@x.com,D\r\n'].reduce<number[]>(
+        (ends, line) => [...ends, (ends.at(-1) ?? Buffer.byteLength('email,first_name\r\n')) + Buffer.byteLength(line)],
+        [],
+      ),
+    );
+    const after = await collect(source, { start: rows[1]!.endOffset, end: rows[3]!.endOffset, firstRow: 3 });
+    expect(after.map((r) => r.raw.email)).toEqual(['c@x.com', 'd@x.com']);
+    const cut = await collect(source, { start: rows[0]!.endOffset, end: rows[1]!.endOffset, firstRow: 2 });
+    expect(cut).toHaveLength(1);
+    expect(normalizeRow(cut[0]!.raw, 2)).toMatchObject({ ok: false, reject: { reason: 'invalid_row' } });
+  });
+
+  it('refuses a header row longer than a row may be', async () => {
+    const error = await collect(writeAudience(dir, 'csv', `email,${'h'.repeat(1_200_000)}\na@x.com,1\n`)).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InvalidAudienceError);
+    expect((error as Error).message).toMatch(/the CSV header row is longer than 1000000 bytes/);
   });
 
   it('reports a missing file as InvalidAudienceError', async () => {
