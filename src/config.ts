@@ -94,6 +94,11 @@ export interface ActivityConfig {
   reportDir: string;
   /** How long to wait for one bulk import job before giving up on it and submitting a fresh one. */
   bulkJobTimeoutMs: number;
+  /**
+   * A bulk import job whose status and counts stay unchanged this long is stuck and submitted afresh.
+   * Klaviyo's jobs move (queued, then processing with growing counts) within seconds to a few minutes; default 5 min.
+   */
+  bulkJobStallMs: number;
   /** How often a list lock with runs waiting checks its holder is still running (default 15 s; tests shorten it). */
   listLockCheckMs?: number;
 }
@@ -105,6 +110,7 @@ export function activityConfigFromEnv(env: Env = process.env): ActivityConfig {
     audienceRoots: audienceRootsFromEnv(env),
     reportDir: path.resolve(env.AUDIENCE_REPORT_DIR || 'reports'),
     bulkJobTimeoutMs: positiveInt(env.KLAVIYO_BULK_JOB_TIMEOUT_MS, 30 * 60_000, 'KLAVIYO_BULK_JOB_TIMEOUT_MS'),
+    bulkJobStallMs: positiveInt(env.KLAVIYO_BULK_JOB_STALL_MS, 5 * 60_000, 'KLAVIYO_BULK_JOB_STALL_MS'),
   };
 }
 

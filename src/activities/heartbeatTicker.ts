@@ -66,6 +66,13 @@ export async function withHeartbeatTicker<T>(details: () => unknown, fn: () => P
   }
 }
 
+/** Heartbeats now with `details` (and the notes): for a step that just made progress worth keeping (a job submitted). */
+export function heartbeatNow(details: unknown): void {
+  const ctx = Context.current();
+  const beat = beats.get(ctx);
+  ctx.heartbeat(beat ? detailsOf({ ...beat, progress: () => details }, undefined) : details);
+}
+
 /** Says what the activity waits on (undefined: nothing in particular); sent with the next heartbeat. */
 export function noteWaitingOn(text: string | undefined): void {
   const beat = beats.get(Context.current());

@@ -4,7 +4,7 @@
  * changes consent. Retries are safe: the diff is recomputed, members already removed are gone from
  * the list, and the count removed so far travels in heartbeat details.
  */
-import { activityInfo, heartbeat } from '@temporalio/activity';
+import { activityInfo } from '@temporalio/activity';
 import { SyncFailure } from '../failures';
 import type { AudienceSource } from '../shared';
 import type { KlaviyoClient } from '../klaviyo/client';
@@ -12,7 +12,7 @@ import { AudienceEmailSet } from '../audience/emailSet';
 import { checkFingerprint, type AudienceFingerprint } from '../audience/plan';
 import type { ActivityConfig } from '../config';
 import { clientFor } from './klaviyoClient';
-import { withHeartbeatTicker } from './heartbeatTicker';
+import { heartbeatNow, withHeartbeatTicker } from './heartbeatTicker';
 import type { CredentialRef } from './lists';
 
 /** Klaviyo takes at most this many profile ids per add/remove call. */
@@ -72,7 +72,7 @@ export function reconcileActivities(config: ActivityConfig) {
             const chunk = removals.slice(i, i + REMOVE_CHUNK);
             await client.removeListMembers(listId, chunk);
             progress.removed += chunk.length;
-            heartbeat(progress);
+            heartbeatNow(progress);
           }
           return { ...result, removed: progress.removed };
         },

@@ -4,7 +4,7 @@
  * retried attempt resumes waiting for the same job instead of importing twice; the batch's reject
  * file is rewritten whole; and a bulk import is an upsert, so even a job submitted twice adds nothing twice.
  */
-import { activityInfo, heartbeat, log, sleep } from '@temporalio/activity';
+import { activityInfo, log, sleep } from '@temporalio/activity';
 import type { AudienceSource } from '../shared';
 import type { KlaviyoClient } from '../klaviyo/client';
 import { KlaviyoError } from '../klaviyo/errors';
@@ -16,7 +16,7 @@ import { checkFingerprint, type AudienceFingerprint, type BatchRange } from '../
 import { writeBatchRejects } from '../audience/rejects';
 import type { ActivityConfig } from '../config';
 import { clientFor } from './klaviyoClient';
-import { withHeartbeatTicker } from './heartbeatTicker';
+import { heartbeatNow, noteWaitingOn, withHeartbeatTicker } from './heartbeatTicker';
 import { reportDirFor, type ReportRef } from './audience';
 import type { CredentialRef } from './lists';
 
@@ -162,13 +162,13 @@ async function importChunk(
         continue;
       }
       progress.jobs[chunk] = jobId;
-      heartbeat(progress);
+      heartbeatNow(progress);
     }
     const job = await waitForJob(client, jobId, progress, config);
     if (!job) {
       // Stuck job: forget it and submit the chunk again (an upsert, so harmless if the old one wakes up).
       delete progress.jobs[chunk];
-      heartbeat(progress);
+      heartbeatNow(progress);
       continue;
     }
     for await (const e of client.bulkImportErrors(jobId)) {
@@ -185,20 +185,44 @@ async function importChunk(
   }
 }
 
-/** Polls with back-off; returns undefined when the job did not finish within the configured time. */
+/**
+ * Polls with back-off; returns undefined when the job stopped moving (status and counts unchanged for
+ * bulkJobStallMs) or did not finish within bulkJobTimeoutMs. While it stands still, the heartbeat says so
+ * (`status` shows "import job … unchanged for 2 min").
+ */
 async function waitForJob(client: KlaviyoClient, jobId: string, progress: UpsertProgress, config: ActivityConfig) {
   const deadline = Date.now() + config.bulkJobTimeoutMs;
+  const stallMs = config.bulkJobStallMs;
+  const noteAfterMs = Math.min(60_000, stallMs / 3);
   let delay = 250 / Math.min(config.klaviyo.rateSpeedFactor, 4);
-  for (;;) {
-    const job = await client.getBulkImportJob(jobId);
-    heartbeat(progress);
-    if (job.status === 'complete') return job;
-    if (job.status === 'cancelled' || Date.now() > deadline) {
-      log.warn('Bulk import job did not complete; submitting the batch again', { jobId, status: job.status });
-      return undefined;
+  let last = '';
+  let changedAt = Date.now();
+  try {
+    for (;;) {
+      const job = await client.getBulkImportJob(jobId);
+      const seen = `${job.status} ${job.completedCount} ${job.failedCount}`;
+      if (seen !== last) [last, changedAt] = [seen, Date.now()];
+      const still = Date.now() - changedAt;
+      noteWaitingOn(
+        still >= noteAfterMs && job.status !== 'complete'
+          ? `Klaviyo import job ${jobId} unchanged for ${roughly(still)} (${job.status}, ${job.completedCount} of ${job.totalCount} done)`
+          : undefined,
+      );
+      heartbeatNow(progress);
+      if (job.status === 'complete') return job;
+      if (job.status === 'cancelled' || still > stallMs || Date.now() > deadline) {
+        log.warn('Bulk import job did not complete; submitting the batch again', { jobId, status: job.status, unchangedMs: still });
+        return undefined;
+      }
+      // Activity sleep ends early when the activity is cancelled.
+      await sleep(delay);
+      delay = Math.min(delay * 1.5, 10_000);
     }
-    // Activity sleep ends early when the activity is cancelled.
-    await sleep(delay);
-    delay = Math.min(delay * 1.5, 10_000);
+  } finally {
+    noteWaitingOn(undefined);
   }
+}
+
+function roughly(ms: number): string {
+  return ms < 120_000 ? `${Math.round(ms / 1000)} s` : `${Math.floor(ms / 60_000)} min`;
 }

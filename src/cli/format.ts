@@ -53,13 +53,15 @@ export function formatCounts(c: SyncCounts, { dryRun = false } = {}): string[] {
   ];
 }
 
-export function formatStatus(workflowId: string, s: SyncStatus): string {
+/** `waitingOn`: what the run's pending steps wait on, one line each (see src/temporal/pendingWork.ts). */
+export function formatStatus(workflowId: string, s: SyncStatus, waitingOn: string[] = []): string {
   const list = s.listName ? `"${s.listName}"${s.listId ? ` (${s.listId})` : ''}` : (s.listId ?? '(not resolved yet)');
   const lines = [
     `Run ${workflowId}${s.dryRun ? ' (dry run)' : ''}`,
     `  state: ${s.state}`,
     ...(s.waitingFor ? [`  waiting for run ${s.waitingFor} to finish with this list`] : []),
     `  step:  ${stepLabel(s.step, s)}`,
+    ...waitingOn.map((w) => `  waiting on: ${w}`),
     `  list:  ${list}`,
     `  started: ${s.startedAt}`,
     ...formatCounts(s.counts, { dryRun: s.dryRun }),

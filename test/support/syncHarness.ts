@@ -59,6 +59,8 @@ export interface HarnessOptions {
   batchMaxProfiles?: number;
   /** Emulator bulk-job processing delay. */
   jobDelayMs?: number;
+  /** How long a bulk job may stand still before it is submitted again (default 20 s). */
+  bulkJobStallMs?: number;
 }
 
 let runtimeInstalled = false;
@@ -92,6 +94,7 @@ export async function createSyncHarness(opts: HarnessOptions = {}): Promise<Sync
     audienceRoots: [dir],
     reportDir,
     bulkJobTimeoutMs: 20_000,
+    bulkJobStallMs: opts.bulkJobStallMs ?? 20_000,
     // A list lock notices a holder that closed without releasing within a second, not 15.
     listLockCheckMs: 1000,
   };
@@ -121,6 +124,7 @@ export async function createSyncHarness(opts: HarnessOptions = {}): Promise<Sync
       AUDIENCE_REPORT_DIR: reportDir,
       AUDIENCE_ROOTS: dir,
       KLAVIYO_BULK_JOB_TIMEOUT_MS: '20000',
+      KLAVIYO_BULK_JOB_STALL_MS: String(opts.bulkJobStallMs ?? 20_000),
       AUDIENCE_BATCH_MAX_PROFILES: String(opts.batchMaxProfiles ?? 10_000),
     },
     async startWorker() {
@@ -133,12 +137,17 @@ export async function createSyncHarness(opts: HarnessOptions = {}): Promise<Sync
         workflowBundle: { codePath: bundlePath },
       });
       const running = worker.run();
+      let stopped: Promise<void> | undefined;
       const handle: RunningWorker = {
         worker,
-        async stop() {
-          if (worker.getState() === 'RUNNING') worker.shutdown();
-          await running;
-          await workerConnection.close();
+        // Idempotent: a test may stop a worker it started, and close() stops every worker again.
+        stop() {
+          stopped ??= (async () => {
+            if (worker.getState() === 'RUNNING') worker.shutdown();
+            await running;
+            await workerConnection.close();
+          })();
+          return stopped;
         },
       };
       workers.push(handle);

@@ -6,6 +6,7 @@ import { runFailed, usageError } from '../errors';
 import { formatReport, formatStatus, stepLabel } from '../format';
 import { examples } from '../options';
 import { inspectRun } from '../runInspect';
+import { pendingWork } from '../../temporal/pendingWork';
 
 function noWorker(ctx: CliContext, workflowId: string, detail?: string): Error {
   return runFailed(
@@ -24,7 +25,13 @@ async function showStatus(ctx: CliContext, workflowId: string, flags: { json?: b
     return;
   }
   if (view.status) {
-    ctx.print(flags.json ? JSON.stringify({ workflowId, temporalStatus: view.temporalStatus, status: view.status }, null, 2) : formatStatus(workflowId, view.status));
+    // What the run waits on (a stuck import job, Klaviyo unreachable) is known to Temporal, not to the workflow.
+    const waitingOn = view.temporalStatus === 'RUNNING' ? await pendingWork(client, view.description) : [];
+    ctx.print(
+      flags.json
+        ? JSON.stringify({ workflowId, temporalStatus: view.temporalStatus, status: view.status, waitingOn }, null, 2)
+        : formatStatus(workflowId, view.status, waitingOn),
+    );
     return;
   }
   if (view.temporalStatus === 'RUNNING') throw noWorker(ctx, workflowId, view.queryError);
