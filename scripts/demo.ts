@@ -13,7 +13,7 @@ import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
-import { activityConfigFromEnv } from '../src/config';
+import { activityConfigFromEnv, codecSettingsFromEnv } from '../src/config';
 import { generateAudience } from '../dev/synthetic';
 import { runCli } from '../src/cli/main';
 import { defaultWorkflowId } from '../src/cli/naming';
@@ -125,6 +125,7 @@ async function main(): Promise<number> {
       namespace: 'default',
       taskQueue: env.TEMPORAL_TASK_QUEUE!,
       activities: activityConfigFromEnv(env),
+      codec: codecSettingsFromEnv(env),
     });
     const running = worker.run();
     cleanups.push(async () => {

@@ -16,6 +16,61 @@ export interface TemporalSettings {
   taskQueue: string;
   apiKey?: string;
   tls?: { clientCertPath?: string; clientKeyPath?: string; serverRootCaPath?: string; serverName?: string };
+  /** Payload encryption, for the worker and every client alike; absent: payloads are stored as JSON. */
+  codec?: CodecSettings;
+}
+
+/**
+ * AES-256-GCM payload encryption keys (src/temporal/codec.ts). New payloads are encrypted with the
+ * current key; older keys stay for decryption only, so a key can be rotated without losing history.
+ */
+export interface CodecSettings {
+  /** Id of the key new payloads are encrypted with (recorded in each payload); undefined: decrypt only. */
+  keyId?: string;
+  /** Every key by id: the current one and the older ones. */
+  keys: Record<string, Buffer>;
+}
+
+function codecKey(value: string, name: string): Buffer {
+  const key = Buffer.from(value, 'base64');
+  if (key.length !== 32 || key.toString('base64').replace(/=+$/, '') !== value.trim().replace(/=+$/, '')) {
+    throw new Error(`${name} must be 32 random bytes in base64 (e.g. \`openssl rand -base64 32\`)`);
+  }
+  return key;
+}
+
+/**
+ * TEMPORAL_CODEC_KEY (base64, 32 bytes) turns encryption on, under the id TEMPORAL_CODEC_KEY_ID (default
+ * "default"); TEMPORAL_CODEC_OLD_KEYS (`id:base64,id:base64`) are kept for decrypting payloads written
+ * before a rotation (alone, they decrypt without encrypting anything new).
+ */
+export function codecSettingsFromEnv(env: Env = process.env): CodecSettings | undefined {
+  const keys: Record<string, Buffer> = {};
+  for (const entry of (env.TEMPORAL_CODEC_OLD_KEYS ?? '').split(',').filter((e) => e.trim() !== '')) {
+    const at = entry.indexOf(':');
+    const id = entry.slice(0, at).trim();
+    if (at < 1 || !id) throw new Error('TEMPORAL_CODEC_OLD_KEYS must be a comma-separated list of <key id>:<base64 key>');
+    keys[id] = codecKey(entry.slice(at + 1).trim(), `the TEMPORAL_CODEC_OLD_KEYS entry for key id "${id}"`);
+  }
+  if (!env.TEMPORAL_CODEC_KEY) return Object.keys(keys).length > 0 ? { keys } : undefined;
+  const keyId = env.TEMPORAL_CODEC_KEY_ID || 'default';
+  keys[keyId] = codecKey(env.TEMPORAL_CODEC_KEY, 'TEMPORAL_CODEC_KEY');
+  return { keyId, keys };
+}
+
+/** The codec server (`klaviyo-audience-sync codec-server`): who may ask it to decrypt. */
+export interface CodecServerSettings {
+  /** Callers must present it (`Authorization: Bearer …`, or the cookie its /login page sets). */
+  token: string;
+  /** Browser origins allowed to call it: the Temporal UI's. */
+  corsOrigins: string[];
+}
+
+export function codecServerSettingsFromEnv(env: Env = process.env): CodecServerSettings {
+  const token = env.TEMPORAL_CODEC_SERVER_TOKEN ?? '';
+  if (token.length < 16) throw new Error('TEMPORAL_CODEC_SERVER_TOKEN must be set to a secret of at least 16 characters');
+  const origins = (env.TEMPORAL_CODEC_CORS_ORIGINS || 'http://localhost:8233,http://localhost:8080').split(',');
+  return { token, corsOrigins: origins.map((o) => o.trim().replace(/\/+$/, '')).filter(Boolean) };
 }
 
 export function temporalSettingsFromEnv(env: Env = process.env): TemporalSettings {
@@ -34,6 +89,7 @@ export function temporalSettingsFromEnv(env: Env = process.env): TemporalSetting
           serverName: env.TEMPORAL_TLS_SERVER_NAME || undefined,
         }
       : undefined,
+    codec: codecSettingsFromEnv(env),
   };
 }
 
@@ -101,6 +157,11 @@ export interface ActivityConfig {
   bulkJobStallMs: number;
   /** How often a list lock with runs waiting checks its holder is still running (default 15 s; tests shorten it). */
   listLockCheckMs?: number;
+  /**
+   * Whether list lock ids show the list's name (default true). Off when payloads are encrypted: workflow
+   * ids never are, so the lock id then carries only a hash of the name.
+   */
+  readableLockIds?: boolean;
 }
 
 export function activityConfigFromEnv(env: Env = process.env): ActivityConfig {
@@ -111,6 +172,7 @@ export function activityConfigFromEnv(env: Env = process.env): ActivityConfig {
     reportDir: path.resolve(env.AUDIENCE_REPORT_DIR || 'reports'),
     bulkJobTimeoutMs: positiveInt(env.KLAVIYO_BULK_JOB_TIMEOUT_MS, 30 * 60_000, 'KLAVIYO_BULK_JOB_TIMEOUT_MS'),
     bulkJobStallMs: positiveInt(env.KLAVIYO_BULK_JOB_STALL_MS, 5 * 60_000, 'KLAVIYO_BULK_JOB_STALL_MS'),
+    readableLockIds: !env.TEMPORAL_CODEC_KEY,
   };
 }
 

@@ -30,8 +30,12 @@ async function main(): Promise<void> {
     taskQueue: temporal.taskQueue,
     activities: config.activities,
     workflowBundlePath: config.workflowBundlePath,
+    codec: temporal.codec,
   });
-  console.log(`audienceSync worker polling task queue "${temporal.taskQueue}" on ${temporal.address} (namespace ${temporal.namespace})`);
+  console.log(
+    `audienceSync worker polling task queue "${temporal.taskQueue}" on ${temporal.address} (namespace ${temporal.namespace})` +
+      (temporal.codec?.keyId ? `; payloads encrypted with key id "${temporal.codec.keyId}"` : ''),
+  );
   await worker.run();
   await connection.close();
 }

@@ -7,15 +7,19 @@ import { temporalSettingsFromEnv, type TemporalSettings } from '../config';
 import { connectClient } from '../temporal/connection';
 
 export class CliContext {
-  readonly settings: TemporalSettings;
+  private settingsRead?: TemporalSettings;
   private clientPromise?: Promise<Client>;
 
   constructor(
     readonly env: NodeJS.ProcessEnv,
     readonly stdout: NodeJS.WritableStream,
     readonly stderr: NodeJS.WritableStream,
-  ) {
-    this.settings = temporalSettingsFromEnv(env);
+  ) {}
+
+  /** Read when a command first needs them, so a bad setting (say TEMPORAL_CODEC_KEY) fails as that command's one-sentence error. */
+  get settings(): TemporalSettings {
+    this.settingsRead ??= temporalSettingsFromEnv(this.env);
+    return this.settingsRead;
   }
 
   print(text: string): void {
@@ -28,7 +32,7 @@ export class CliContext {
   }
 
   client(): Promise<Client> {
-    this.clientPromise ??= connectClient(this.settings);
+    this.clientPromise ??= Promise.resolve().then(() => connectClient(this.settings));
     return this.clientPromise;
   }
 

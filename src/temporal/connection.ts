@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import { Connection, Client } from '@temporalio/client';
 import { NativeConnection, type NativeConnectionOptions } from '@temporalio/worker';
 import type { TemporalSettings } from '../config';
+import { dataConverterFor } from './codec';
 
 function connectionOptions(s: TemporalSettings): NativeConnectionOptions {
   const tls = s.tls
@@ -28,8 +29,9 @@ export async function connectConnection(s: TemporalSettings): Promise<Connection
   return Connection.connect(connectionOptions(s));
 }
 
+/** A client with the worker's data converter: it encrypts what it sends and decrypts what it reads when TEMPORAL_CODEC_KEY is set. */
 export async function connectClient(s: TemporalSettings): Promise<Client> {
-  return new Client({ connection: await connectConnection(s), namespace: s.namespace });
+  return new Client({ connection: await connectConnection(s), namespace: s.namespace, dataConverter: dataConverterFor(s.codec) });
 }
 
 export async function connectWorkerConnection(s: TemporalSettings): Promise<NativeConnection> {

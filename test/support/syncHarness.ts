@@ -12,7 +12,8 @@ import { Client, Connection, WorkflowHandle } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { startEmulator, type RunningEmulator } from 'klaviyo-emulator';
 import { createAudienceSyncWorker } from '../../src/temporal/createWorker';
-import type { ActivityConfig } from '../../src/config';
+import type { ActivityConfig, CodecSettings } from '../../src/config';
+import { dataConverterFor } from '../../src/temporal/codec';
 import { STATUS_QUERY, WORKFLOW_TYPE, type SyncInputRaw, type SyncReport, type SyncStatus } from '../../src/shared';
 
 export interface SyncHarness {
@@ -61,6 +62,8 @@ export interface HarnessOptions {
   jobDelayMs?: number;
   /** How long a bulk job may stand still before it is submitted again (default 20 s). */
   bulkJobStallMs?: number;
+  /** Payload encryption for the worker, the harness's client and (as TEMPORAL_CODEC_*) subprocesses; one key. */
+  codec?: { keyId: string; key: Buffer };
 }
 
 let runtimeInstalled = false;
@@ -85,8 +88,9 @@ export async function createSyncHarness(opts: HarnessOptions = {}): Promise<Sync
   const writeCredentials = (key: string) => fs.writeFileSync(credentialsFile, JSON.stringify({ default: key }));
   writeCredentials(apiKey);
 
+  const codec: CodecSettings | undefined = opts.codec && { keyId: opts.codec.keyId, keys: { [opts.codec.keyId]: opts.codec.key } };
   const connection = await Connection.connect({ address });
-  const client = new Client({ connection, namespace });
+  const client = new Client({ connection, namespace, dataConverter: dataConverterFor(codec) });
   const activityConfig: ActivityConfig = {
     klaviyo: { baseUrl: emulator.url, credentialsFile, rateSpeedFactor: speed },
     audience: { batchMaxProfiles: opts.batchMaxProfiles ?? 10_000, defaultPhoneCountry: 'US' },
@@ -97,6 +101,7 @@ export async function createSyncHarness(opts: HarnessOptions = {}): Promise<Sync
     bulkJobStallMs: opts.bulkJobStallMs ?? 20_000,
     // A list lock notices a holder that closed without releasing within a second, not 15.
     listLockCheckMs: 1000,
+    readableLockIds: !codec,
   };
   const workers: RunningWorker[] = [];
   const processes: ChildProcess[] = [];
@@ -126,6 +131,7 @@ export async function createSyncHarness(opts: HarnessOptions = {}): Promise<Sync
       KLAVIYO_BULK_JOB_TIMEOUT_MS: '20000',
       KLAVIYO_BULK_JOB_STALL_MS: String(opts.bulkJobStallMs ?? 20_000),
       AUDIENCE_BATCH_MAX_PROFILES: String(opts.batchMaxProfiles ?? 10_000),
+      ...(opts.codec ? { TEMPORAL_CODEC_KEY: opts.codec.key.toString('base64'), TEMPORAL_CODEC_KEY_ID: opts.codec.keyId } : {}),
     },
     async startWorker() {
       const workerConnection = await NativeConnection.connect({ address });
@@ -135,6 +141,7 @@ export async function createSyncHarness(opts: HarnessOptions = {}): Promise<Sync
         taskQueue,
         activities: activityConfig,
         workflowBundle: { codePath: bundlePath },
+        codec,
       });
       const running = worker.run();
       let stopped: Promise<void> | undefined;
