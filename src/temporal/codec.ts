@@ -66,10 +66,14 @@ export const FAILURE_CONVERTER_PATH = ['failureConverter.ts', 'failureConverter.
   .map((file) => path.join(__dirname, file))
   .find((file) => fs.existsSync(file))!;
 
-/** The data converter for the worker and every client: failures as encoded attributes, payloads encrypted when a key is set. */
+/**
+ * The data converter for the worker and every client: failures as encoded attributes, payloads encrypted
+ * when a key is set. Without keys the codec still runs, encrypting nothing: an encrypted payload met by a
+ * process without the key then fails with a sentence naming the key id, not "Unknown encoding".
+ */
 export function dataConverterFor(codec: CodecSettings | undefined): DataConverter {
   return {
     failureConverterPath: FAILURE_CONVERTER_PATH,
-    payloadCodecs: codec ? [new AesGcmPayloadCodec(codec)] : [],
+    payloadCodecs: [new AesGcmPayloadCodec(codec ?? { keys: {} })],
   };
 }

@@ -63,7 +63,7 @@ describe('codec-server', () => {
 
   it('refuses a caller without the token, or with a wrong one, and says how to sign in', async () => {
     const body = { payloads: [await storedPayload('secret')] };
-    for (const headers of [{}, { Authorization: 'Bearer wrong-token' }]) {
+    for (const headers of [{}, { Authorization: 'Bearer wrong-token' }] as Record<string, string>[]) {
       const res = await decode(body, headers);
       expect(res.status).toBe(401);
       expect(JSON.stringify(await res.json())).not.toContain('secret');

@@ -33,8 +33,8 @@ export interface SyncHarness {
   activityConfig: ActivityConfig;
   /** Starts (another) in-process worker on this harness's queue. */
   startWorker(): Promise<RunningWorker>;
-  /** Starts `src/worker.ts` in a process of its own (killed on close), so a test can SIGKILL it. */
-  startWorkerProcess(): ChildProcess;
+  /** Starts `src/worker.ts` in a process of its own (killed on close), so a test can SIGKILL it; `output` collects its stdout and stderr. */
+  startWorkerProcess(output?: string[]): ChildProcess;
   /** Revokes the current key in the emulator, creates a new one and writes it to the credentials file. */
   rotateKey(): Promise<string>;
   /** Writes `key` to the credentials file as the "default" credential. */
@@ -160,13 +160,14 @@ export async function createSyncHarness(opts: HarnessOptions = {}): Promise<Sync
       workers.push(handle);
       return handle;
     },
-    startWorkerProcess() {
+    startWorkerProcess(output) {
       // One process (no tsx wrapper) so SIGKILL really kills the worker.
       const child = spawn(process.execPath, ['--require', 'tsx/cjs', 'src/worker.ts'], {
         cwd: path.resolve(__dirname, '../..'),
         env: { ...process.env, ...harness.env },
-        stdio: ['ignore', 'ignore', 'inherit'],
+        stdio: ['ignore', output ? 'pipe' : 'ignore', output ? 'pipe' : 'inherit'],
       });
+      if (output) for (const stream of [child.stdout!, child.stderr!]) stream.on('data', (d: Buffer) => output.push(d.toString()));
       processes.push(child);
       return child;
     },
