@@ -4,7 +4,7 @@
  * KLAVIYO_API_KEY or KLAVIYO_CREDENTIALS_FILE, AUDIENCE_REPORT_DIR. See README.md.
  */
 import { temporalSettingsFromEnv, connectConnection, connectWorkerConnection } from './temporal/connection';
-import { ensureSearchAttributes } from './temporal/searchAttributes';
+import { ensureSearchAttributes, searchAttributeCommands } from './temporal/searchAttributes';
 import { createAudienceSyncWorker } from './temporal/createWorker';
 
 async function main(): Promise<void> {
@@ -16,8 +16,8 @@ async function main(): Promise<void> {
       await ensureSearchAttributes(operator, settings.namespace);
     } catch (err) {
       console.warn(
-        `Could not register the search attribute (${(err as Error).message}); ask an operator to run: ` +
-          'temporal operator search-attribute create --name AudienceSyncState --type Keyword',
+        `Could not register the search attributes (${(err as Error).message}); ask an operator to run: ` +
+          searchAttributeCommands(settings.namespace).join(' && '),
       );
     } finally {
       await operator.close();

@@ -15,6 +15,8 @@ export interface SyncFlags {
   remove?: boolean;
   updateContacts?: boolean;
   maxRemovalShare?: number;
+  /** false with --no-local-check: the audience path is the worker's, not this machine's. */
+  localCheck?: boolean;
 }
 
 /** csv or ndjson, from --format or the file's extension. */
