@@ -66,7 +66,7 @@ export function actionFor(
         steps: [
           `Check the audience source ${input.audience.path}: an empty or truncated export would empty the list.`,
           `If the removals are intended, ${resolve.charAt(0).toLowerCase()}${resolve.slice(1)} Resolving confirms the removals.`,
-          `If they are not, cancel this run (\`temporal workflow cancel --workflow-id ${workflowId}\`), fix the source and sync again; nothing was removed.`,
+          `If they are not, cancel this run (\`npx klaviyo-audience-sync cancel ${workflowId}\`, or Cancel in the Temporal UI): nothing is removed and the list stays as it is; fix the source and sync again.`,
         ],
         since,
       };
