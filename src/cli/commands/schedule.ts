@@ -262,7 +262,7 @@ export function scheduleCommand(ctx: CliContext): Command {
           throw usageError(`schedule '${id}' already has a run in progress (${running[0]!.workflow.workflowId}); nothing triggered`);
         }
         await h.trigger('SKIP');
-        return `Triggered schedule ${id}; the run's workflow id starts with ${id}- (see \`paused\` or \`status\`).`;
+        return `Triggered schedule ${id}; its run's workflow id is ${id}-<UTC time> (see \`runs\` or \`schedule list\`).`;
       }),
     ),
   );
