@@ -10,38 +10,24 @@ import type { RunSummary } from '../../src/cli/visibility';
 import { CANCELLED_MESSAGE, STATE_SEARCH_ATTRIBUTE } from '../../src/names';
 import { makeCustomers, writeCsvAudience } from '../support/audienceFiles';
 import { createSyncHarness, type SyncHarness } from '../support/syncHarness';
-import { ONE_SENTENCE, runCliProcess } from './cliProcess';
+import { ONE_SENTENCE } from './cliProcess';
+import { cliOn } from './cliOnHarness';
 
 let h: SyncHarness;
-let cli: (...args: string[]) => ReturnType<typeof runCliProcess>;
+let cli: ReturnType<typeof cliOn>['cli'];
+let cliUntil: ReturnType<typeof cliOn>['cliUntil'];
+let members: ReturnType<typeof cliOn>['members'];
 let audience: string;
 let valid: string[];
 
 beforeAll(async () => {
   h = await createSyncHarness({ speed: 50, batchMaxProfiles: 200 });
-  cli = (...args) => runCliProcess(args, h.env);
+  ({ cli, cliUntil, members } = cliOn(h));
   const customers = makeCustomers(400, { invalidEvery: 10, prefix: 'history' });
   valid = customers.valid;
   audience = writeCsvAudience(h.dir, 'audience.csv', customers.rows);
 });
 afterAll(async () => h?.close());
-
-async function members(listName: string): Promise<string[]> {
-  const list = (await h.emulator.admin.lists()).find((l) => l.name === listName);
-  if (!list) throw new Error(`no list named ${listName} in the emulator`);
-  return h.emulator.admin.listMembers(list.id);
-}
-
-/** Repeats a CLI call until its stdout matches (visibility and schedules catch up asynchronously). */
-async function cliUntil(args: string[], pattern: RegExp, timeoutMs = 60_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const r = await cli(...args);
-    if (r.code === 0 && pattern.test(r.stdout)) return r;
-    if (Date.now() > deadline) throw new Error(`'${args.join(' ')}' never printed ${pattern}; last: ${JSON.stringify(r)}`);
-    await new Promise((res) => setTimeout(res, 500));
-  }
-}
 
 describe('runs and a schedule\'s last run', () => {
   const list = `CLI History ${randomUUID().slice(0, 8)}`;

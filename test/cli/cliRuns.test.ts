@@ -13,44 +13,25 @@ import { scheduleIdForList } from '../../src/cli/naming';
 import type { SyncReport } from '../../src/shared';
 import { makeCustomers, writeCsvAudience } from '../support/audienceFiles';
 import { createSyncHarness, type SyncHarness } from '../support/syncHarness';
-import { ONE_SENTENCE, runCliProcess } from './cliProcess';
+import { ONE_SENTENCE } from './cliProcess';
+import { cliOn } from './cliOnHarness';
 
 const BATCH = 200;
 let h: SyncHarness;
-let cli: (...args: string[]) => ReturnType<typeof runCliProcess>;
+let cli: ReturnType<typeof cliOn>['cli'];
+let cliUntil: ReturnType<typeof cliOn>['cliUntil'];
+let members: ReturnType<typeof cliOn>['members'];
 let audience: string;
 let valid: string[];
 
 beforeAll(async () => {
   h = await createSyncHarness({ speed: 50, batchMaxProfiles: BATCH });
-  cli = (...args) => runCliProcess(args, h.env);
+  ({ cli, cliUntil, members } = cliOn(h));
   const customers = makeCustomers(600, { invalidEvery: 10, prefix: 'cli' });
   valid = customers.valid;
   audience = writeCsvAudience(h.dir, 'audience.csv', customers.rows);
 });
 afterAll(async () => h?.close());
-
-async function listIdByName(name: string): Promise<string> {
-  const lists = await h.emulator.admin.lists();
-  const list = lists.find((l) => l.name === name);
-  if (!list) throw new Error(`no list named ${name} in the emulator`);
-  return list.id;
-}
-
-async function members(name: string): Promise<string[]> {
-  return h.emulator.admin.listMembers(await listIdByName(name));
-}
-
-/** Repeats a CLI call until its stdout matches (status and visibility catch up asynchronously). */
-async function cliUntil(args: string[], pattern: RegExp, timeoutMs = 60_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const r = await cli(...args);
-    if (r.code === 0 && pattern.test(r.stdout)) return r;
-    if (Date.now() > deadline) throw new Error(`'${args.join(' ')}' never printed ${pattern}; last: ${JSON.stringify(r)}`);
-    await new Promise((res) => setTimeout(res, 500));
-  }
-}
 
 describe('sync --wait and dry-run', () => {
   const list = `CLI Sync ${randomUUID().slice(0, 8)}`;
