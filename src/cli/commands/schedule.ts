@@ -136,21 +136,21 @@ async function updateSchedule(ctx: CliContext, flags: CreateFlags): Promise<void
   const input = changesInput ? await checkedInput(flags) : undefined;
   const client = await ctx.client();
   const handle = client.schedule.getHandle(scheduleId);
-  await handle
-    .update((prev) => ({
-    ...prev,
-    spec: spec ?? prev.spec,
-    action: {
-      ...prev.action,
-      ...(input ? { args: [input] } : {}),
-      ...(spec ? { memo: { ...prev.action.memo, [TIMING_MEMO]: describeSpec(spec) } } : {}),
-    },
-    policies: { ...prev.policies, overlap: SCHEDULE_POLICIES.overlap },
-    state: { ...prev.state },
-  }))
-    .catch((err: unknown) => {
-      throw invalidTiming(err, flags);
-    });
+  try {
+    await handle.update((prev) => ({
+      ...prev,
+      spec: spec ?? prev.spec,
+      action: {
+        ...prev.action,
+        ...(input ? { args: [input] } : {}),
+        ...(spec ? { memo: { ...prev.action.memo, [TIMING_MEMO]: describeSpec(spec) } } : {}),
+      },
+      policies: { ...prev.policies, overlap: SCHEDULE_POLICIES.overlap },
+      state: { ...prev.state },
+    }));
+  } catch (err) {
+    throw invalidTiming(err, flags);
+  }
   ctx.print(`Updated schedule ${scheduleId}${spec ? `: ${describeSpec(spec)}` : ''}${input ? ' (new audience settings)' : ''}.`);
 }
 
