@@ -1,10 +1,13 @@
 /**
  * What every command gets: output streams, the environment, and a Temporal client connected lazily
- * (so `estimate` and `export-sftp` work without a server) with the worker's own settings.
+ * (so `estimate` and `export-sftp` work without a server) with the worker's own settings. The Temporal
+ * modules load on first use, so commands that do not talk to Temporal start fast.
  */
 import type { Client } from '@temporalio/client';
 import { temporalSettingsFromEnv, type TemporalSettings } from '../config';
-import { connectClient } from '../temporal/connection';
+
+type ConnectionModule = typeof import('../temporal/connection');
+const connectionModule = (): ConnectionModule => require('../temporal/connection') as ConnectionModule;
 
 export class CliContext {
   private settingsRead?: TemporalSettings;
@@ -32,7 +35,7 @@ export class CliContext {
   }
 
   client(): Promise<Client> {
-    this.clientPromise ??= Promise.resolve().then(() => connectClient(this.settings));
+    this.clientPromise ??= Promise.resolve().then(() => connectionModule().connectClient(this.settings));
     return this.clientPromise;
   }
 

@@ -2,8 +2,6 @@
 import type { AddressInfo } from 'node:net';
 import { Command } from 'commander';
 import { codecServerSettingsFromEnv, codecSettingsFromEnv } from '../../config';
-import { AesGcmPayloadCodec } from '../../temporal/codec';
-import { createCodecServer } from '../../temporal/codecServer';
 import type { CliContext } from '../context';
 import { usageError } from '../errors';
 import { examples, parseCount } from '../options';
@@ -12,6 +10,9 @@ async function serve(ctx: CliContext, flags: { port: number; host: string }): Pr
   const codec = codecSettingsFromEnv(ctx.env);
   if (!codec) throw usageError('the codec server needs the workers\' keys: set TEMPORAL_CODEC_KEY (and TEMPORAL_CODEC_OLD_KEYS for rotated keys)');
   const { token, corsOrigins } = codecServerSettingsFromEnv(ctx.env);
+  // Loaded when the command runs: `--help` stays fast.
+  const { AesGcmPayloadCodec } = require('../../temporal/codec') as typeof import('../../temporal/codec');
+  const { createCodecServer } = require('../../temporal/codecServer') as typeof import('../../temporal/codecServer');
   const server = createCodecServer({ codec: new AesGcmPayloadCodec(codec), token, corsOrigins });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
