@@ -114,6 +114,7 @@ class World {
         KLAVIYO_RATE_SPEED: String(opts.speed),
         KLAVIYO_BULK_JOB_TIMEOUT_MS: '20000',
         AUDIENCE_REPORT_DIR: path.join(this.dir, 'reports'),
+        AUDIENCE_ROOTS: this.dir,
         AUDIENCE_BATCH_MAX_PROFILES: '1000',
       },
       stdio: ['ignore', log, log],
