@@ -96,8 +96,9 @@ export function describeInputError(error: z.ZodError): string {
     .map((issue) => {
       const field = issue.path.length ? issue.path.join('.') : '(input)';
       if (issue.code === 'unrecognized_keys') {
-        // The keys are whatever the caller sent: quote them as short, sanitised excerpts.
-        return `${issue.keys.map((k) => excerpt(issue.path.length ? `${field}.${k}` : k)).join(', ')}: unknown field`;
+        // The keys are whatever the caller sent: a few of them, each a short, sanitised excerpt.
+        const named = issue.keys.slice(0, 5).map((k) => excerpt(issue.path.length ? `${field}.${k}` : k));
+        return `${named.join(', ')}${issue.keys.length > 5 ? ` and ${issue.keys.length - 5} more` : ''}: unknown field`;
       }
       return `${field}: ${issue.message}`;
     })

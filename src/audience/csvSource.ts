@@ -34,6 +34,9 @@ export async function* readCsvRows(path: string, range?: RowRange, hooks: ReadHo
     // A stray quote inside a field is kept as text instead of failing the whole file.
     relax_quotes: true,
     skip_empty_lines: true,
+    // Fixed, not discovered: discovery looks at the first line break of what it reads, so a batch's range
+    // could split a file of mixed line breaks differently than the whole-file read that planned it.
+    record_delimiter: ['\r\n', '\n', '\r'],
     columns:
       header ??
       ((names: string[]) => {
