@@ -25,6 +25,11 @@ export class CliContext {
     return this.settingsRead;
   }
 
+  /** With payload encryption on, list names stay out of ids and search attributes, which are never encrypted. */
+  get hidesListNames(): boolean {
+    return Boolean(this.settings.codec?.keyId);
+  }
+
   print(text: string): void {
     this.stdout.write(`${text}\n`);
   }

@@ -6,6 +6,7 @@
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import { LIST_SEARCH_ATTRIBUTE, SCHEDULED_BY_SEARCH_ATTRIBUTE, STATE_SEARCH_ATTRIBUTE, WORKFLOW_TYPE } from '../names';
 import type { SyncReport } from '../shared';
+import { hashedListName, listSearchValue } from './naming';
 import type { CliContext } from './context';
 import { runFailed } from './errors';
 
@@ -18,11 +19,11 @@ function quoted(value: string): string {
 }
 
 /** Every audienceSync run (one row per workflow id: the executions a run continued as new are left out). */
-export function runsQuery(list?: string): string {
+export function runsQuery(list?: string, hideNames = false): string {
   return [
     `WorkflowType = ${quoted(WORKFLOW_TYPE)}`,
     'ExecutionStatus != "ContinuedAsNew"',
-    ...(list !== undefined ? [`${LIST_SEARCH_ATTRIBUTE} = ${quoted(list)}`] : []),
+    ...(list !== undefined ? [`${LIST_SEARCH_ATTRIBUTE} = ${quoted(listSearchValue(list, hideNames))}`] : []),
   ].join(' AND ');
 }
 
@@ -86,7 +87,8 @@ export async function summarizeRun(client: Client, info: RunInfo, now = new Date
   return {
     workflowId: info.workflowId,
     runId: info.runId,
-    list: keyword(info, LIST_SEARCH_ATTRIBUTE) ?? report?.listName,
+    // A hashed list name (payload encryption on) says nothing to a reader: the report's name does.
+    list: listName(keyword(info, LIST_SEARCH_ATTRIBUTE), report?.listName),
     state,
     startedAt: info.startTime.toISOString(),
     closedAt: info.closeTime?.toISOString(),
@@ -95,4 +97,8 @@ export async function summarizeRun(client: Client, info: RunInfo, now = new Date
     scheduleId: keyword(info, SCHEDULED_BY_SEARCH_ATTRIBUTE),
     report,
   };
+}
+
+function listName(indexed: string | undefined, reported: string | undefined): string | undefined {
+  return indexed !== undefined && indexed === (reported !== undefined ? hashedListName(reported) : undefined) ? reported : (indexed ?? reported);
 }

@@ -121,8 +121,10 @@ class AudienceSyncRun {
   }
 
   async execute(): Promise<SyncReport> {
-    // One upsert at start names the list too, so `runs --list` finds every run of it.
-    this.setState('running', { listName: this.input.listName ?? this.input.listId });
+    // One upsert at start names the list too, so `runs --list` finds every run of it; unless the run was
+    // started indexed already (with payload encryption on, the CLI indexes a hash: the name stays out).
+    const indexed = workflowInfo().typedSearchAttributes.get(listKey) !== undefined;
+    this.setState('running', { listName: indexed ? undefined : (this.input.listName ?? this.input.listId) });
     let continuing = false;
     try {
       const report = await this.run();

@@ -40,6 +40,10 @@ it('stores a synced run, and its list lock, with every payload encrypted; the CL
   expect(sync.stdout).toMatch(new RegExp(`Sync ${syncedRun} finished[\\s\\S]*list: "${LIST}"[\\s\\S]*rejected: +4`));
   const status = await runCliProcess(['status', syncedRun], h.env);
   expect(status.stdout).toContain(`list: "${LIST}"`);
+  // Indexed under the list's hash, found by its name, shown with it.
+  const runs = await runCliProcess(['runs', '--list', LIST, '--json'], h.env);
+  expect(runs.code, runs.stderr).toBe(0);
+  expect(JSON.parse(runs.stdout)).toEqual([expect.objectContaining({ workflowId: syncedRun, list: LIST })]);
 
   const secrets = [LIST, 'Spring', 'encrypted-secret-audience', h.dir, 'enc.1@example.com', 'not-an-email', 'rejects'];
   const history = await storedHistory(h.address, h.namespace, syncedRun);
@@ -52,7 +56,10 @@ it('stores a synced run, and its list lock, with every payload encrypted; the CL
 it('keeps a failure message encrypted: readable by the CLI with the key, and without it the CLI says which key it needs', async () => {
   const file = path.join(h.dir, 'secret-columns.csv');
   fs.writeFileSync(file, 'email,secret_column_xyz\na@example.com,1\n');
-  const handle = await h.start({ listName: LIST, audience: { type: 'csv', path: file } });
+  const workflowId = `enc-fail-${randomUUID()}`;
+  const start = await runCliProcess(['sync', '--list', LIST, '--audience', file, '--workflow-id', workflowId, '--no-local-check'], h.env);
+  expect(start.stderr).toMatch(/^Started audience sync enc-fail-/);
+  const handle = h.client.workflow.getHandle(workflowId);
   const err = (await handle.result().catch((e: Error) => e)) as Error;
   expect((err.cause as Error).message).toMatch(/audience column 'secret_column_xyz'/);
 

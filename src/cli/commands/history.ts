@@ -19,7 +19,7 @@ function parseLimit(value: string): number {
 
 async function showRuns(ctx: CliContext, flags: RunsFlags): Promise<void> {
   const client = await ctx.client();
-  const found = await listRuns(ctx, client, runsQuery(flags.list), flags.limit);
+  const found = await listRuns(ctx, client, runsQuery(flags.list, ctx.hidesListNames), flags.limit);
   const runs = (await Promise.all(found.map((info) => summarizeRun(client, info)))).sort((a, b) => b.startedAt.localeCompare(a.startedAt));
   if (flags.json) return ctx.print(JSON.stringify(runs, null, 2));
   if (!runs.length) {

@@ -7,7 +7,7 @@ import { checkAudienceLocally } from '../audienceCheck';
 import type { CliContext } from '../context';
 import { usageError } from '../errors';
 import { formatDuration, reportSummary, startedBy } from '../format';
-import { scheduleIdForList } from '../naming';
+import { listIndexAtStart, scheduleIdForList } from '../naming';
 import { addSyncOptions, examples, type SyncCommandFlags } from '../options';
 import { buildScheduleSpec, describeSpec, SCHEDULE_POLICIES, type ScheduleFlags } from '../scheduleSpec';
 import { summarizeRun } from '../visibility';
@@ -24,9 +24,9 @@ interface TargetFlags {
   note?: string;
 }
 
-function scheduleIdFrom(flags: TargetFlags): string {
+function scheduleIdFrom(ctx: CliContext, flags: TargetFlags): string {
   if (flags.id) return flags.id;
-  if (flags.list) return scheduleIdForList(flags.list);
+  if (flags.list) return scheduleIdForList(flags.list, ctx.hidesListNames);
   throw usageError('name the schedule with --list "<list name>" or --id <schedule-id> (see `schedule list`)');
 }
 
@@ -91,7 +91,7 @@ function assertNoStrayInputFlags(flags: CreateFlags): void {
 async function createSchedule(ctx: CliContext, flags: CreateFlags): Promise<void> {
   const spec = buildScheduleSpec(flags);
   const input = await checkedInput(flags);
-  const scheduleId = scheduleIdFrom({ ...flags, list: flags.list ?? flags.listId });
+  const scheduleId = scheduleIdFrom(ctx, { ...flags, list: flags.list ?? flags.listId });
   const client = await ctx.client();
   try {
     await client.schedule.create({
@@ -104,6 +104,7 @@ async function createSchedule(ctx: CliContext, flags: CreateFlags): Promise<void
         workflowId: scheduleId,
         args: [input],
         memo: { [TIMING_MEMO]: describeSpec(spec) },
+        ...listIndexAtStart((flags.list ?? flags.listId)!, ctx.hidesListNames),
       },
       policies: SCHEDULE_POLICIES,
       memo: memoFor(flags),
@@ -122,7 +123,7 @@ async function createSchedule(ctx: CliContext, flags: CreateFlags): Promise<void
 }
 
 async function updateSchedule(ctx: CliContext, flags: CreateFlags): Promise<void> {
-  const scheduleId = scheduleIdFrom({ ...flags, list: flags.list ?? flags.listId });
+  const scheduleId = scheduleIdFrom(ctx, { ...flags, list: flags.list ?? flags.listId });
   const changesSpec = Boolean(flags.cron || flags.every);
   const changesInput = Boolean(flags.audience);
   if (!changesInput) assertNoStrayInputFlags(flags);
@@ -155,7 +156,7 @@ async function updateSchedule(ctx: CliContext, flags: CreateFlags): Promise<void
 }
 
 async function withHandle(ctx: CliContext, flags: TargetFlags, fn: (h: ScheduleHandle, id: string, c: Client) => Promise<string>): Promise<void> {
-  const scheduleId = scheduleIdFrom(flags);
+  const scheduleId = scheduleIdFrom(ctx, flags);
   const client = await ctx.client();
   const handle = client.schedule.getHandle(scheduleId);
   await handle.describe(); // ScheduleNotFoundError -> one sentence, exit 2

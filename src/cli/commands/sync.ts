@@ -6,7 +6,7 @@ import type { CliContext } from '../context';
 import { runFailed, usageError } from '../errors';
 import { formatReport } from '../format';
 import { busyNote, statusOnceListClaimed } from '../listBusy';
-import { defaultWorkflowId } from '../naming';
+import { defaultWorkflowId, listIndexAtStart } from '../naming';
 import { addSyncOptions, examples, type SyncCommandFlags } from '../options';
 
 interface RunFlags extends SyncCommandFlags {
@@ -22,7 +22,8 @@ async function startAndMaybeWait(ctx: CliContext, flags: RunFlags, dryRun: boole
   // Validate before connecting: a typo never reaches the server.
   const input = buildSyncInput(flags, { dryRun });
   if (flags.localCheck !== false) await checkAudienceLocally(input.audience);
-  const workflowId = flags.workflowId ?? defaultWorkflowId(flags.list ?? flags.listId ?? 'list');
+  const list = flags.list ?? flags.listId ?? 'list';
+  const workflowId = flags.workflowId ?? defaultWorkflowId(list, new Date(), ctx.hidesListNames);
   const client = await ctx.client();
   let handle;
   try {
@@ -30,6 +31,7 @@ async function startAndMaybeWait(ctx: CliContext, flags: RunFlags, dryRun: boole
       taskQueue: ctx.settings.taskQueue,
       workflowId,
       args: [input],
+      ...listIndexAtStart(list, ctx.hidesListNames),
     });
   } catch (err) {
     if ((err as Error).name === 'WorkflowExecutionAlreadyStartedError') {
