@@ -3,6 +3,7 @@
  * so its errors are classified into Temporal failures in one place.
  */
 import type { ActivityConfig } from '../config';
+import { alertActivities } from './alerts';
 import { audienceActivities } from './audience';
 import { listActivities } from './lists';
 import { listLockActivities } from './listLock';
@@ -17,6 +18,7 @@ export function createActivities(config: ActivityConfig) {
     ...upsertActivities(config),
     ...reconcileActivities(config),
     ...listLockActivities(config),
+    ...alertActivities(config),
   };
   return Object.fromEntries(Object.entries(all).map(([name, fn]) => [name, mapFailures(fn as never)])) as typeof all;
 }

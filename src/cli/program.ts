@@ -1,5 +1,6 @@
 /** The command tree. Commander is set to throw instead of exiting, so main() owns the exit codes. */
 import { Command } from 'commander';
+import { consoleCommand } from './commands/console';
 import { estimateCommand } from './commands/estimate';
 import { exportSftpCommand } from './commands/exportSftp';
 import { pausedCommand, resolveCommand, statusCommand } from './commands/runs';
@@ -46,6 +47,7 @@ export function createProgram(ctx: CliContext): Command {
     dryRunCommand(ctx),
     scheduleCommand(ctx),
     exportSftpCommand(ctx),
+    consoleCommand(ctx),
   ]) {
     program.addCommand(cmd);
   }

@@ -1,6 +1,7 @@
 /** `schedule create|update|pause|unpause|trigger|delete|list`: Temporal Schedules for audience refreshes. */
 import { Command } from 'commander';
 import { ScheduleAlreadyRunning, type Client, type ScheduleHandle, type ScheduleSpec } from '@temporalio/client';
+import { startMetadata } from '../../runDescription';
 import { WORKFLOW_TYPE } from '../../shared';
 import type { CliContext } from '../context';
 import { usageError } from '../errors';
@@ -39,7 +40,7 @@ function memoFor(flags: CreateFlags): Record<string, unknown> {
  */
 const TIMING_MEMO = 'audienceSyncTiming';
 
-async function timingOf(client: Client, summary: { scheduleId: string; spec?: Parameters<typeof describeSpec>[0] }): Promise<string> {
+export async function timingOf(client: Client, summary: { scheduleId: string; spec?: Parameters<typeof describeSpec>[0] }): Promise<string> {
   const { action } = await client.schedule.getHandle(summary.scheduleId).describe();
   const timing = action.memo?.[TIMING_MEMO];
   // Without it (a schedule made elsewhere), what the server holds: intervals read back exactly, cron as calendar rules.
@@ -75,6 +76,7 @@ async function createSchedule(ctx: CliContext, flags: CreateFlags): Promise<void
         taskQueue: ctx.settings.taskQueue,
         workflowId: scheduleId,
         args: [input],
+        ...startMetadata(input, `schedule ${scheduleId}`),
         memo: { [TIMING_MEMO]: describeSpec(spec) },
       },
       policies: SCHEDULE_POLICIES,
@@ -113,7 +115,7 @@ async function updateSchedule(ctx: CliContext, flags: CreateFlags): Promise<void
     spec: spec ?? prev.spec,
     action: {
       ...prev.action,
-      ...(input ? { args: [input] } : {}),
+      ...(input ? { args: [input], ...startMetadata(input, `schedule ${scheduleId}`) } : {}),
       ...(spec ? { memo: { ...prev.action.memo, [TIMING_MEMO]: describeSpec(spec) } } : {}),
     },
     policies: { ...prev.policies, overlap: SCHEDULE_POLICIES.overlap },

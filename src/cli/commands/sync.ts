@@ -2,6 +2,7 @@
 import fs from 'node:fs';
 import { Command, Option } from 'commander';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { startMetadata } from '../../runDescription';
 import { WORKFLOW_TYPE } from '../../shared';
 import type { CliContext } from '../context';
 import { runFailed, usageError } from '../errors';
@@ -33,6 +34,7 @@ async function startAndMaybeWait(ctx: CliContext, flags: RunFlags, dryRun: boole
       taskQueue: ctx.settings.taskQueue,
       workflowId,
       args: [input],
+      ...startMetadata(input, `the CLI (${dryRun ? 'dry-run' : 'sync'})`),
     });
   } catch (err) {
     if (err instanceof WorkflowExecutionAlreadyStartedError) {
