@@ -39,7 +39,7 @@ h3 { font-size: 1.05rem; margin: 1rem 0 .5rem; }
 .lede { color: var(--muted); margin-top: 0; max-width: 60rem; }
 .empty { color: var(--muted); background: var(--bg); border: 1px dashed var(--line); border-radius: 6px; padding: .9rem 1rem; }
 .muted { color: var(--muted); }
-.small { font-size: .82rem; }
+.small { font-size: .82rem; font-weight: 400; }
 .count-muted { color: var(--muted); font-weight: 400; }
 table { border-collapse: collapse; width: 100%; margin-bottom: 1rem; font-size: .93rem; }
 th, td { text-align:left; vertical-align: top; padding: .5rem .6rem; border-bottom: 1px solid var(--line); }

@@ -53,13 +53,14 @@ export class TemporalControl {
       if (description.action.type !== 'startWorkflow' || description.action.taskQueue !== this.taskQueue) continue;
       const memo = (s.memo ?? {}) as { listName?: string };
       const input = description.action.args?.[0] as { listName?: string; listId?: string } | undefined;
+      // Describe, not the list: the list comes from visibility and lags a pause or unpause just made.
       rows.push({
         scheduleId: s.scheduleId,
         list: memo.listName ?? input?.listName ?? input?.listId,
         timing: await timingOf(this.client, s),
-        paused: s.state.paused,
-        note: s.state.note || undefined,
-        nextRunAt: s.info.nextActionTimes[0],
+        paused: description.state.paused,
+        note: description.state.note || undefined,
+        nextRunAt: description.info.nextActionTimes[0],
         runningWorkflowId: description.info.runningActions[0]?.workflow.workflowId,
       });
     }

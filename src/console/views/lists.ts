@@ -46,14 +46,14 @@ ${
   rows.length
     ? html`<table>
   <caption class="visually-hidden">Synced lists</caption>
-  <thead><tr><th scope="col">List</th><th scope="col">Last run</th><th scope="col" class="num">Members</th><th scope="col">Next scheduled run</th><th scope="col">Links</th></tr></thead>
+  <thead><tr><th scope="col">List</th><th scope="col">Last run</th><th scope="col" class="num">Members</th><th scope="col">Next scheduled run</th><th scope="col">Elsewhere</th></tr></thead>
   <tbody>${rows.map(
     (row) => html`<tr>
     <th scope="row">${row.list}</th>
     <td>${stateBadge(row.lastRun.state)} ${runLink(row.lastRun)}<br><span class="small muted">started ${since(row.lastRun.startedAt, ctx.now)} ago</span></td>
     <td class="num">${row.members ? html`${number(row.members.count)}<br><span class="small muted">as of ${timeTag(row.members.at)}</span>` : '—'}</td>
     <td>${nextRun(row.schedule)}${row.schedule ? html`<br><span class="small muted">${row.schedule.timing}</span>` : ''}</td>
-    <td><a href="${consoleRunPath(row.lastRun.workflowId)}">Last run</a> ${temporalUiLink(ctx, row.lastRun)}</td>
+    <td>${row.schedule ? html`<a href="/schedules">Schedule</a> ` : ''}${temporalUiLink(ctx, row.lastRun)}</td>
   </tr>`,
   )}</tbody>
 </table>`

@@ -171,13 +171,13 @@ function countsList(run: RunView) {
     rows.push(
       ['Batches', `${number(c.batchesDone)} of ${number(c.batchesTotal)}`],
       ['Profiles sent', number(c.profilesImported)],
-      ['Unchanged', number(unchangedRows(c))],
+      ...(unchangedRows(c) === undefined ? [] : ([['Unchanged', number(unchangedRows(c))]] as [string, string][])),
       ['Added', number(c.added)],
       ['Updated', number(c.updated)],
       ['Removed', number(c.removed)],
     );
   }
-  if (run.report?.listMembers !== undefined) rows.push(['List members now', number(run.report.listMembers)]);
+  if (run.report?.listMembers !== undefined) rows.push(['Members now', number(run.report.listMembers)]);
   return html`<dl class="counts">${rows.map(([k, v]) => html`<div><dt>${k}</dt><dd>${v}</dd></div>`)}</dl>`;
 }
 
@@ -227,6 +227,7 @@ export function runContent(ctx: PageContext, run: RunView, rejects?: RejectPrevi
   <div><dt>Started</dt><dd>${timeTag(run.startedAt)}${run.scheduleId ? html` by schedule <a href="/schedules">${run.scheduleId}</a>` : ''}</dd></div>
   ${run.closedAt ? html`<div><dt>Ended</dt><dd>${timeTag(run.closedAt)} (took ${durationOf(run, ctx.now)})</dd></div>` : ''}
   ${run.audience ? html`<div><dt>Audience</dt><dd><code>${run.audience}</code></dd></div>` : ''}
+  ${run.report?.actionsResolved ? html`<div><dt>Actions resolved</dt><dd>${run.report.actionsResolved}</dd></div>` : ''}
   <div><dt>Elsewhere</dt><dd>${temporalUiLink(ctx, run) || html`<span class="muted">set TEMPORAL_UI_URL to link the Temporal UI</span>`}</dd></div>
 </dl>
 <section aria-labelledby="now-heading">
