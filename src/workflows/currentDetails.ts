@@ -12,6 +12,7 @@ export function escapeMarkdown(text: string): string {
 }
 
 const count = (n: number) => n.toLocaleString('en-US');
+const rows = (n: number) => `${count(n)} row${n === 1 ? '' : 's'}`;
 
 function listOf(s: SyncStatus): string {
   if (s.listName) return `list "${escapeMarkdown(s.listName)}"`;
@@ -21,8 +22,8 @@ function listOf(s: SyncStatus): string {
 function progress(s: SyncStatus): string[] {
   const c = s.counts;
   if (!c.batchesTotal) return [];
-  const sent = s.dryRun ? `${count(c.rowsRead)} rows checked` : `${count(c.profilesImported)} profiles sent`;
-  return [`Batches ${count(c.batchesDone)} of ${count(c.batchesTotal)} · ${sent} · ${count(c.rowsRejected)} rows rejected so far.`];
+  const sent = s.dryRun ? `${rows(c.rowsRead)} checked` : `${count(c.profilesImported)} profiles sent`;
+  return [`Batches ${count(c.batchesDone)} of ${count(c.batchesTotal)} · ${sent} · ${rows(c.rowsRejected)} rejected so far.`];
 }
 
 function pausedDetails(s: SyncStatus, workflowId: string): string[] {
@@ -47,8 +48,8 @@ export function currentDetails(s: SyncStatus, workflowId: string): string {
       return `**Waiting for ${listOf(s)}:** run \`${s.waitingFor ?? 'another run'}\` is syncing it; this run starts by itself when that one ends (one run writes to a list at a time).`;
     case 'completed': {
       const c = s.counts;
-      const sent = s.dryRun ? `${count(c.rowsRead)} rows checked, nothing written` : `${count(c.profilesImported)} profiles sent, ${count(c.removed)} removed`;
-      return `**Completed:** ${listOf(s)}: ${sent}, ${count(c.rowsRejected)} rows rejected.`;
+      const sent = s.dryRun ? `${rows(c.rowsRead)} checked, nothing written` : `${count(c.profilesImported)} profiles sent, ${count(c.removed)} removed`;
+      return `**Completed:** ${listOf(s)}: ${sent}, ${rows(c.rowsRejected)} rejected.`;
     }
     case 'failed':
       return `**Failed:** ${s.error ?? 'see the failure below'}`;

@@ -66,6 +66,7 @@ function stubActivities(batches: number, overrides: Partial<Record<keyof Audienc
     countListMembers: async () => ({ profileCount: batches * 10, apiCalls }),
     reconcileList: async () => ({ listSize: batches * 10, inAudience: batches * 10, toRemove: 0, removed: 0, apiCalls }),
     finalizeReport: async () => ({ rejectReport: '/reports/x/rejects.csv', rejectRows: 0 }),
+    sendAlert: async () => ({ sent: false }),
     ...overrides,
   };
   const recorded = Object.fromEntries(
