@@ -43,3 +43,8 @@ export interface RunHistory {
   /** The run's reject rows as CSV (header row,email,reason,field,message), or undefined when there is no report to read. */
   rejectRows(run: ConsoleRun): Promise<Readable | undefined>;
 }
+
+/** A problem the console can explain to the operator in its own words (shown as is; nothing internal in it). */
+export class ConsoleProblem extends Error {
+  override name = 'ConsoleProblem';
+}

@@ -14,7 +14,7 @@ import { consoleRunPath } from '../runLinks';
 import { accessControl, sameSecret, Sessions, type ConsoleEnv } from './access';
 import { CONSOLE_CSS, CONSOLE_JS } from './assets';
 import { ProgressTracker } from './progress';
-import type { ConsoleRun, RunHistory } from './runHistory';
+import { ConsoleProblem, type ConsoleRun, type RunHistory } from './runHistory';
 import type { Outcome, TemporalControl } from './temporalControl';
 import type { PageContext } from './views/common';
 import { layout, type Section } from './views/layout';
@@ -176,8 +176,11 @@ export function createConsoleApp(opts: ConsoleAppOptions): Hono<ConsoleEnv> {
   app.notFound((c) => notFound(c, 'There is no such page in this console.'));
   app.onError((err, c) => {
     (opts.logError ?? console.error)(`console: ${c.req.method} ${c.req.path} failed: ${err.stack ?? err.message}`);
-    // The page gets one sentence, never the error itself (it may name hosts or settings).
-    const message = 'Temporal did not answer as expected, so this page could not be shown; the console’s log says why. Try again in a moment.';
+    // The page gets one sentence, never the error itself (it may name hosts or settings), unless the console wrote it.
+    const message =
+      err instanceof ConsoleProblem
+        ? err.message
+        : 'Temporal did not answer as expected, so this page could not be shown; the console’s log says why. Try again in a moment.';
     if (c.req.query('fragment')) return c.text(message, 502);
     return c.html(layout({ title: 'Temporal did not answer', section: 'runs', body: messagePage('Temporal did not answer', message) }), 502);
   });

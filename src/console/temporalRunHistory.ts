@@ -11,7 +11,7 @@ import { WorkflowNotFoundError, type Client, type WorkflowExecutionInfo } from '
 import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
 import { asSentence } from '../cli/errors';
 import { STATE_SEARCH_ATTRIBUTE, STATUS_QUERY, WORKFLOW_TYPE, type SyncInputRaw, type SyncReport, type SyncStatus } from '../shared';
-import type { ConsoleRun, RunHistory, RunState } from './runHistory';
+import { ConsoleProblem, type ConsoleRun, type RunHistory, type RunState } from './runHistory';
 
 /** How long an open run's status query may take: with no worker polling, the server would hold it much longer. */
 const QUERY_PATIENCE_MS = 3000;
@@ -68,7 +68,19 @@ export class TemporalRunHistory implements RunHistory {
 
   async pausedRuns(): Promise<ConsoleRun[]> {
     const infos: WorkflowExecutionInfo[] = [];
-    for await (const info of this.opts.client.workflow.list({ query: this.pausedQuery() })) infos.push(info);
+    try {
+      for await (const info of this.opts.client.workflow.list({ query: this.pausedQuery() })) infos.push(info);
+    } catch (err) {
+      const e = err as Error;
+      // The client says "Failed to list workflows"; the server's reason is its cause.
+      if (/invalid (?:query|search attribute)|not defined/i.test(`${e.message} ${(e.cause as Error | undefined)?.message}`)) {
+        throw new ConsoleProblem(
+          `The search attribute ${STATE_SEARCH_ATTRIBUTE} is not registered in namespace '${this.opts.namespace}', so paused runs cannot be found; ` +
+            `start a worker once, or run: temporal operator search-attribute create --name ${STATE_SEARCH_ATTRIBUTE} --type Keyword`,
+        );
+      }
+      throw err;
+    }
     const runs = await Promise.all(infos.map((info) => this.toRun(info)));
     // Visibility lags a little: trust the run's own status where it answered.
     return runs.filter((r) => r.status === undefined || r.status.state === 'needs_action');
