@@ -14,7 +14,7 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import type { AudienceSyncActivities } from '../../src/activities';
 import type { AudiencePlan } from '../../src/audience/plan';
 import type { FailureKind } from '../../src/failures';
-import { RESOLVE_SIGNAL, STATUS_QUERY, WORKFLOW_TYPE, type SyncInputRaw, type SyncReport, type SyncStatus } from '../../src/shared';
+import { LIST_LOCK_REPLY_SIGNAL, RESOLVE_SIGNAL, STATUS_QUERY, WORKFLOW_TYPE, type SyncInputRaw, type SyncReport, type SyncStatus } from '../../src/shared';
 
 let client: Client;
 let workerConnection: NativeConnection;
@@ -67,6 +67,11 @@ function stubActivities(batches: number, overrides: Partial<Record<keyof Audienc
     reconcileList: async () => ({ listSize: batches * 10, inAudience: batches * 10, toRemove: 0, removed: 0, apiCalls }),
     finalizeReport: async () => ({ rejectReport: '/reports/x/rejects.csv', rejectRows: 0 }),
     sendAlert: async () => ({ sent: false }),
+    // The list is always free: grant it at once, as a lock with no holder would.
+    requestListLock: async ({ request }: { request: { workflowId: string } }) => {
+      await client.workflow.getHandle(request.workflowId).signal(LIST_LOCK_REPLY_SIGNAL, { outcome: 'granted', holder: request.workflowId });
+      return { lockId: `stub-lock/${request.workflowId}`, listName: 'VIP', apiCalls };
+    },
     ...overrides,
   };
   const recorded = Object.fromEntries(
@@ -116,6 +121,8 @@ describe('audienceSync with stubbed activities', () => {
     });
     expect(report.actionsResolved).toBe(1);
     expect(calls.filter((c) => c === 'validateCredential')).toHaveLength(2);
+    // One alert for the one pause.
+    expect(calls.filter((c) => c === 'sendAlert')).toHaveLength(1);
     expect(calls.filter((c) => c === 'upsertBatch')).toHaveLength(2);
   });
 
