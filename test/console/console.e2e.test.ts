@@ -98,6 +98,16 @@ describe('the console', () => {
     await expectReadableAndAccessible();
     await shot('1-needs-action');
 
+    // The run's own page shows the same action; every other page says that a workflow needs attention.
+    await page.goto(`${konsole.url}/runs/${encodeURIComponent(handle.workflowId)}`);
+    expect(await page.locator('.action-card ol.steps > li').count()).toBe(4);
+    await shot('1b-run-paused');
+    await page.goto(`${konsole.url}/runs`);
+    expect(await page.getByRole('status').filter({ hasText: 'needs attention' }).innerText()).toMatch(/A workflow needs attention\. See what to do/);
+    expect(await page.locator('tr', { hasText: list }).locator('.badge').innerText()).toBe('Needs action');
+    await shot('1c-runs-with-a-paused-run');
+    await page.goto(`${konsole.url}/needs-action`);
+
     // The operator fixes the cause (a new key where the workers read it), then resolves from the keyboard.
     await h.rotateKey();
     const resolve = card.getByRole('button', { name: 'Resolve' });
@@ -157,6 +167,23 @@ describe('the console', () => {
     await reloadUntil(`${konsole.url}/runs`, async () => (await page.locator('table', { hasText: 'Finished' }).locator('tr', { hasText: list }).count()) === 1);
     await expectReadableAndAccessible();
     await shot('6-runs');
+  });
+
+  it('says in one sentence why a run failed', async () => {
+    const list = `Console Missing ${randomUUID().slice(0, 6)}`;
+    const handle = await h.start({ listName: list, audience: { type: 'csv', path: `${h.dir}/missing.csv` } }, `console-failed-${randomUUID().slice(0, 8)}`);
+    await expect(resultOf(handle)).rejects.toThrow();
+    const row = page.locator('table', { hasText: 'Why' }).locator('tr', { hasText: list });
+    await reloadUntil(`${konsole.url}/runs`, async () => (await row.count()) === 1);
+    const why = await row.locator('td.error-text').innerText();
+    expect(why).toContain('missing.csv');
+    expect(why).not.toContain('\n');
+    expect(why).toMatch(/^[A-Z].*\.$/);
+    await page.goto(`${konsole.url}/runs/${encodeURIComponent(handle.workflowId)}`);
+    expect(await page.locator('.status-line .badge').innerText()).toBe('Failed');
+    expect(await page.locator('p.error-text').innerText()).toContain(why);
+    await expectReadableAndAccessible();
+    await shot('9-run-failed');
   });
 
   it('lists the synced lists and pauses, unpauses and triggers a schedule', async () => {

@@ -32,18 +32,19 @@ const resolvePath = (run: ConsoleRun) => `${consoleRunPath(run.workflowId)}/reso
 
 function actionCard(ctx: PageContext, run: ConsoleRun, action: WorkflowAction, headingLevel: 'h2' | 'h3') {
   const id = `action-${encodeURIComponent(run.workflowId).replace(/[^A-Za-z0-9_-]/g, '_')}`;
-  const heading =
-    headingLevel === 'h2' ? html`<h2 id="${id}">${action.title}</h2>` : html`<h3 id="${id}">${action.title}</h3>`;
+  // On the run's own page (h3) the card does not link to the page it is on.
+  const onRunPage = headingLevel === 'h3';
+  const heading = onRunPage ? html`<h3 id="${id}">${action.title}</h3>` : html`<h2 id="${id}">${action.title}</h2>`;
   return html`<article class="action-card" aria-labelledby="${id}">
   ${heading}
-  <p class="meta">${runLink(run)} · paused while ${stepLabel(run.status?.step ?? '', run.status ?? {})} · waiting for <strong>${since(action.since, ctx.now)}</strong> (since ${timeTag(action.since)}) · action <code>${action.code}</code></p>
+  <p class="meta">${onRunPage ? 'Paused' : html`${runLink(run)} · paused`} while ${stepLabel(run.status?.step ?? '', run.status ?? {})} · waiting for <strong>${since(action.since, ctx.now)}</strong> (since ${timeTag(action.since)}) · action <code>${action.code}</code></p>
   <p class="message">${withCode(action.message)}</p>
   <p class="steps-heading"><strong>What to do</strong></p>
   <ol class="steps">${action.steps.map((step) => html`<li>${withCode(step)}</li>`)}</ol>
   <div class="card-actions">
     ${postButton(ctx, resolvePath(run), 'Resolve', { className: 'button button-primary', describedBy: id })}
     <span class="hint">Fix the cause first (the steps above); Resolve then repeats the step that stopped.</span>
-    <span class="links"><a href="${consoleRunPath(run.workflowId)}">Run details</a> ${temporalUiLink(ctx, run)}</span>
+    <span class="links">${onRunPage ? '' : html`<a href="${consoleRunPath(run.workflowId)}">Run details</a> `}${temporalUiLink(ctx, run)}</span>
   </div>
 </article>`;
 }
