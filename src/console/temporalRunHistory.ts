@@ -15,6 +15,8 @@ import { ConsoleProblem, type ConsoleRun, type RunHistory, type RunState } from 
 
 /** How long an open run's status query may take: with no worker polling, the server would hold it much longer. */
 const QUERY_PATIENCE_MS = 3000;
+/** Runs whose settled facts are kept (a few times the pages' 100 recent runs). */
+const SETTLED_KEPT = 2000;
 
 const CLOSED_STATES: Partial<Record<string, RunState>> = {
   COMPLETED: 'completed',
@@ -162,6 +164,8 @@ export class TemporalRunHistory implements RunHistory {
       );
     }
     this.settled.set(info.runId, facts);
+    // Oldest first out: the console shows recent runs, so a long-lived console need not remember every run.
+    if (this.settled.size > SETTLED_KEPT) this.settled.delete(this.settled.keys().next().value!);
     return facts;
   }
 

@@ -27,5 +27,6 @@ export function alertPaused(list: string, action: WorkflowAction, pause: number)
 export async function alertFailed(list: string, error: string): Promise<void> {
   let done = false;
   void send({ kind: 'failed', list, error }, 'failed').finally(() => (done = true));
-  await condition(() => done, FAILED_RUN_WAITS_FOR_ALERT);
+  // Cancelled while waiting: the run's own failure still stands.
+  await condition(() => done, FAILED_RUN_WAITS_FOR_ALERT).catch(() => undefined);
 }

@@ -129,6 +129,7 @@ class AudienceSyncRun {
   async execute(): Promise<SyncReport> {
     this.setState('running');
     let continuing = false;
+    let failed = false;
     try {
       const report = await this.run();
       this.status.step = 'done';
@@ -139,12 +140,14 @@ class AudienceSyncRun {
       if (!continuing) {
         this.status.error = err instanceof Error ? err.message : String(err);
         this.setState('failed');
-        if (!isCancellation(err)) await alertFailed(this.listForOperators(), this.status.error);
+        failed = !isCancellation(err);
       }
       throw err;
     } finally {
       // Completed, failed or cancelled: the next run may have the list. A continued run keeps it.
       if (!continuing) await this.listLock.release();
+      // After the release: a slow webhook never keeps the next run of the list waiting.
+      if (failed) await alertFailed(this.listForOperators(), this.status.error!);
     }
   }
 
