@@ -1,19 +1,14 @@
 /**
  * Names and shapes shared by the workflow, the activities, the worker and the CLI.
- * Everything operators type (workflow type, signal, query, search attribute) is defined here once;
- * these names are promises to operators, so change them only with a migration note.
+ * Everything operators type (workflow type, signal, query, search attributes) is defined once, in
+ * names.ts, and re-exported here; these names are promises to operators, so change them only with a migration note.
  *
  * This file is imported by workflow code: keep it free of I/O and Node built-ins.
  */
 import { z } from 'zod';
 import type { ActionCode } from './failures';
 
-export const WORKFLOW_TYPE = 'audienceSync';
-export const RESOLVE_SIGNAL = 'resolve';
-export const STATUS_QUERY = 'status';
-export const DEFAULT_TASK_QUEUE = 'klaviyo-audience-sync';
-/** Keyword search attribute: the run's state, so the UI and `paused` can find runs waiting on an action. */
-export const STATE_SEARCH_ATTRIBUTE = 'AudienceSyncState';
+export * from './names';
 
 /**
  * One writer per Klaviyo list: each list has a `listLock` workflow (id `audience-list-lock/<account>/<list>`)
@@ -107,7 +102,7 @@ export function describeInputError(error: z.ZodError): string {
     .join('; ');
 }
 
-export type SyncState = 'running' | 'waiting_for_list' | 'needs_action' | 'completed' | 'failed';
+export type SyncState = 'running' | 'waiting_for_list' | 'needs_action' | 'completed' | 'failed' | 'cancelled';
 export type SyncStep =
   | 'validating_credential'
   | 'locking_list'
@@ -166,6 +161,8 @@ export interface SyncStatus {
   listMembers?: number;
   startedAt: string;
   error?: string;
+  /** How a cancelled run ended, for the operator (CANCELLED_MESSAGE). */
+  message?: string;
 }
 
 export interface SyncReport {

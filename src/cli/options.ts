@@ -35,7 +35,8 @@ export function addSyncOptions(cmd: Command, { audienceRequired = true } = {}): 
     .option('--credential <name>', 'name of the Klaviyo credential the worker uses (default "default" = KLAVIYO_API_KEY)')
     .option('--no-remove', 'keep list members who are not in the audience (default: remove them)')
     .option('--no-update-contacts', 'only set list membership; leave profile attributes untouched')
-    .option('--max-removal-share <share>', 'pause instead of removing more than this share of the list (default 0.5)', parseShare);
+    .option('--max-removal-share <share>', 'pause instead of removing more than this share of the list (default 0.5)', parseShare)
+    .option('--no-local-check', 'do not read the audience on this machine first (the worker reads it from another filesystem)');
 }
 
 /** The commander option bag of addSyncOptions, as the input builder wants it. */

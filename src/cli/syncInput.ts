@@ -16,6 +16,8 @@ export interface SyncFlags {
   updateContacts?: boolean;
   maxRemovalShare?: number;
   ifListBusy?: 'wait' | 'fail';
+  /** false with --no-local-check: the audience path is the worker's, not this machine's. */
+  localCheck?: boolean;
 }
 
 /** csv or ndjson, from --format or the file's extension. */

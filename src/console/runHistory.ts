@@ -7,7 +7,7 @@ import type { Readable } from 'node:stream';
 import type { SyncReport, SyncState, SyncStatus } from '../shared';
 
 /** The run's state as the console shows it: the workflow's own, or how Temporal closed it. */
-export type RunState = SyncState | 'cancelled' | 'terminated' | 'timed_out';
+export type RunState = SyncState | 'terminated' | 'timed_out';
 
 export interface ConsoleRun {
   workflowId: string;

@@ -57,7 +57,7 @@ export class TemporalControl {
       rows.push({
         scheduleId: s.scheduleId,
         list: memo.listName ?? input?.listName ?? input?.listId,
-        timing: await timingOf(this.client, s),
+        timing: timingOf(description),
         paused: description.state.paused,
         note: description.state.note || undefined,
         nextRunAt: description.info.nextActionTimes[0],

@@ -25,8 +25,10 @@ import {
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import {
   addCounts,
+  CANCELLED_MESSAGE,
   describeInputError,
   emptyCounts,
+  LIST_SEARCH_ATTRIBUTE,
   STATE_SEARCH_ATTRIBUTE,
   syncInputSchema,
   type SyncInput,
@@ -52,6 +54,7 @@ import { runWithConcurrency } from './pool';
 const UPSERT_CONCURRENCY = 4;
 
 const stateKey = defineSearchAttributeKey(STATE_SEARCH_ATTRIBUTE, SearchAttributeType.KEYWORD);
+const listKey = defineSearchAttributeKey(LIST_SEARCH_ATTRIBUTE, SearchAttributeType.KEYWORD);
 
 /** What a run hands to its continuation: ids, the plan's offsets and counts, nothing else. */
 export interface CarriedState {
@@ -127,7 +130,8 @@ class AudienceSyncRun {
   }
 
   async execute(): Promise<SyncReport> {
-    this.setState('running');
+    // One upsert at start names the list too, so `runs --list` finds every run of it.
+    this.setState('running', { listName: this.input.listName ?? this.input.listId });
     let continuing = false;
     let failed = false;
     try {
@@ -137,10 +141,15 @@ class AudienceSyncRun {
       return report;
     } catch (err) {
       continuing = isContinueAsNew(err);
-      if (!continuing) {
+      if (isCancellation(err)) {
+        // Cancelled by the operator (`cancel`, the UI): no further step runs; the run ends as Cancelled.
+        this.status.action = undefined;
+        this.status.message = CANCELLED_MESSAGE;
+        this.setState('cancelled');
+      } else if (!continuing) {
         this.status.error = err instanceof Error ? err.message : String(err);
         this.setState('failed');
-        failed = !isCancellation(err);
+        failed = true;
       }
       throw err;
     } finally {
@@ -403,9 +412,9 @@ class AudienceSyncRun {
     this.setState('running');
   }
 
-  private setState(state: SyncState): void {
+  private setState(state: SyncState, { listName }: { listName?: string } = {}): void {
     this.status.state = state;
-    upsertSearchAttributes([{ key: stateKey, value: state }]);
+    upsertSearchAttributes([{ key: stateKey, value: state }, ...(listName ? [{ key: listKey, value: listName }] : [])]);
     this.showDetails();
   }
 

@@ -53,6 +53,8 @@ export function currentDetails(s: SyncStatus, workflowId: string): string {
     }
     case 'failed':
       return `**Failed:** ${s.error ?? 'see the failure below'}`;
+    case 'cancelled':
+      return `**Cancelled:** ${s.message ?? 'the run was cancelled'}`;
   }
   return [`**${what} ${listOf(s)}:** ${stepLabel(s.step, s)}.`, ...progress(s)].join('\n\n');
 }

@@ -14,7 +14,7 @@ const bin = path.resolve(__dirname, '../../bin/klaviyo-audience-sync.js');
 
 export function startConsoleProcess(env: Record<string, string>, args: string[] = []): Promise<ConsoleProcess> {
   const child = spawn(process.execPath, [bin, 'console', '--port', '0', ...args], {
-    env: { ...process.env, KLAVIYO_AUDIENCE_SYNC_FROM_SOURCE: '1', ...env },
+    env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';

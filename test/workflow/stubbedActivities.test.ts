@@ -67,10 +67,10 @@ function stubActivities(batches: number, overrides: Partial<Record<keyof Audienc
     reconcileList: async () => ({ listSize: batches * 10, inAudience: batches * 10, toRemove: 0, removed: 0, apiCalls }),
     finalizeReport: async () => ({ rejectReport: '/reports/x/rejects.csv', rejectRows: 0 }),
     sendAlert: async () => ({ sent: false }),
-    // The list is always free: grant it at once, as a lock with no holder would.
+    // The list is free: grant it at once, as a lock workflow with no holder would.
     requestListLock: async ({ request }: { request: { workflowId: string } }) => {
       await client.workflow.getHandle(request.workflowId).signal(LIST_LOCK_REPLY_SIGNAL, { outcome: 'granted', holder: request.workflowId });
-      return { lockId: `stub-lock/${request.workflowId}`, listName: 'VIP', apiCalls };
+      return { lockId: `stub-lock-${request.workflowId}`, listName: 'VIP', apiCalls };
     },
     ...overrides,
   };

@@ -1,15 +1,13 @@
 /** `estimate`: plan the audience locally and show the calls and least time a sync needs at Klaviyo's limits. */
 import fs from 'node:fs';
 import { Command } from 'commander';
-import { planAudience } from '../../audience/plan';
-import { audienceSettingsFromEnv, klaviyoSettingsFromEnv } from '../../config';
 import type { CliContext } from '../context';
+import { audienceSettingsFromEnv, klaviyoSettingsFromEnv } from '../../config';
 import { estimateSync, L_STEADY_BUDGET, type EndpointCalls, type SyncEstimate } from '../estimateArithmetic';
 import { runFailed, usageError } from '../errors';
 import { formatDuration } from '../format';
-import { lookUpListSize, type ListSize } from '../listLookup';
+import type { ListSize } from '../listLookup';
 import { addAudienceOptions, examples, parseCount, parsePositive } from '../options';
-import { audienceSourceFor } from '../syncInput';
 
 interface EstimateFlags {
   audience: string;
@@ -65,6 +63,10 @@ function render(flags: EstimateFlags, list: ListSize, plan: { rows: number; vali
 }
 
 async function runEstimate(ctx: CliContext, flags: EstimateFlags): Promise<void> {
+  // Loaded when the command runs: the audience readers, zod and the Klaviyo client are not needed for --help.
+  const { planAudience } = require('../../audience/plan') as typeof import('../../audience/plan');
+  const { lookUpListSize } = require('../listLookup') as typeof import('../listLookup');
+  const { audienceSourceFor } = require('../syncInput') as typeof import('../syncInput');
   const source = audienceSourceFor(flags.audience, flags.format);
   if (!fs.existsSync(source.path)) throw usageError(`audience file '${flags.audience}' does not exist`);
   // The worker's own batch size and phone country (src/config.ts), so the estimate plans what a run would.
