@@ -162,6 +162,8 @@ export interface ActivityConfig {
    * ids never are, so the lock id then carries only a hash of the name.
    */
   readableLockIds?: boolean;
+  /** Where alerts about paused and failed runs go (none when unset). */
+  alerts?: AlertSettings;
 }
 
 export function activityConfigFromEnv(env: Env = process.env): ActivityConfig {
@@ -173,7 +175,54 @@ export function activityConfigFromEnv(env: Env = process.env): ActivityConfig {
     bulkJobTimeoutMs: positiveInt(env.KLAVIYO_BULK_JOB_TIMEOUT_MS, 30 * 60_000, 'KLAVIYO_BULK_JOB_TIMEOUT_MS'),
     bulkJobStallMs: positiveInt(env.KLAVIYO_BULK_JOB_STALL_MS, 5 * 60_000, 'KLAVIYO_BULK_JOB_STALL_MS'),
     readableLockIds: !env.TEMPORAL_CODEC_KEY,
+    alerts: alertSettingsFromEnv(env),
   };
+}
+
+/** Links to a run's page, for alerts and the console: the console's own page, and the run in the Temporal UI. */
+export interface RunLinkSettings {
+  /** The console's address as operators reach it, e.g. https://audience-sync.example.com (CONSOLE_URL). */
+  consoleUrl?: string;
+  /** The Temporal UI's address, e.g. http://localhost:8080 (TEMPORAL_UI_URL). */
+  temporalUiUrl?: string;
+}
+
+/** Slack-compatible webhook for runs that pause on a workflow action or fail. The URL is a secret: never logged. */
+export interface AlertSettings extends RunLinkSettings {
+  webhookUrl?: string;
+}
+
+export function alertSettingsFromEnv(env: Env = process.env): AlertSettings {
+  return {
+    webhookUrl: httpUrl(env.ALERT_WEBHOOK_URL, 'ALERT_WEBHOOK_URL'),
+    ...runLinkSettingsFromEnv(env),
+  };
+}
+
+function runLinkSettingsFromEnv(env: Env): RunLinkSettings {
+  return {
+    consoleUrl: httpUrl(env.CONSOLE_URL, 'CONSOLE_URL')?.replace(/\/+$/, ''),
+    temporalUiUrl: httpUrl(env.TEMPORAL_UI_URL, 'TEMPORAL_UI_URL')?.replace(/\/+$/, ''),
+  };
+}
+
+/** The operators' console (`klaviyo-audience-sync console`). */
+export interface ConsoleSettings extends RunLinkSettings {
+  /** Required to listen on anything but loopback: a bearer token, or typed into the login form. */
+  token?: string;
+  /** Where the workers write reject reports; the console serves rejects.csv files from under it only. */
+  reportDir: string;
+}
+
+/** A token shorter than this is refused: it guards every run's Resolve button. */
+export const CONSOLE_TOKEN_MIN_LENGTH = 16;
+
+export function consoleSettingsFromEnv(env: Env = process.env): ConsoleSettings {
+  const token = env.CONSOLE_TOKEN || undefined;
+  if (token !== undefined && token.length < CONSOLE_TOKEN_MIN_LENGTH) {
+    throw new Error(`CONSOLE_TOKEN must be at least ${CONSOLE_TOKEN_MIN_LENGTH} characters (e.g. openssl rand -hex 32)`);
+  }
+  return { token, reportDir: path.resolve(env.AUDIENCE_REPORT_DIR || 'reports'), ...runLinkSettingsFromEnv(env) };
 }
 
 /** The worker process: its Temporal connection, its activities, and how it starts. */
@@ -193,6 +242,19 @@ export function workerConfigFromEnv(env: Env = process.env): WorkerConfig {
     registerSearchAttributes: env.AUDIENCE_SYNC_REGISTER_SEARCH_ATTRIBUTES !== 'false',
     workflowBundlePath: env.WORKFLOW_BUNDLE_PATH || undefined,
   };
+}
+
+function httpUrl(value: string | undefined, name: string): string | undefined {
+  if (!value) return undefined;
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  // The value itself is not echoed: a webhook URL carries its secret in the path.
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) throw new Error(`${name} must be an http:// or https:// URL`);
+  return value;
 }
 
 function positiveInt(value: string | undefined, fallback: number, name: string, max = Number.MAX_SAFE_INTEGER): number {

@@ -160,6 +160,8 @@ export interface SyncStatus {
   listLock?: string;
   /** Where the per-row reject report is written (a directory). */
   reportLocation?: string;
+  /** Members on the list once the run has sent and removed (not for a dry run). */
+  listMembers?: number;
   startedAt: string;
   error?: string;
   /** How a cancelled run ended, for the operator (CANCELLED_MESSAGE). */
@@ -179,6 +181,8 @@ export interface SyncReport {
   reportLocation: string;
   durationMs: number;
   actionsResolved: number;
+  /** Members on the list at the end of the run (absent for a dry run). */
+  listMembers?: number;
 }
 
 export function emptyCounts(): SyncCounts {

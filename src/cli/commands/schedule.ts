@@ -42,10 +42,16 @@ function memoFor(flags: CreateFlags): Record<string, unknown> {
  */
 const TIMING_MEMO = 'audienceSyncTiming';
 
-function timingOf(description: ScheduleDescription): string {
+export function timingOf(description: ScheduleDescription): string {
   const timing = description.action.memo?.[TIMING_MEMO];
   // Without it (a schedule made elsewhere), what the server holds: intervals read back exactly, cron as calendar rules.
   return typeof timing === 'string' ? timing : describeSpec(description.spec);
+}
+
+/** The summary and details every scheduled run shows in the Temporal UI (loaded here: it needs zod). */
+function scheduledRunMetadata(input: SyncInputRaw, scheduleId: string): { staticSummary: string; staticDetails: string } {
+  const { startMetadata } = require('../../runDescription') as typeof import('../../runDescription');
+  return startMetadata(input, `schedule ${scheduleId}`);
 }
 
 /** The input as the workflow checks it, and the audience checked on this machine unless --no-local-check. */
@@ -103,6 +109,7 @@ async function createSchedule(ctx: CliContext, flags: CreateFlags): Promise<void
         taskQueue: ctx.settings.taskQueue,
         workflowId: scheduleId,
         args: [input],
+        ...scheduledRunMetadata(input, scheduleId),
         memo: { [TIMING_MEMO]: describeSpec(spec) },
         ...listIndexAtStart((flags.list ?? flags.listId)!, ctx.hidesListNames),
       },
@@ -143,7 +150,7 @@ async function updateSchedule(ctx: CliContext, flags: CreateFlags): Promise<void
       spec: spec ?? prev.spec,
       action: {
         ...prev.action,
-        ...(input ? { args: [input] } : {}),
+        ...(input ? { args: [input], ...scheduledRunMetadata(input, scheduleId) } : {}),
         ...(spec ? { memo: { ...prev.action.memo, [TIMING_MEMO]: describeSpec(spec) } } : {}),
       },
       policies: { ...prev.policies, overlap: SCHEDULE_POLICIES.overlap },

@@ -19,6 +19,7 @@ async function startAndMaybeWait(ctx: CliContext, flags: RunFlags, dryRun: boole
   // Loaded here, not at the top, so `--help` does not pay for zod, cli-progress and the audience readers.
   const { buildSyncInput } = require('../syncInput') as typeof import('../syncInput');
   const { waitForRun } = require('../progress') as typeof import('../progress');
+  const { startMetadata } = require('../../runDescription') as typeof import('../../runDescription');
   // Validate before connecting: a typo never reaches the server.
   const input = buildSyncInput(flags, { dryRun });
   if (flags.localCheck !== false) await checkAudienceLocally(input.audience);
@@ -32,6 +33,7 @@ async function startAndMaybeWait(ctx: CliContext, flags: RunFlags, dryRun: boole
       workflowId,
       args: [input],
       ...listIndexAtStart(list, ctx.hidesListNames),
+      ...startMetadata(input, `the CLI (${dryRun ? 'dry-run' : 'sync'})`),
     });
   } catch (err) {
     if ((err as Error).name === 'WorkflowExecutionAlreadyStartedError') {
