@@ -25,6 +25,7 @@ import {
   addCounts,
   describeInputError,
   emptyCounts,
+  rowSourceOf,
   STATE_SEARCH_ATTRIBUTE,
   syncInputSchema,
   type SyncInput,
@@ -173,7 +174,7 @@ class AudienceSyncRun {
         longActivities.reconcileList({
           credential,
           listId,
-          audience: input.audience,
+          audience: rowSourceOf(input.audience, plan.snapshot),
           fingerprint: plan.fingerprint,
           maxRemovalShare: input.maxRemovalShare,
           allowShrink: this.allowShrink,
@@ -263,7 +264,7 @@ class AudienceSyncRun {
 
   private batchInput(plan: AudiencePlan, batch: BatchRange) {
     return {
-      audience: this.input.audience,
+      audience: rowSourceOf(this.input.audience, plan.snapshot),
       batch: { ...batch, header: plan.header },
       fingerprint: plan.fingerprint,
       updateContacts: this.input.updateContacts,
@@ -294,7 +295,7 @@ class AudienceSyncRun {
       longActivities.reconcileList({
         credential: this.input.credential,
         listId,
-        audience: this.input.audience,
+        audience: rowSourceOf(this.input.audience, plan.snapshot),
         fingerprint: plan.fingerprint,
         maxRemovalShare: this.input.maxRemovalShare,
         allowShrink: true,

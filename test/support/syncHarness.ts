@@ -24,6 +24,10 @@ export interface SyncHarness {
   /** The key currently in the credentials file under "default". */
   apiKey: string;
   credentialsFile: string;
+  /** The workers' AUDIENCE_CONNECTIONS_FILE (absent until setConnection writes it). */
+  connectionsFile: string;
+  /** The workers' AUDIENCE_SNAPSHOT_DIR. */
+  snapshotDir: string;
   reportDir: string;
   /** A scratch folder for audience files. */
   dir: string;
@@ -36,6 +40,8 @@ export interface SyncHarness {
   startWorkerProcess(): ChildProcess;
   /** Revokes the current key in the emulator, creates a new one and writes it to the credentials file. */
   rotateKey(): Promise<string>;
+  /** Writes `url` to the connections file as connection `name` (other entries stay). */
+  setConnection(name: string, url: string): void;
   /** Writes `key` to the credentials file as the "default" credential. */
   useKey(key: string): void;
   /** Starts a run with a fresh workflow id. */
@@ -59,6 +65,8 @@ export interface HarnessOptions {
   batchMaxProfiles?: number;
   /** Emulator bulk-job processing delay. */
   jobDelayMs?: number;
+  /** Attempts to reach an audience database before the run pauses on source_unavailable (default 2). */
+  sourceAttempts?: number;
 }
 
 let runtimeInstalled = false;
@@ -77,6 +85,8 @@ export async function createSyncHarness(opts: HarnessOptions = {}): Promise<Sync
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'audience-sync-'));
   const credentialsFile = path.join(dir, 'credentials.json');
   const reportDir = path.join(dir, 'reports');
+  const connectionsFile = path.join(dir, 'connections.json');
+  const snapshotDir = path.join(dir, 'snapshots');
 
   const emulator = await startEmulator({ speed, jobDelayMs: opts.jobDelayMs });
   let apiKey = await emulator.admin.createKey();
@@ -88,6 +98,7 @@ export async function createSyncHarness(opts: HarnessOptions = {}): Promise<Sync
   const activityConfig: ActivityConfig = {
     klaviyo: { baseUrl: emulator.url, credentialsFile, rateSpeedFactor: speed },
     audience: { batchMaxProfiles: opts.batchMaxProfiles ?? 10_000, defaultPhoneCountry: 'US' },
+    sources: { connectionsFile, connectionVariables: {}, queryTimeoutMs: 60_000, connectAttempts: opts.sourceAttempts ?? 2, snapshotDir },
     reportDir,
     bulkJobTimeoutMs: 20_000,
     // A list lock notices a holder that closed without releasing within a second, not 15.
@@ -106,6 +117,8 @@ export async function createSyncHarness(opts: HarnessOptions = {}): Promise<Sync
       return apiKey;
     },
     credentialsFile,
+    connectionsFile,
+    snapshotDir,
     reportDir,
     dir,
     activityConfig,
@@ -117,6 +130,9 @@ export async function createSyncHarness(opts: HarnessOptions = {}): Promise<Sync
       KLAVIYO_CREDENTIALS_FILE: credentialsFile,
       KLAVIYO_RATE_SPEED: String(speed),
       AUDIENCE_REPORT_DIR: reportDir,
+      AUDIENCE_CONNECTIONS_FILE: connectionsFile,
+      AUDIENCE_SNAPSHOT_DIR: snapshotDir,
+      AUDIENCE_SOURCE_ATTEMPTS: String(opts.sourceAttempts ?? 2),
       KLAVIYO_BULK_JOB_TIMEOUT_MS: '20000',
       AUDIENCE_BATCH_MAX_PROFILES: String(opts.batchMaxProfiles ?? 10_000),
     },
@@ -150,6 +166,10 @@ export async function createSyncHarness(opts: HarnessOptions = {}): Promise<Sync
       });
       processes.push(child);
       return child;
+    },
+    setConnection(name, url) {
+      const current = fs.existsSync(connectionsFile) ? (JSON.parse(fs.readFileSync(connectionsFile, 'utf8')) as Record<string, string>) : {};
+      fs.writeFileSync(connectionsFile, JSON.stringify({ ...current, [name]: url }));
     },
     useKey(key) {
       apiKey = key;

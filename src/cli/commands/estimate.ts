@@ -3,17 +3,17 @@ import fs from 'node:fs';
 import { Command } from 'commander';
 import { planAudience } from '../../audience/plan';
 import { audienceSettingsFromEnv, klaviyoSettingsFromEnv } from '../../config';
+import { describeAudienceSource, type AudienceSource } from '../../shared';
 import type { CliContext } from '../context';
 import { estimateSync, L_STEADY_BUDGET, type EndpointCalls, type SyncEstimate } from '../estimateArithmetic';
 import { runFailed, usageError } from '../errors';
 import { formatDuration } from '../format';
 import { lookUpListSize, type ListSize } from '../listLookup';
 import { addAudienceOptions, examples, parseCount, parsePositive } from '../options';
-import { audienceSourceFor } from '../syncInput';
+import { withLocalRows } from '../localAudience';
+import { audienceSourceFrom, type AudienceFlags } from '../syncInput';
 
-interface EstimateFlags {
-  audience: string;
-  format?: string;
+interface EstimateFlags extends AudienceFlags {
   list: string;
   credential: string;
   listMembers?: number;
@@ -33,14 +33,14 @@ function table(rows: EndpointCalls[]): string[] {
   );
 }
 
-function render(flags: EstimateFlags, list: ListSize, plan: { rows: number; validRows: number; rejectedRows: number }, est: SyncEstimate): string {
+function render(flags: EstimateFlags, source: AudienceSource, list: ListSize, plan: { rows: number; validRows: number; rejectedRows: number }, est: SyncEstimate): string {
   const listLine = {
     assumed: `  list "${flags.list}": assumed new and empty (no key for credential "${flags.credential}" here to look it up; pass --list-members N if it exists)`,
     flag: `  list "${flags.list}": ${list.members} members (given with --list-members${list.exists ? '' : '; priced as a new list'})`,
     klaviyo: `  list "${flags.list}": ${list.exists ? `${list.members} members now (read from Klaviyo)` : 'does not exist yet (will be created)'}`,
   }[list.source];
   return [
-    `Estimate for syncing ${flags.audience} into "${flags.list}"`,
+    `Estimate for syncing ${describeAudienceSource(source)} into "${flags.list}"`,
     `  audience: ${plan.rows} rows, ${plan.validRows} valid, ${plan.rejectedRows} rejected locally (never sent)`,
     listLine,
     '',
@@ -65,15 +65,17 @@ function render(flags: EstimateFlags, list: ListSize, plan: { rows: number; vali
 }
 
 async function runEstimate(ctx: CliContext, flags: EstimateFlags): Promise<void> {
-  const source = audienceSourceFor(flags.audience, flags.format);
-  if (!fs.existsSync(source.path)) throw usageError(`audience file '${flags.audience}' does not exist`);
+  const source = audienceSourceFrom(flags);
   // The worker's own batch size and phone country (src/config.ts), so the estimate plans what a run would.
   const audience = audienceSettingsFromEnv(ctx.env);
-  const plan = await planAudience(source, {
-    updateContacts: flags.updateContacts !== false,
-    maxProfiles: audience.batchMaxProfiles,
-    defaultCountry: audience.defaultPhoneCountry,
-  });
+  const { plan, bytes } = await withLocalRows(source, ctx.env, async (rows) => ({
+    plan: await planAudience(rows, {
+      updateContacts: flags.updateContacts !== false,
+      maxProfiles: audience.batchMaxProfiles,
+      defaultCountry: audience.defaultPhoneCountry,
+    }),
+    bytes: fs.statSync(rows.path).size,
+  }));
   const list: ListSize =
     flags.listMembers !== undefined
       ? { exists: flags.listMembers > 0, members: flags.listMembers, source: 'flag' }
@@ -95,14 +97,14 @@ async function runEstimate(ctx: CliContext, flags: EstimateFlags): Promise<void>
     createList: !list.exists,
     pollsPerJob: flags.pollsPerJob,
     expectedImportErrors: 0,
-    sftpCsvBytes: fs.statSync(source.path).size,
+    sftpCsvBytes: bytes,
     uploadMbitPerSecond: flags.uploadMbps,
   });
   if (flags.json) {
     ctx.print(JSON.stringify({ audience: { rows: plan.rows, validRows: plan.validRows, rejectedRows: plan.rejectedRows, bulkJobs: plan.batches.length }, list, removals, estimate: est }, null, 2));
     return;
   }
-  ctx.print(render(flags, list, plan, est));
+  ctx.print(render(flags, source, list, plan, est));
 }
 
 export function estimateCommand(ctx: CliContext): Command {

@@ -1,5 +1,4 @@
 /** `export-sftp`: the audience as the CSV Klaviyo's SFTP profile import expects. */
-import fs from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
 import type { CliContext } from '../context';
@@ -7,21 +6,20 @@ import { audienceSettingsFromEnv } from '../../config';
 import { usageError } from '../errors';
 import { addAudienceOptions, examples } from '../options';
 import { exportSftpCsv } from '../sftpExport';
-import { audienceSourceFor } from '../syncInput';
+import { withLocalRows } from '../localAudience';
+import { audienceSourceFrom, type AudienceFlags } from '../syncInput';
 
-interface ExportFlags {
-  audience: string;
-  format?: string;
+interface ExportFlags extends AudienceFlags {
   out: string;
   defaultCountry?: string;
 }
 
 async function runExport(ctx: CliContext, flags: ExportFlags): Promise<void> {
-  const source = audienceSourceFor(flags.audience, flags.format);
-  if (!fs.existsSync(source.path)) throw usageError(`audience file '${flags.audience}' does not exist`);
+  const source = audienceSourceFrom(flags);
   const out = path.resolve(flags.out);
-  if (out === source.path) throw usageError('--out must be a different file from --audience');
-  const r = await exportSftpCsv(source, out, { defaultCountry: flags.defaultCountry ?? audienceSettingsFromEnv(ctx.env).defaultPhoneCountry });
+  if (source.type !== 'postgres' && out === source.path) throw usageError('--out must be a different file from --audience');
+  const defaultCountry = flags.defaultCountry ?? audienceSettingsFromEnv(ctx.env).defaultPhoneCountry;
+  const r = await withLocalRows(source, ctx.env, (rows) => exportSftpCsv(rows, out, { defaultCountry }));
   const reasons = Object.entries(r.rejectedByReason).map(([k, n]) => `${k}: ${n}`).join(', ');
   ctx.print(
     [

@@ -22,7 +22,7 @@ async function startAndMaybeWait(ctx: CliContext, flags: RunFlags, dryRun: boole
   // Validate before connecting: a typo never reaches the server.
   const input = buildSyncInput(flags, { dryRun });
   // The worker reads the file, maybe in a container where the path differs, so a missing file is a note, not an error.
-  if (!fs.existsSync(input.audience.path)) {
+  if (input.audience.type !== 'postgres' && !fs.existsSync(input.audience.path)) {
     ctx.note(`Note: ${input.audience.path} does not exist on this machine; the run fails unless the worker can read it at that path.`);
   }
   const workflowId = flags.workflowId ?? defaultWorkflowId(flags.list ?? flags.listId ?? 'list');
