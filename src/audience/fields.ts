@@ -50,15 +50,15 @@ export function assertKnownColumns(names: Iterable<string>, where: string): void
   }
 }
 
-/** Checks a CSV header (or a query's columns, `where` saying so): known names, no duplicates, and an `email` column. */
-export function assertValidHeader(header: string[], where = 'in the CSV header'): void {
-  assertKnownColumns(header, where);
+/** Checks a CSV header (or a query's or Parquet file's columns, `where` naming them): known names, no duplicates, and an `email` column. */
+export function assertValidHeader(header: string[], where = 'the CSV header'): void {
+  assertKnownColumns(header, `in ${where}`);
   const seen = new Set<string>();
   for (const name of header) {
-    if (seen.has(name)) throw new InvalidAudienceError(`audience column '${name}' appears more than once ${where}`);
+    if (seen.has(name)) throw new InvalidAudienceError(`audience column '${name}' appears more than once in ${where}`);
     seen.add(name);
   }
   if (!seen.has('email')) {
-    throw new InvalidAudienceError(`audience has no 'email' column; the columns ${where}: ${header.join(', ')}`);
+    throw new InvalidAudienceError(`audience has no 'email' column; ${where}: ${header.join(', ')}`);
   }
 }

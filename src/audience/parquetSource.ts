@@ -28,7 +28,7 @@ export async function extractParquetRows(path: string, out: string): Promise<num
     const columns = await describe(connection, file, path);
     assertValidHeader(
       columns.map((c) => c.name),
-      'in the Parquet file',
+      "the Parquet file's columns",
     );
     await connection.run("SET TimeZone = 'UTC'");
     const select = columns.map((c) => `${valueOf(c)} AS ${identifier(c.name)}`).join(', ');

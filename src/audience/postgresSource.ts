@@ -54,7 +54,7 @@ export async function extractQueryRows(source: PostgresSource, opts: QueryExtrac
       const batch = await read(cursor, ROWS_PER_READ);
       if (!columns) {
         columns = batch.fields.map((f) => f.name);
-        assertValidHeader(columns, "in the query's columns");
+        assertValidHeader(columns, "the query's columns");
       }
       if (batch.rows.length === 0) break;
       await opts.write(ndjsonLines(columns, batch.rows));
@@ -71,9 +71,10 @@ export async function extractQueryRows(source: PostgresSource, opts: QueryExtrac
   }
 }
 
+/** The next rows; the first read also gives the columns (a read after the last row gives none). */
 function read(cursor: Cursor<unknown[]>, rows: number): Promise<{ rows: unknown[][]; fields: FieldDef[] }> {
   return new Promise((resolve, reject) => {
-    cursor.read(rows, (err, batch, result) => (err ? reject(err) : resolve({ rows: batch, fields: result.fields })));
+    cursor.read(rows, (err, batch, result) => (err ? reject(err) : resolve({ rows: batch, fields: result?.fields ?? [] })));
   });
 }
 

@@ -1,7 +1,7 @@
 /**
  * PostgreSQL values -> the values an audience row holds, as an NDJSON file would give them. Timestamps
  * become ISO-8601 in UTC (the session's TimeZone is UTC; a `timestamp` without time zone is read as UTC),
- * numeric and int8 become numbers when a double holds them exactly enough, json/jsonb become objects, and
+ * dates stay YYYY-MM-DD, numeric and int8 become numbers when a double holds them exactly enough, json/jsonb become objects, and
  * types JSON cannot carry (bytea, interval, money) stay as PostgreSQL prints them.
  */
 import { types, type CustomTypesConfig } from 'pg';
@@ -10,6 +10,7 @@ import { types, type CustomTypesConfig } from 'pg';
 const OID = {
   int8: 20,
   numeric: 1700,
+  date: 1082,
   timestamp: 1114,
   timestamptz: 1184,
   bytea: 17,
@@ -47,6 +48,8 @@ const identity = (text: string): string => text;
 const PARSERS = new Map<number, (text: string) => unknown>([
   [OID.int8, int8],
   [OID.numeric, decimal],
+  // As printed (2024-05-31), not a Date at the worker's local midnight.
+  [OID.date, identity],
   [OID.timestamp, isoTimestamp],
   [OID.timestamptz, isoTimestamp],
   [OID.bytea, identity],

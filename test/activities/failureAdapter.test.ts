@@ -61,6 +61,7 @@ describe('the failure table', () => {
       missing_scope: 'invalid_credentials',
       list_limit: 'max_lists_exceeded',
       audience_shrink: 'audience_shrink',
+      source_unavailable: 'source_unavailable',
     });
   });
 

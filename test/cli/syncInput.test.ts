@@ -25,7 +25,7 @@ describe('sync input from flags', () => {
   it('infers the format from the extension or --format', () => {
     expect(audienceSourceFor('a.jsonl').type).toBe('ndjson');
     expect(audienceSourceFor('a.txt', 'csv').type).toBe('csv');
-    expect(expectUsageError(() => audienceSourceFor('a.txt'))).toMatch(/cannot tell whether 'a.txt' is CSV or NDJSON/);
+    expect(expectUsageError(() => audienceSourceFor('a.txt'))).toMatch(/cannot tell whether 'a.txt' is CSV, NDJSON or Parquet/);
   });
 
   it('refuses a missing or doubled list, and schema violations, naming the field', () => {
