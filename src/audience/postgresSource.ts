@@ -19,8 +19,8 @@ const CONNECT_TIMEOUT_MS = 15_000;
 export interface QueryExtractOptions {
   connectionString: string;
   queryTimeoutMs: number;
-  /** Takes a batch of NDJSON lines; awaited before the next batch is read. */
-  write: (lines: string) => Promise<unknown>;
+  /** Takes NDJSON lines; the buffer is reused once the returned promise settles. */
+  write: (chunk: Buffer) => Promise<unknown>;
   onProgress?: (rows: number) => void;
   signal?: AbortSignal;
 }
@@ -47,19 +47,23 @@ export async function extractQueryRows(source: PostgresSource, opts: QueryExtrac
     await client.query(`SET LOCAL statement_timeout = ${Math.round(opts.queryTimeoutMs)}`);
     await client.query("SET LOCAL TimeZone = 'UTC'");
     const cursor = client.query(new Cursor(singleStatement(source.query), [], { rowMode: 'array', types: audienceQueryTypes }));
-    let columns: string[] | undefined;
+    const first = await read(cursor, ROWS_PER_READ);
+    const columns = first.fields.map((f) => f.name);
+    assertValidHeader(columns, "the query's columns");
+    const keys = columns.map((name) => `${JSON.stringify(name)}:`);
+    const out = new LineBuffer(opts.write);
     let rows = 0;
-    for (;;) {
+    for (let batch = first.rows; batch.length > 0; ) {
       opts.signal?.throwIfAborted();
-      const batch = await read(cursor, ROWS_PER_READ);
-      if (!columns) {
-        columns = batch.fields.map((f) => f.name);
-        assertValidHeader(columns, "the query's columns");
-      }
-      if (batch.rows.length === 0) break;
-      await opts.write(ndjsonLines(columns, batch.rows));
-      rows += batch.rows.length;
+      // PostgreSQL produces the next rows while this batch is written: at most two batches in memory.
+      const next = read(cursor, ROWS_PER_READ);
+      await out.addBatch(keys, batch).catch(async (err: unknown) => {
+        await next.catch(() => undefined);
+        throw err;
+      });
+      rows += batch.length;
       opts.onProgress?.(rows);
+      batch = (await next).rows;
     }
     await cursor.close();
     await client.query('ROLLBACK');
@@ -78,16 +82,54 @@ function read(cursor: Cursor<unknown[]>, rows: number): Promise<{ rows: unknown[
   });
 }
 
-/** One JSON object per row; NULL columns are left out, as an empty CSV cell would be. */
-function ndjsonLines(columns: string[], rows: unknown[][]): string {
-  let text = '';
-  for (const values of rows) {
-    const row: Record<string, unknown> = {};
-    for (let i = 0; i < columns.length; i++) {
-      const value = values[i];
-      if (value !== null && value !== undefined) row[columns[i]!] = value;
-    }
-    text += `${JSON.stringify(row)}\n`;
+/** Characters a JSON string must escape (and lone surrogates, which JSON.stringify writes as escapes). */
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+/** A value as JSON; plain strings without JSON.stringify, which costs several times more per call. */
+function jsonValue(value: unknown): string {
+  if (typeof value === 'string') return NEEDS_ESCAPE.test(value) ? JSON.stringify(value) : `"${value}"`;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return JSON.stringify(value);
+}
+
+/** One JSON object per row, built without an object; NULL columns are left out, as an empty CSV cell would be. */
+function ndjsonLine(keys: string[], values: unknown[]): string {
+  let line = '';
+  for (let i = 0; i < keys.length; i++) {
+    const value = values[i];
+    if (value === null || value === undefined) continue;
+    line += `${line ? ',' : '{'}${keys[i]}${jsonValue(value)}`;
   }
-  return text;
+  return line ? `${line}}\n` : '{}\n';
+}
+
+/**
+ * Lines encoded straight into one reused buffer, written out once per batch (or when it fills): a
+ * string of a whole batch would cost more in concatenation and garbage collection than the query itself.
+ */
+class LineBuffer {
+  private buffer = Buffer.allocUnsafe(4 << 20);
+  private used = 0;
+
+  constructor(private readonly write: (chunk: Buffer) => Promise<unknown>) {}
+
+  async addBatch(keys: string[], rows: unknown[][]): Promise<void> {
+    for (const values of rows) {
+      const line = ndjsonLine(keys, values);
+      // A UTF-16 code unit takes at most 3 bytes in UTF-8.
+      const room = line.length * 3;
+      if (this.buffer.length - this.used < room) {
+        await this.flush();
+        if (this.buffer.length < room) this.buffer = Buffer.allocUnsafe(room);
+      }
+      this.used += this.buffer.write(line, this.used);
+    }
+    await this.flush();
+  }
+
+  private async flush(): Promise<void> {
+    if (this.used === 0) return;
+    await this.write(this.buffer.subarray(0, this.used));
+    this.used = 0;
+  }
 }
