@@ -5,7 +5,10 @@
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --workspaces=false --no-audit --no-fund
+# --ignore-scripts: the `prepare` script builds, and the sources are not copied yet (they are below, so
+# editing them does not invalidate this layer). The dependencies' install scripts only check binaries
+# that npm already installed from their platform packages.
+RUN npm ci --workspaces=false --no-audit --no-fund --ignore-scripts
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY scripts/bundle-workflows.ts ./scripts/
@@ -15,7 +18,8 @@ FROM node:20-bookworm-slim
 ENV NODE_ENV=production
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --workspaces=false --no-audit --no-fund && npm cache clean --force
+# --ignore-scripts: `prepare` would build, which needs the dev dependencies; lib/ comes from the build stage.
+RUN npm ci --omit=dev --workspaces=false --no-audit --no-fund --ignore-scripts && npm cache clean --force
 COPY --from=build /app/lib ./lib
 RUN mkdir -p /app/reports && chown node:node /app/reports
 USER node

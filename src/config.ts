@@ -7,7 +7,7 @@
 import path from 'node:path';
 import ms from 'ms';
 import { KLAVIYO_BASE_URL } from './klaviyo/apiVersion';
-import { DEFAULT_TASK_QUEUE } from './shared';
+import { DEFAULT_TASK_QUEUE } from './names';
 
 type Env = NodeJS.ProcessEnv;
 

@@ -6,9 +6,9 @@
 import fs from 'node:fs';
 import type { SourceSettings } from './config';
 import { SyncFailure } from './failures';
-import { connectionEnvVar } from './shared';
+import { connectionEnvVar } from './names';
 
-export { connectionEnvVar } from './shared';
+export { connectionEnvVar } from './names';
 
 /** The workers' one way from a connection name to a connection string; the CLI's local estimates use it too. */
 export function resolveConnectionString(settings: SourceSettings, name: string): string {

@@ -7,7 +7,7 @@
  *
  * Imported by workflow code: keep it free of I/O and Node built-ins.
  */
-import { connectionEnvVar, RESOLVE_SIGNAL } from './shared';
+import { connectionEnvVar, RESOLVE_SIGNAL } from './names';
 
 /** What the operator is told while a run waits on an action, built from the run's own input. */
 export interface ActionContext {
@@ -116,7 +116,7 @@ export const FAILURES = {
       steps: (ctx) => [
         `Check the audience source ${ctx.audience}: an empty or truncated export would empty the list.`,
         `If the removals are intended, ${lowerFirst(resolveStep(ctx))} Resolving confirms the removals.`,
-        `If they are not, cancel this run (\`temporal workflow cancel --workflow-id ${ctx.workflowId}\`), fix the source and sync again; nothing was removed.`,
+        `If they are not, cancel this run (\`npx klaviyo-audience-sync cancel ${ctx.workflowId}\`, or Cancel in the Temporal UI): nothing is removed and the list stays as it is; fix the source and sync again.`,
       ],
     },
   },

@@ -1,20 +1,16 @@
 /**
  * Names and shapes shared by the workflow, the activities, the worker and the CLI.
- * Everything operators type (workflow type, signal, query, search attribute) is defined here once;
- * these names are promises to operators, so change them only with a migration note.
+ * Everything operators type (workflow type, signal, query, search attributes) is defined once, in
+ * names.ts, and re-exported here; these names are promises to operators, so change them only with a migration note.
  *
  * This file is imported by workflow code: keep it free of I/O and Node built-ins.
  */
 import { z } from 'zod';
 import { readOnlyQueryProblem } from './audience/readOnlyQuery';
 import type { ActionCode } from './failures';
+import { AUDIENCE_FILE_FORMATS } from './names';
 
-export const WORKFLOW_TYPE = 'audienceSync';
-export const RESOLVE_SIGNAL = 'resolve';
-export const STATUS_QUERY = 'status';
-export const DEFAULT_TASK_QUEUE = 'klaviyo-audience-sync';
-/** Keyword search attribute: the run's state, so the UI and `paused` can find runs waiting on an action. */
-export const STATE_SEARCH_ATTRIBUTE = 'AudienceSyncState';
+export * from './names';
 
 /**
  * One writer per Klaviyo list: each list has a `listLock` workflow (id `audience-list-lock/<account>/<list>`)
@@ -59,7 +55,7 @@ export type RowFileSource = z.infer<typeof rowFileSourceSchema>;
 
 const fileSourceSchema = z
   .object({
-    type: z.enum(['csv', 'ndjson', 'parquet']),
+    type: z.enum(AUDIENCE_FILE_FORMATS),
     path: z.string().min(1, 'path must not be empty'),
   })
   .strict();
@@ -87,11 +83,6 @@ const postgresSourceSchema = z
   })
   .strict();
 export type PostgresSource = z.infer<typeof postgresSourceSchema>;
-
-/** The environment variable that may hold a connection's string: the name upper-cased, other characters as `_`. */
-export function connectionEnvVar(name: string): string {
-  return `AUDIENCE_CONNECTION_${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
-}
 
 export const audienceSourceSchema = z.discriminatedUnion('type', [fileSourceSchema, postgresSourceSchema], {
   error: (issue) => (issue.code === 'invalid_union' ? 'type must be csv, ndjson, parquet or postgres' : undefined),
@@ -168,7 +159,7 @@ export function describeInputError(error: z.ZodError): string {
     .join('; ');
 }
 
-export type SyncState = 'running' | 'waiting_for_list' | 'needs_action' | 'completed' | 'failed';
+export type SyncState = 'running' | 'waiting_for_list' | 'needs_action' | 'completed' | 'failed' | 'cancelled';
 export type SyncStep =
   | 'validating_credential'
   | 'locking_list'
@@ -225,6 +216,8 @@ export interface SyncStatus {
   reportLocation?: string;
   startedAt: string;
   error?: string;
+  /** How a cancelled run ended, for the operator (CANCELLED_MESSAGE). */
+  message?: string;
 }
 
 export interface SyncReport {

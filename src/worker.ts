@@ -4,7 +4,7 @@
  */
 import { workerConfigFromEnv } from './config';
 import { connectConnection, connectWorkerConnection } from './temporal/connection';
-import { ensureSearchAttributes } from './temporal/searchAttributes';
+import { ensureSearchAttributes, searchAttributeCommands } from './temporal/searchAttributes';
 import { createAudienceSyncWorker } from './temporal/createWorker';
 
 async function main(): Promise<void> {
@@ -17,8 +17,8 @@ async function main(): Promise<void> {
       await ensureSearchAttributes(operator, temporal.namespace);
     } catch (err) {
       console.warn(
-        `Could not register the search attribute (${(err as Error).message}); ask an operator to run: ` +
-          'temporal operator search-attribute create --name AudienceSyncState --type Keyword',
+        `Could not register the search attributes (${(err as Error).message}); ask an operator to run: ` +
+          searchAttributeCommands(temporal.namespace).join(' && '),
       );
     } finally {
       await operator.close();

@@ -38,16 +38,57 @@ export function isKnownColumn(name: string): boolean {
   return KNOWN.has(name) || (name.startsWith(PROPERTY_COLUMN_PREFIX) && name.length > PROPERTY_COLUMN_PREFIX.length);
 }
 
-/** Throws InvalidAudienceError naming the first unknown column; `where` says where it was found. */
-export function assertKnownColumns(names: Iterable<string>, where: string): void {
-  for (const name of names) {
-    if (!isKnownColumn(name)) {
-      throw new InvalidAudienceError(
-        `audience column '${name}' (${where}) is not a known field; known fields: ${AUDIENCE_FIELDS.join(', ')}, ` +
-          `and '${PROPERTY_COLUMN_PREFIX}<key>' for custom properties`,
-      );
+/**
+ * Edit distance with adjacent transpositions counted as one edit (`frist` -> `first` is 1), so the
+ * suggestion for a misspelt column is the field the operator meant.
+ */
+function editDistance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) d[0]![j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i]![j] = Math.min(d[i]![j]!, d[i - 2]![j - 2]! + 1);
     }
   }
+  return d[a.length]![b.length]!;
+}
+
+/** The known column an unknown one most likely means (`frist_name` -> `first_name`, `property.tier` -> `properties.tier`). */
+export function closestColumn(name: string): string | undefined {
+  const lower = name.trim().toLowerCase();
+  if (isKnownColumn(lower)) return lower;
+  const dot = lower.indexOf('.');
+  if (dot > 0 && editDistance(lower.slice(0, dot), 'properties') <= 3) return `${PROPERTY_COLUMN_PREFIX}${name.slice(dot + 1)}`;
+  let best: { field: string; distance: number } | undefined;
+  for (const field of AUDIENCE_FIELDS) {
+    const distance = editDistance(lower, field);
+    if (!best || distance < best.distance) best = { field, distance };
+  }
+  // Close enough to be a slip rather than another word: at most 3 edits, and fewer than half the name.
+  if (best && best.distance <= Math.min(3, Math.floor(lower.length / 2))) return best.field;
+  // A shortened or lengthened name: `phone` -> phone_number, `zip_code` -> zip.
+  return AUDIENCE_FIELDS.find((field) => field.startsWith(`${lower}_`) || lower.startsWith(`${field}_`));
+}
+
+function withSuggestion(name: string): string {
+  const meant = closestColumn(name);
+  return meant ? `'${name}' (did you mean ${meant}?)` : `'${name}'`;
+}
+
+/** Throws InvalidAudienceError naming every unknown column, each with the field it most resembles; `where` says where they were found. */
+export function assertKnownColumns(names: Iterable<string>, where: string): void {
+  const unknown = [...names].filter((name) => !isKnownColumn(name));
+  if (!unknown.length) return;
+  const known = `known fields: ${AUDIENCE_FIELDS.join(', ')}, and '${PROPERTY_COLUMN_PREFIX}<key>' for custom properties`;
+  if (unknown.length === 1) {
+    const meant = closestColumn(unknown[0]!);
+    throw new InvalidAudienceError(
+      `audience column '${unknown[0]}' (${where}) is not a known field${meant ? ` (did you mean ${meant}?)` : ''}; ${known}`,
+    );
+  }
+  throw new InvalidAudienceError(`audience columns ${unknown.map(withSuggestion).join(', ')} (${where}) are not known fields; ${known}`);
 }
 
 /** Checks a CSV header (or a query's or Parquet file's columns, `where` naming them): known names, no duplicates, and an `email` column. */

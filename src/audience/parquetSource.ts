@@ -5,7 +5,7 @@
  * ISO-8601 in UTC (a timestamp without time zone is read as UTC), decimals numbers, structs, maps and
  * JSON columns objects.
  */
-import { DuckDBInstance } from '@duckdb/node-api';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { InvalidAudienceError } from './errors';
 import { assertValidHeader } from './fields';
 import { statAudience } from './fingerprint';
@@ -19,8 +19,22 @@ const ISO_FORMAT = "'%Y-%m-%dT%H:%M:%S.%gZ'";
 
 /** Writes every row of the Parquet file at `path` to `out` (which must not exist) and returns the row count. */
 export async function extractParquetRows(path: string, out: string): Promise<number> {
+  return withParquet(path, async (connection, file, columns) => {
+    await connection.run("SET TimeZone = 'UTC'");
+    const select = columns.map((c) => `${valueOf(c)} AS ${identifier(c.name)}`).join(', ');
+    const copied = await connection.run(`COPY (SELECT ${select} FROM ${file}) TO ${literal(out)} (FORMAT json)`);
+    return copied.rowsChanged;
+  });
+}
+
+/** The CLI's check before a run starts: the file is Parquet and its columns are audience fields. */
+export async function checkParquetColumns(path: string): Promise<void> {
+  await withParquet(path, async () => undefined);
+}
+
+/** Opens the file in a DuckDB instance of its own (nothing shared between runs, memory returned at the end) after checking its columns. */
+async function withParquet<T>(path: string, use: (connection: DuckDBConnection, file: string, columns: ParquetColumn[]) => Promise<T>): Promise<T> {
   await statAudience(path);
-  // A small instance per snapshot: nothing is shared between runs, and the memory is returned at the end.
   const instance = await DuckDBInstance.create(':memory:', { threads: '2', memory_limit: '1GB' });
   const connection = await instance.connect();
   try {
@@ -30,10 +44,7 @@ export async function extractParquetRows(path: string, out: string): Promise<num
       columns.map((c) => c.name),
       "the Parquet file's columns",
     );
-    await connection.run("SET TimeZone = 'UTC'");
-    const select = columns.map((c) => `${valueOf(c)} AS ${identifier(c.name)}`).join(', ');
-    const copied = await connection.run(`COPY (SELECT ${select} FROM ${file}) TO ${literal(out)} (FORMAT json)`);
-    return copied.rowsChanged;
+    return await use(connection, file, columns);
   } catch (err) {
     if (err instanceof InvalidAudienceError) throw err;
     throw new InvalidAudienceError(`audience file ${path} could not be read as Parquet: ${firstLine(err)}`);
@@ -43,7 +54,7 @@ export async function extractParquetRows(path: string, out: string): Promise<num
   }
 }
 
-async function describe(connection: Awaited<ReturnType<DuckDBInstance['connect']>>, file: string, path: string): Promise<ParquetColumn[]> {
+async function describe(connection: DuckDBConnection, file: string, path: string): Promise<ParquetColumn[]> {
   try {
     const result = await connection.runAndReadAll(`DESCRIBE SELECT * FROM ${file}`);
     return result.getRowObjectsJson().map((r) => ({ name: String(r.column_name), type: String(r.column_type) }));

@@ -1,5 +1,6 @@
 /** Plain-text renderings of the workflow's status and report, for a person reading a terminal. */
 import type { SyncCounts, SyncReport, SyncStatus, WorkflowAction } from '../shared';
+import type { RunSummary } from './visibility';
 
 const STEP_LABELS: Record<string, string> = {
   validating_credential: 'checking the Klaviyo key',
@@ -66,6 +67,7 @@ export function formatStatus(workflowId: string, s: SyncStatus): string {
   ];
   if (s.action) lines.push(...formatAction(s.action, workflowId));
   if (s.error) lines.push(`  error: ${s.error}`);
+  if (s.message) lines.push(`  outcome: ${s.message}`);
   if (s.reportLocation) lines.push(`  reject report: ${s.reportLocation}`);
   return lines.join('\n');
 }
@@ -89,6 +91,31 @@ export function formatReport(workflowId: string, r: SyncReport): string {
   if (r.actionsResolved) lines.push(`  workflow actions resolved: ${r.actionsResolved}`);
   lines.push(`  reject report: ${r.reportLocation}`);
   return lines.join('\n');
+}
+
+/** A report in one phrase: "540 valid, 60 rejected, 12 added, 528 updated, 3 removed" (a dry run: "would add ..."). */
+export function reportSummary(r: SyncReport): string {
+  const rows = `${r.counts.rowsValid} valid, ${r.counts.rowsRejected} rejected`;
+  if (r.dryRun) return `dry run: ${rows}; would add ${r.wouldAdd ?? 0}, update ${r.wouldUpdate ?? 0}, remove ${r.wouldRemove ?? 0}`;
+  return `${rows}, ${r.counts.added} added, ${r.counts.updated} updated, ${r.counts.removed} removed`;
+}
+
+/** Who started a run, as `runs` shows it. */
+export function startedBy(run: Pick<RunSummary, 'scheduleId'>): string {
+  return run.scheduleId ? `schedule ${run.scheduleId}` : 'CLI/other';
+}
+
+/** One line of `runs`: start, state, duration, who, (list), counts, workflow id. */
+export function formatRunLine(run: RunSummary, { showList = true } = {}): string {
+  return [
+    run.startedAt.replace(/\.\d+Z$/, 'Z'),
+    run.state,
+    formatDuration(run.durationMs / 1000),
+    `by ${startedBy(run)}`,
+    ...(showList && run.list ? [`list "${run.list}"`] : []),
+    ...(run.report ? [reportSummary(run.report)] : []),
+    run.workflowId,
+  ].join('  ');
 }
 
 /**

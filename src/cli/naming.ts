@@ -18,8 +18,11 @@ export function scheduleIdForList(listName: string): string {
   return `audience-sync-${slugify(listName)}`;
 }
 
-/** `audience-sync-spring-vip-20260801T101500Z`: readable, sortable, unique per second. */
+/**
+ * `audience-sync-spring-vip-2026-08-01T10:15:00Z`: readable, sortable, unique per second. Runs a schedule
+ * starts have the same form, since Temporal names each `<schedule workflow id>-<scheduled time, RFC 3339 UTC>`
+ * and a schedule's workflow id is scheduleIdForList(list).
+ */
 export function defaultWorkflowId(listName: string, now: Date = new Date()): string {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
-  return `audience-sync-${slugify(listName)}-${stamp}`;
+  return `${scheduleIdForList(listName)}-${now.toISOString().replace(/\.\d+Z$/, 'Z')}`;
 }

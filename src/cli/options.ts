@@ -1,6 +1,7 @@
 /** Flag definitions shared by `sync`, `dry-run`, `estimate` and `schedule`, so they read the same everywhere. */
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { FILE_FORMATS, type SyncFlags } from './syncInput';
+import { AUDIENCE_FILE_FORMATS } from '../names';
+import type { SyncFlags } from './syncInput';
 
 export function parseShare(value: string): number {
   const n = Number(value);
@@ -24,7 +25,7 @@ export function parsePositive(value: string): number {
 export function addAudienceOptions(cmd: Command): Command {
   return cmd
     .option('-a, --audience <file>', 'audience file (.csv, .ndjson/.jsonl or .parquet), one row per customer keyed by email')
-    .addOption(new Option('--format <format>', 'audience format when the extension does not say').choices([...FILE_FORMATS]))
+    .addOption(new Option('--format <format>', 'audience format when the extension does not say').choices([...AUDIENCE_FILE_FORMATS]))
     .option('--query <sql>', 'instead of --audience: a PostgreSQL SELECT whose columns are audience fields (email, first_name, ...)')
     .option('--connection <name>', "with --query: the name under which the workers find the database's connection string");
 }
@@ -36,7 +37,8 @@ export function addSyncOptions(cmd: Command): Command {
     .option('--credential <name>', 'name of the Klaviyo credential the worker uses (default "default" = KLAVIYO_API_KEY)')
     .option('--no-remove', 'keep list members who are not in the audience (default: remove them)')
     .option('--no-update-contacts', 'only set list membership; leave profile attributes untouched')
-    .option('--max-removal-share <share>', 'pause instead of removing more than this share of the list (default 0.5)', parseShare);
+    .option('--max-removal-share <share>', 'pause instead of removing more than this share of the list (default 0.5)', parseShare)
+    .option('--no-local-check', 'do not read the audience on this machine first (the worker reads it from another filesystem)');
 }
 
 /** The commander option bag of addSyncOptions, as the input builder wants it. */

@@ -50,15 +50,19 @@ async function put(stream: Writable, record: string[]): Promise<void> {
   if (!stream.write(record)) await once(stream, 'drain');
 }
 
-function csvFile(path: string, header: string[]): { csv: ReturnType<typeof stringify>; done: Promise<void> } {
-  const csv = stringify({ header: true, columns: header });
+/** Opens the file first, so a path that cannot be written fails here (ENOENT, EACCES), not mid-export. */
+async function csvFile(path: string, header: string[]): Promise<{ csv: ReturnType<typeof stringify>; done: Promise<void> }> {
   const file = fs.createWriteStream(path);
+  await once(file, 'open');
+  const csv = stringify({ header: true, columns: header });
   csv.pipe(file);
   const done = new Promise<void>((resolve, reject) => {
     file.on('finish', resolve);
     file.on('error', reject);
     csv.on('error', reject);
   });
+  // Awaited only at the end; a write error before then must not also surface as an unhandled rejection.
+  done.catch(() => undefined);
   return { csv, done };
 }
 
@@ -69,8 +73,8 @@ export async function exportSftpCsv(
 ): Promise<SftpExportResult> {
   const propertyColumns = await collectPropertyColumns(source, opts);
   const rejectsPath = rejectsPathFor(outPath);
-  const out = csvFile(outPath, [...SFTP_HEADERS, ...propertyColumns]);
-  const rejects = csvFile(rejectsPath, ['row', 'email', 'reason', 'field', 'message']);
+  const out = await csvFile(outPath, [...SFTP_HEADERS, ...propertyColumns]);
+  const rejects = await csvFile(rejectsPath, ['row', 'email', 'reason', 'field', 'message']);
   const result: SftpExportResult = {
     outPath,
     rowsRead: 0,

@@ -4,6 +4,7 @@
  */
 import path from 'node:path';
 import { describeInputError, syncInputSchema, type AudienceSource, type SyncInputRaw } from '../shared';
+import { AUDIENCE_FILE_FORMATS } from '../names';
 import { usageError } from './errors';
 
 /** Where the audience comes from: a file (--audience, --format), or a query (--query, --connection). */
@@ -22,15 +23,16 @@ export interface SyncFlags extends AudienceFlags {
   updateContacts?: boolean;
   maxRemovalShare?: number;
   ifListBusy?: 'wait' | 'fail';
+  /** false with --no-local-check: the audience path is the worker's, not this machine's. */
+  localCheck?: boolean;
 }
 
-export const FILE_FORMATS = ['csv', 'ndjson', 'parquet'] as const;
 export type FileAudienceSource = Extract<AudienceSource, { path: string }>;
 
 /** csv, ndjson or parquet, from --format or the file's extension. */
 export function audienceSourceFor(file: string, format?: string): FileAudienceSource {
   const type = (format ?? inferFormat(file))?.toLowerCase();
-  if (!FILE_FORMATS.includes(type as FileAudienceSource['type'])) {
+  if (!AUDIENCE_FILE_FORMATS.includes(type as FileAudienceSource['type'])) {
     throw usageError(
       `cannot tell whether '${file}' is CSV, NDJSON or Parquet; name it .csv/.ndjson/.jsonl/.parquet or pass --format csv|ndjson|parquet`,
     );

@@ -4,7 +4,7 @@
  */
 import fs from 'node:fs';
 import { Connection, Client } from '@temporalio/client';
-import { NativeConnection, type NativeConnectionOptions } from '@temporalio/worker';
+import type { NativeConnection, NativeConnectionOptions } from '@temporalio/worker';
 import type { TemporalSettings } from '../config';
 
 function connectionOptions(s: TemporalSettings): NativeConnectionOptions {
@@ -33,5 +33,7 @@ export async function connectClient(s: TemporalSettings): Promise<Client> {
 }
 
 export async function connectWorkerConnection(s: TemporalSettings): Promise<NativeConnection> {
-  return NativeConnection.connect(connectionOptions(s));
+  // Loaded here, not at the top: the CLI imports this module and must not pay for the worker's native core.
+  const worker = require('@temporalio/worker') as typeof import('@temporalio/worker');
+  return worker.NativeConnection.connect(connectionOptions(s));
 }

@@ -14,6 +14,7 @@ import {
   condition,
   continueAsNew,
   ContinueAsNew,
+  isCancellation,
   log,
   setHandler,
   sleep,
@@ -23,8 +24,10 @@ import {
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import {
   addCounts,
+  CANCELLED_MESSAGE,
   describeInputError,
   emptyCounts,
+  LIST_SEARCH_ATTRIBUTE,
   rowSourceOf,
   STATE_SEARCH_ATTRIBUTE,
   syncInputSchema,
@@ -49,6 +52,7 @@ import { runWithConcurrency } from './pool';
 const UPSERT_CONCURRENCY = 4;
 
 const stateKey = defineSearchAttributeKey(STATE_SEARCH_ATTRIBUTE, SearchAttributeType.KEYWORD);
+const listKey = defineSearchAttributeKey(LIST_SEARCH_ATTRIBUTE, SearchAttributeType.KEYWORD);
 
 /** What a run hands to its continuation: ids, the plan's offsets and counts, nothing else. */
 export interface CarriedState {
@@ -118,7 +122,8 @@ class AudienceSyncRun {
   }
 
   async execute(): Promise<SyncReport> {
-    this.setState('running');
+    // One upsert at start names the list too, so `runs --list` finds every run of it.
+    this.setState('running', { listName: this.input.listName ?? this.input.listId });
     let continuing = false;
     try {
       const report = await this.run();
@@ -127,7 +132,12 @@ class AudienceSyncRun {
       return report;
     } catch (err) {
       continuing = isContinueAsNew(err);
-      if (!continuing) {
+      if (isCancellation(err)) {
+        // Cancelled by the operator (`cancel`, the UI): no further step runs; the run ends as Cancelled.
+        this.status.action = undefined;
+        this.status.message = CANCELLED_MESSAGE;
+        this.setState('cancelled');
+      } else if (!continuing) {
         this.status.error = err instanceof Error ? err.message : String(err);
         this.setState('failed');
       }
@@ -384,9 +394,9 @@ class AudienceSyncRun {
     this.setState('running');
   }
 
-  private setState(state: SyncState): void {
+  private setState(state: SyncState, { listName }: { listName?: string } = {}): void {
     this.status.state = state;
-    upsertSearchAttributes([{ key: stateKey, value: state }]);
+    upsertSearchAttributes([{ key: stateKey, value: state }, ...(listName ? [{ key: listKey, value: listName }] : [])]);
   }
 }
 

@@ -55,11 +55,20 @@ describe('readAudienceRows: CSV', () => {
     ]);
   });
 
-  it('names an unknown column', async () => {
+  it('names an unknown column, with the field it most resembles', async () => {
     const source = writeAudience(dir, 'csv', 'email,emial,first_name\na@x.com,b,c\n');
     const error = await collect(source).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InvalidAudienceError);
-    expect((error as Error).message).toMatch(/audience column 'emial' .*is not a known field; known fields: email, first_name/);
+    expect((error as Error).message).toMatch(/audience column 'emial' .*is not a known field \(did you mean email\?\); known fields: email, first_name/);
+  });
+
+  it('names every unknown column, suggesting a field only where one is close', async () => {
+    const source = writeAudience(dir, 'csv', 'email,frist_name,lastname,property.tier,phone,zzz\na@x.com,a,b,c,d,e\n');
+    const error = await collect(source).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InvalidAudienceError);
+    expect((error as Error).message).toMatch(
+      /^audience columns 'frist_name' \(did you mean first_name\?\), 'lastname' \(did you mean last_name\?\), 'property\.tier' \(did you mean properties\.tier\?\), 'phone' \(did you mean phone_number\?\), 'zzz' \(in the CSV header\) are not known fields; known fields: email,/,
+    );
   });
 
   it.each([

@@ -14,7 +14,7 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import type { AudienceSyncActivities } from '../../src/activities';
 import type { AudiencePlan } from '../../src/audience/plan';
 import type { FailureKind } from '../../src/failures';
-import { RESOLVE_SIGNAL, STATUS_QUERY, WORKFLOW_TYPE, type SyncInputRaw, type SyncReport, type SyncStatus } from '../../src/shared';
+import { LIST_LOCK_REPLY_SIGNAL, RESOLVE_SIGNAL, STATUS_QUERY, WORKFLOW_TYPE, type SyncInputRaw, type SyncReport, type SyncStatus } from '../../src/shared';
 
 let client: Client;
 let workerConnection: NativeConnection;
@@ -66,6 +66,11 @@ function stubActivities(batches: number, overrides: Partial<Record<keyof Audienc
     countListMembers: async () => ({ profileCount: batches * 10, apiCalls }),
     reconcileList: async () => ({ listSize: batches * 10, inAudience: batches * 10, toRemove: 0, removed: 0, apiCalls }),
     finalizeReport: async () => ({ rejectReport: '/reports/x/rejects.csv', rejectRows: 0 }),
+    // The list is free: grant it at once, as a lock workflow with no holder would.
+    requestListLock: async ({ request }: { request: { workflowId: string } }) => {
+      await client.workflow.getHandle(request.workflowId).signal(LIST_LOCK_REPLY_SIGNAL, { outcome: 'granted', holder: request.workflowId });
+      return { lockId: `stub-lock-${request.workflowId}`, listName: 'VIP', apiCalls };
+    },
     ...overrides,
   };
   const recorded = Object.fromEntries(

@@ -1,13 +1,12 @@
 /** `export-sftp`: the audience as the CSV Klaviyo's SFTP profile import expects. */
+import fs from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
 import type { CliContext } from '../context';
 import { audienceSettingsFromEnv } from '../../config';
 import { usageError } from '../errors';
 import { addAudienceOptions, examples } from '../options';
-import { exportSftpCsv } from '../sftpExport';
-import { withLocalRows } from '../localAudience';
-import { audienceSourceFrom, type AudienceFlags } from '../syncInput';
+import type { AudienceFlags } from '../syncInput';
 
 interface ExportFlags extends AudienceFlags {
   out: string;
@@ -15,9 +14,16 @@ interface ExportFlags extends AudienceFlags {
 }
 
 async function runExport(ctx: CliContext, flags: ExportFlags): Promise<void> {
+  // Loaded when the command runs: the row normaliser brings libphonenumber, the writer csv-stringify.
+  const { audienceSourceFrom } = require('../syncInput') as typeof import('../syncInput');
+  const { exportSftpCsv } = require('../sftpExport') as typeof import('../sftpExport');
+  const { withLocalRows } = require('../localAudience') as typeof import('../localAudience');
   const source = audienceSourceFrom(flags);
   const out = path.resolve(flags.out);
   if (source.type !== 'postgres' && out === source.path) throw usageError('--out must be a different file from --audience');
+  if (fs.existsSync(out) && fs.statSync(out).isDirectory()) throw usageError(`--out ${flags.out} is a folder; name the CSV file to write in it`);
+  // A new folder for the upload is normal; make it rather than fail.
+  fs.mkdirSync(path.dirname(out), { recursive: true });
   const defaultCountry = flags.defaultCountry ?? audienceSettingsFromEnv(ctx.env).defaultPhoneCountry;
   const r = await withLocalRows(source, ctx.env, (rows) => exportSftpCsv(rows, out, { defaultCountry }));
   const reasons = Object.entries(r.rejectedByReason).map(([k, n]) => `${k}: ${n}`).join(', ');

@@ -1,16 +1,13 @@
 /** `sync` and `dry-run`: start an audienceSync run (validated first), optionally wait with progress. */
-import fs from 'node:fs';
 import { Command, Option } from 'commander';
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import { WORKFLOW_TYPE } from '../../shared';
+import { WORKFLOW_TYPE } from '../../names';
+import { checkAudienceLocally } from '../audienceCheck';
 import type { CliContext } from '../context';
 import { runFailed, usageError } from '../errors';
 import { formatReport } from '../format';
 import { busyNote, statusOnceListClaimed } from '../listBusy';
 import { defaultWorkflowId } from '../naming';
 import { addSyncOptions, examples, type SyncCommandFlags } from '../options';
-import { waitForRun } from '../progress';
-import { buildSyncInput } from '../syncInput';
 
 interface RunFlags extends SyncCommandFlags {
   workflowId?: string;
@@ -19,12 +16,12 @@ interface RunFlags extends SyncCommandFlags {
 }
 
 async function startAndMaybeWait(ctx: CliContext, flags: RunFlags, dryRun: boolean): Promise<void> {
+  // Loaded here, not at the top, so `--help` does not pay for zod, cli-progress and the audience readers.
+  const { buildSyncInput } = require('../syncInput') as typeof import('../syncInput');
+  const { waitForRun } = require('../progress') as typeof import('../progress');
   // Validate before connecting: a typo never reaches the server.
   const input = buildSyncInput(flags, { dryRun });
-  // The worker reads the file, maybe in a container where the path differs, so a missing file is a note, not an error.
-  if (input.audience.type !== 'postgres' && !fs.existsSync(input.audience.path)) {
-    ctx.note(`Note: ${input.audience.path} does not exist on this machine; the run fails unless the worker can read it at that path.`);
-  }
+  if (flags.localCheck !== false) await checkAudienceLocally(input.audience);
   const workflowId = flags.workflowId ?? defaultWorkflowId(flags.list ?? flags.listId ?? 'list');
   const client = await ctx.client();
   let handle;
@@ -35,7 +32,7 @@ async function startAndMaybeWait(ctx: CliContext, flags: RunFlags, dryRun: boole
       args: [input],
     });
   } catch (err) {
-    if (err instanceof WorkflowExecutionAlreadyStartedError) {
+    if ((err as Error).name === 'WorkflowExecutionAlreadyStartedError') {
       throw usageError(`a run with workflow id '${workflowId}' already exists; choose another --workflow-id`);
     }
     throw err;
@@ -56,7 +53,7 @@ async function startAndMaybeWait(ctx: CliContext, flags: RunFlags, dryRun: boole
 
 function runCommand(name: string, description: string): Command {
   return addSyncOptions(new Command(name).description(description))
-    .option('--workflow-id <id>', 'workflow id (default: audience-sync-<list>-<UTC timestamp>)')
+    .option('--workflow-id <id>', 'workflow id (default: audience-sync-<list slug>-<UTC time>, as scheduled runs have)')
     .option('--json', 'print the report as JSON');
 }
 
