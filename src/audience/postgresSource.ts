@@ -8,7 +8,7 @@ import Cursor from 'pg-cursor';
 import type { PostgresSource } from '../shared';
 import { assertValidHeader } from './fields';
 import { classifyQueryError } from './postgresErrors';
-import { audienceQueryTypes } from './postgresTypes';
+import { jsonEncoderFor, rawTextTypes, type JsonEncoder } from './postgresTypes';
 import { InvalidAudienceError } from './errors';
 import { readOnlyQueryProblem, singleStatement } from './readOnlyQuery';
 
@@ -38,7 +38,7 @@ export async function extractQueryRows(source: PostgresSource, opts: QueryExtrac
       connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
       application_name: 'klaviyo-audience-sync',
       keepAlive: true,
-      types: audienceQueryTypes,
+      types: rawTextTypes,
     });
     // Without a listener, a connection dropped between calls would crash the worker; the pending call fails anyway.
     client.on('error', () => undefined);
@@ -46,18 +46,18 @@ export async function extractQueryRows(source: PostgresSource, opts: QueryExtrac
     await client.query('BEGIN READ ONLY');
     await client.query(`SET LOCAL statement_timeout = ${Math.round(opts.queryTimeoutMs)}`);
     await client.query("SET LOCAL TimeZone = 'UTC'");
-    const cursor = client.query(new Cursor(singleStatement(source.query), [], { rowMode: 'array', types: audienceQueryTypes }));
+    const cursor = client.query(new Cursor(singleStatement(source.query), [], { rowMode: 'array', types: rawTextTypes }));
     const first = await read(cursor, ROWS_PER_READ);
     const columns = first.fields.map((f) => f.name);
     assertValidHeader(columns, "the query's columns");
-    const keys = columns.map((name) => `${JSON.stringify(name)}:`);
+    const encoders = first.fields.map((f) => columnEncoder(f));
     const out = new LineBuffer(opts.write);
     let rows = 0;
     for (let batch = first.rows; batch.length > 0; ) {
       opts.signal?.throwIfAborted();
       // PostgreSQL produces the next rows while this batch is written: at most two batches in memory.
       const next = read(cursor, ROWS_PER_READ);
-      await out.addBatch(keys, batch).catch(async (err: unknown) => {
+      await out.addBatch(encoders, batch).catch(async (err: unknown) => {
         await next.catch(() => undefined);
         throw err;
       });
@@ -76,29 +76,28 @@ export async function extractQueryRows(source: PostgresSource, opts: QueryExtrac
 }
 
 /** The next rows; the first read also gives the columns (a read after the last row gives none). */
-function read(cursor: Cursor<unknown[]>, rows: number): Promise<{ rows: unknown[][]; fields: FieldDef[] }> {
+function read(cursor: Cursor<(string | null)[]>, rows: number): Promise<{ rows: (string | null)[][]; fields: FieldDef[] }> {
   return new Promise((resolve, reject) => {
     cursor.read(rows, (err, batch, result) => (err ? reject(err) : resolve({ rows: batch, fields: result?.fields ?? [] })));
   });
 }
 
-/** Characters a JSON string must escape (and lone surrogates, which JSON.stringify writes as escapes). */
-const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+/** `"name":value` for one column's raw text. */
+type ColumnEncoder = (text: string) => string;
 
-/** A value as JSON; plain strings without JSON.stringify, which costs several times more per call. */
-function jsonValue(value: unknown): string {
-  if (typeof value === 'string') return NEEDS_ESCAPE.test(value) ? JSON.stringify(value) : `"${value}"`;
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  return JSON.stringify(value);
+function columnEncoder(field: FieldDef): ColumnEncoder {
+  const key = `${JSON.stringify(field.name)}:`;
+  const value: JsonEncoder = jsonEncoderFor(field.dataTypeID);
+  return (text) => key + value(text);
 }
 
-/** One JSON object per row, built without an object; NULL columns are left out, as an empty CSV cell would be. */
-function ndjsonLine(keys: string[], values: unknown[]): string {
+/** One JSON object per row; NULL columns are left out, as an empty CSV cell would be. */
+function ndjsonLine(columns: ColumnEncoder[], values: (string | null)[]): string {
   let line = '';
-  for (let i = 0; i < keys.length; i++) {
-    const value = values[i];
-    if (value === null || value === undefined) continue;
-    line += `${line ? ',' : '{'}${keys[i]}${jsonValue(value)}`;
+  for (let i = 0; i < columns.length; i++) {
+    const text = values[i];
+    if (text === null || text === undefined) continue;
+    line += (line ? ',' : '{') + columns[i]!(text);
   }
   return line ? `${line}}\n` : '{}\n';
 }
@@ -113,9 +112,9 @@ class LineBuffer {
 
   constructor(private readonly write: (chunk: Buffer) => Promise<unknown>) {}
 
-  async addBatch(keys: string[], rows: unknown[][]): Promise<void> {
+  async addBatch(columns: ColumnEncoder[], rows: (string | null)[][]): Promise<void> {
     for (const values of rows) {
-      const line = ndjsonLine(keys, values);
+      const line = ndjsonLine(columns, values);
       // A UTF-16 code unit takes at most 3 bytes in UTF-8.
       const room = line.length * 3;
       if (this.buffer.length - this.used < room) {
