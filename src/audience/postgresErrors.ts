@@ -53,6 +53,10 @@ export function classifyQueryError(err: unknown, ctx: { connection: string; conn
   const raw = typeof e.message === 'string' ? e.message : String(err);
   const message = scrubSecrets(raw, ctx.connectionString).replace(/[.\s]+$/, '');
   const where = `connection "${ctx.connection}"`;
+  if (code === 'ERR_INVALID_URL') {
+    // Never the URL itself: it holds the password.
+    return new SyncFailure('source_unavailable', `the connection string of ${where} is not a valid postgres:// URL`);
+  }
   if (NETWORK_CODES.has(code) || (!/^[0-9A-Z]{5}$/.test(code) && NETWORK_MESSAGE.test(raw))) {
     return new SourceUnreachableError(`cannot reach the database of ${where}: ${message}`);
   }

@@ -25,6 +25,7 @@ describe('classifyQueryError', () => {
     [pgError('3D000', 'database "crm" does not exist'), 'source_unavailable', /refused the login/],
     [pgError('42501', 'permission denied for table customers'), 'source_unavailable', /may not read what the query reads/],
     [pgError('57014', 'canceling statement due to statement timeout'), 'source_unavailable', /longer than AUDIENCE_QUERY_TIMEOUT \(600 s\)/],
+    [pgError('ERR_INVALID_URL', 'Invalid URL'), 'source_unavailable', 'the connection string of connection "warehouse" is not a valid postgres:// URL'],
   ])('%s -> %s', (err, kind, message) => {
     const failure = classifyQueryError(err, ctx);
     expect(failure.kind).toBe(kind);
