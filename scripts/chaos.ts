@@ -10,7 +10,7 @@
  * killed and restarted on the same database file; the emulator injects 429 storms, 5xx, connection resets,
  * latency and stuck jobs, loses its state between runs, and has the key revoked and the list deleted mid-run.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -20,7 +20,6 @@ import { startEmulator, type RunningEmulator } from 'klaviyo-emulator';
 import { freePort, startDevServer, type RunningDevServer } from '../dev/temporalDevServer';
 import { generateAudience, syntheticRows } from '../dev/synthetic';
 import { ensureSearchAttributes } from '../src/temporal/searchAttributes';
-import { bundleAudienceSyncWorkflows } from '../src/temporal/createWorker';
 import { RESOLVE_SIGNAL, STATUS_QUERY, WORKFLOW_TYPE, type SyncInputRaw, type SyncReport, type SyncStatus } from '../src/shared';
 
 const program = new Command()
@@ -57,10 +56,7 @@ class World {
   private serverPort = 0;
   private emulatorPort = 0;
 
-  constructor(
-    readonly dir: string,
-    private readonly bundlePath: string,
-  ) {
+  constructor(readonly dir: string) {
     this.credentialsFile = path.join(dir, 'credentials.json');
     this.workerLog = path.join(dir, 'workers.log');
   }
@@ -105,8 +101,9 @@ class World {
 
   startWorker(): ChildProcess {
     const log = fs.openSync(this.workerLog, 'a');
-    const child = spawn(process.execPath, ['--require', 'tsx/cjs', 'src/worker.ts'], {
-      cwd: path.resolve(__dirname, '..'),
+    // The compiled worker with its prebuilt workflow bundle, as production runs it (built once by main()).
+    const child = spawn(process.execPath, ['lib/worker.js'], {
+      cwd: ROOT,
       env: {
         ...process.env,
         TEMPORAL_ADDRESS: `127.0.0.1:${this.serverPort}`,
@@ -118,7 +115,6 @@ class World {
         KLAVIYO_BULK_JOB_TIMEOUT_MS: '20000',
         AUDIENCE_REPORT_DIR: path.join(this.dir, 'reports'),
         AUDIENCE_BATCH_MAX_PROFILES: '1000',
-        WORKFLOW_BUNDLE_PATH: this.bundlePath,
       },
       stdio: ['ignore', log, log],
     });
@@ -155,6 +151,7 @@ async function makeAudience(dir: string, name: string, rows: number, firstIndex 
   return { file: { type: 'csv', path: out }, valid };
 }
 
+const ROOT = path.resolve(__dirname, '..');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function statusOf(handle: WorkflowHandle): Promise<SyncStatus | undefined> {
@@ -227,23 +224,24 @@ function startRun(world: World, input: SyncInputRaw, id: string): Promise<Workfl
 type Scenario = (world: World, rows: number) => Promise<Row>;
 
 const scenarios: Record<string, Scenario> = {
-  /** The worker SIGKILLed at random moments at least five times in one run; a fresh one starts each time. */
+  /** The worker SIGKILLed at random moments, six times in one run; a fresh one starts each time. */
   async 'worker-kills'(world, rows) {
     const started = Date.now();
     const audience = await makeAudience(world.dir, 'kills', rows);
     world.startWorker();
     const handle = await startRun(world, { listName: `Chaos kills ${started}`, audience: audience.file }, 'chaos-kills');
-    let kills = 0;
-    for (;;) {
-      await sleep(1500 + Math.random() * 3000);
+    const stepsAtKill: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      // Long enough for the new worker to start and take work, short enough to land in every step.
+      await sleep(2500 + Math.random() * 3500);
       const s = await statusOf(handle);
-      if (!s || s.state === 'completed' || s.state === 'failed') break;
+      if (s?.state === 'completed' || s?.state === 'failed') break;
       world.killWorkers();
-      kills++;
+      stepsAtKill.push(s?.step ?? 'starting');
+      console.log(`    kill ${i + 1} at ${s?.state ?? '?'}/${s?.step ?? '?'} (${s?.counts.batchesDone ?? 0}/${s?.counts.batchesTotal ?? '?'} batches)`);
       world.startWorker();
-      if (kills >= 5 && s.step === 'reporting') break;
     }
-    return check(world, 'worker-kills', started, [handle], audience, `${kills} SIGKILLs`);
+    return check(world, 'worker-kills', started, [handle], audience, `${stepsAtKill.length} SIGKILLs (in ${[...new Set(stepsAtKill)].join(', ')})`);
   },
 
   /** The Temporal server killed and restarted on the same database mid-upsert. */
@@ -347,11 +345,11 @@ async function main(): Promise<void> {
   const rows = opts.quick ? Math.min(opts.rows, 4_000) : opts.rows;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'audience-chaos-'));
   console.log(`Chaos: ${names.join(', ')} with ${rows} rows each (work folder ${dir})`);
-  const bundlePath = path.join(dir, 'workflow-bundle.js');
-  fs.writeFileSync(bundlePath, (await bundleAudienceSyncWorkflows()).code);
+  console.log('Building the worker (npm run build) so it runs as in production...');
+  execFileSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
   const results: Row[] = [];
   for (const name of names) {
-    const world = new World(fs.mkdtempSync(path.join(dir, `${name}-`)), bundlePath);
+    const world = new World(fs.mkdtempSync(path.join(dir, `${name}-`)));
     try {
       await world.start();
       const row = await scenarios[name]!(world, rows);
