@@ -127,6 +127,7 @@ export function estimateCommand(ctx: CliContext): Command {
       examples([
         'klaviyo-audience-sync estimate --audience data/spring-vip.csv --list "Spring VIP"',
         'klaviyo-audience-sync estimate --audience big.csv --list "All buyers" --list-members 250000 --removals 20000',
+        'klaviyo-audience-sync estimate --query "select email from customers" --connection warehouse --list "All buyers"',
       ]),
     )
     .action((flags: EstimateFlags) => runEstimate(ctx, flags));
