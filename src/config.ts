@@ -5,6 +5,7 @@
  * for a bad Klaviyo setting.
  */
 import path from 'node:path';
+import ms from 'ms';
 import { KLAVIYO_BASE_URL } from './klaviyo/apiVersion';
 import { DEFAULT_TASK_QUEUE } from './names';
 
@@ -140,12 +141,50 @@ export function audienceRootsFromEnv(env: Env = process.env): string[] {
   return roots.length > 0 ? roots.map((r) => path.resolve(r)) : [process.cwd()];
 }
 
+/** Query sources (PostgreSQL, Parquet): where connection strings are found, limits, and where snapshots go. */
+export interface SourceSettings {
+  /** JSON file {"<connection name>": "postgres://…"}, re-read on every use so a changed password is picked up. */
+  connectionsFile?: string;
+  /** AUDIENCE_CONNECTION_<NAME> variables, by variable name. */
+  connectionVariables: Record<string, string>;
+  /** statement_timeout for an audience query (AUDIENCE_QUERY_TIMEOUT, default 10 minutes). */
+  queryTimeoutMs: number;
+  /** Attempts to reach a database before the run pauses on `source_unavailable` (AUDIENCE_SOURCE_ATTEMPTS, default 5). */
+  connectAttempts: number;
+  /**
+   * Where a query source's rows are written once per run (AUDIENCE_SNAPSHOT_DIR, default ./data/snapshots):
+   * <dir>/<workflowId>/<firstRunId>/. Every worker must see the same folder, as with audience files.
+   */
+  snapshotDir: string;
+}
+
+export const DEFAULT_QUERY_TIMEOUT = '10m';
+
+export function sourceSettingsFromEnv(env: Env = process.env): SourceSettings {
+  const timeout = env.AUDIENCE_QUERY_TIMEOUT || DEFAULT_QUERY_TIMEOUT;
+  // A bare number is seconds; otherwise a duration such as 90s, 10m or 1h.
+  const queryTimeoutMs = /^\d+$/.test(timeout) ? Number(timeout) * 1000 : ms(timeout as ms.StringValue);
+  if (!Number.isFinite(queryTimeoutMs) || queryTimeoutMs < 1000) {
+    throw new Error('AUDIENCE_QUERY_TIMEOUT must be a duration of at least 1 s, such as 90s, 10m or 1h (a bare number is seconds)');
+  }
+  return {
+    connectionsFile: env.AUDIENCE_CONNECTIONS_FILE || undefined,
+    connectionVariables: Object.fromEntries(
+      Object.entries(env).filter((e): e is [string, string] => e[0].startsWith('AUDIENCE_CONNECTION_') && Boolean(e[1])),
+    ),
+    queryTimeoutMs,
+    connectAttempts: positiveInt(env.AUDIENCE_SOURCE_ATTEMPTS, 5, 'AUDIENCE_SOURCE_ATTEMPTS', 50),
+    snapshotDir: path.resolve(env.AUDIENCE_SNAPSHOT_DIR || path.join('data', 'snapshots')),
+  };
+}
+
 /** Everything the activities need (never from workflow input). */
 export interface ActivityConfig {
   klaviyo: KlaviyoSettings;
   audience: AudienceSettings;
   /** Absolute folders audience files must resolve into (see audienceRootsFromEnv). */
   audienceRoots: string[];
+  sources: SourceSettings;
   /** Per-run reject reports go to <reportDir>/<workflowId>/<firstRunId>/. */
   reportDir: string;
   /** How long to wait for one bulk import job before giving up on it and submitting a fresh one. */
@@ -171,6 +210,7 @@ export function activityConfigFromEnv(env: Env = process.env): ActivityConfig {
     klaviyo: klaviyoSettingsFromEnv(env),
     audience: audienceSettingsFromEnv(env),
     audienceRoots: audienceRootsFromEnv(env),
+    sources: sourceSettingsFromEnv(env),
     reportDir: path.resolve(env.AUDIENCE_REPORT_DIR || 'reports'),
     bulkJobTimeoutMs: positiveInt(env.KLAVIYO_BULK_JOB_TIMEOUT_MS, 30 * 60_000, 'KLAVIYO_BULK_JOB_TIMEOUT_MS'),
     bulkJobStallMs: positiveInt(env.KLAVIYO_BULK_JOB_STALL_MS, 5 * 60_000, 'KLAVIYO_BULK_JOB_STALL_MS'),

@@ -3,7 +3,7 @@
  * spring-vip.csv") and markdown details of its settings, set by every start (CLI, schedules).
  * Pure, no Node built-ins: the workflow may use it too.
  */
-import { syncInputSchema, type SyncInput, type SyncInputRaw } from './shared';
+import { describeAudienceSource, syncInputSchema, type AudienceSource, type SyncInput, type SyncInputRaw } from './shared';
 
 function listOf(input: Pick<SyncInputRaw, 'listName' | 'listId'>): string {
   return input.listName ? `"${input.listName}"` : `list ${input.listId ?? '(unnamed)'}`;
@@ -13,8 +13,13 @@ function fileName(path: string): string {
   return path.split(/[\\/]/).filter(Boolean).pop() ?? path;
 }
 
+/** A file by its name; a query as "warehouse query" (its connection name), as the summary line has room for. */
+function sourceName(source: AudienceSource): string {
+  return source.type === 'postgres' ? `${source.connection} query` : fileName(source.path);
+}
+
 export function runSummary(input: SyncInputRaw | SyncInput): string {
-  const source = fileName(input.audience.path);
+  const source = sourceName(input.audience as AudienceSource);
   return input.dryRun ? `Dry run: sync ${listOf(input)} from ${source} (writes nothing)` : `Sync ${listOf(input)} from ${source}`;
 }
 
@@ -22,7 +27,7 @@ export function runDetails(input: SyncInput, startedBy: string): string {
   const yes = (b: boolean) => (b ? 'yes' : 'no');
   return [
     `**List:** ${input.listName ? `"${input.listName}"` : `id \`${input.listId}\``}`,
-    `**Audience:** \`${input.audience.path}\` (${input.audience.type.toUpperCase()})`,
+    `**Audience:** \`${describeAudienceSource(input.audience)}\` (${input.audience.type === 'postgres' ? 'PostgreSQL' : input.audience.type.toUpperCase()})`,
     `**Credential:** \`${input.credential}\` (a name the workers resolve; never the key)`,
     `**Update profiles:** ${yes(input.updateContacts)} · **Remove members not in the audience:** ${yes(input.removeMissing)} · ` +
       `**Pause before removing more than:** ${Math.round(input.maxRemovalShare * 100)}% of the list`,

@@ -4,6 +4,7 @@
  * result or failure comes from its close event; the input (list, audience) from its first event. What
  * cannot change any more (input, result, failure) is kept per run id.
  */
+import { describeAudienceSource } from '../shared';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
@@ -123,7 +124,7 @@ export class TemporalRunHistory implements RunHistory {
       state: CLOSED_STATES[info.status.name] ?? 'running',
       list: input?.listName ?? input?.listId,
       dryRun: input?.dryRun ?? false,
-      audience: input?.audience?.path,
+      audience: input?.audience ? describeAudienceSource(input.audience) : undefined,
       startedAt: info.startTime,
       closedAt: info.closeTime,
       scheduleId: scheduledBy(info),

@@ -29,6 +29,7 @@ import {
   describeInputError,
   emptyCounts,
   LIST_SEARCH_ATTRIBUTE,
+  rowSourceOf,
   STATE_SEARCH_ATTRIBUTE,
   syncInputSchema,
   type SyncInput,
@@ -214,7 +215,7 @@ class AudienceSyncRun {
         longActivities.reconcileList({
           credential,
           listId,
-          audience: input.audience,
+          audience: rowSourceOf(input.audience, plan.snapshot),
           fingerprint: plan.fingerprint,
           maxRemovalShare: input.maxRemovalShare,
           allowShrink: this.allowShrink,
@@ -322,7 +323,7 @@ class AudienceSyncRun {
 
   private batchInput(plan: AudiencePlan, batch: BatchRange) {
     return {
-      audience: this.input.audience,
+      audience: rowSourceOf(this.input.audience, plan.snapshot),
       batch: { ...batch, header: plan.header },
       fingerprint: plan.fingerprint,
       updateContacts: this.input.updateContacts,
@@ -354,7 +355,7 @@ class AudienceSyncRun {
       longActivities.reconcileList({
         credential: this.input.credential,
         listId,
-        audience: this.input.audience,
+        audience: rowSourceOf(this.input.audience, plan.snapshot),
         fingerprint: plan.fingerprint,
         maxRemovalShare: this.input.maxRemovalShare,
         allowShrink: true,

@@ -80,17 +80,18 @@ async function lastRunOf(client: Client, description: ScheduleDescription): Prom
   return `${run.state} ${when} in ${formatDuration(run.durationMs / 1000)}${run.report ? `: ${reportSummary(run.report)}` : ''} (${run.workflowId}, by ${startedBy(run)})`;
 }
 
-/** Sync flags that only mean something with --audience (an update restates the whole input). */
+/** Sync flags that only mean something with --audience or --query (an update restates the whole input). */
 function assertNoStrayInputFlags(flags: CreateFlags): void {
   const stray = [
     flags.format !== undefined && '--format',
+    flags.connection !== undefined && '--connection',
     flags.credential !== undefined && '--credential',
     flags.remove === false && '--no-remove',
     flags.updateContacts === false && '--no-update-contacts',
     flags.maxRemovalShare !== undefined && '--max-removal-share',
   ].filter(Boolean);
   if (stray.length) {
-    throw usageError(`give ${stray.join(', ')} together with --audience: an update restates the schedule's whole input`);
+    throw usageError(`give ${stray.join(', ')} together with --audience (or --query): an update restates the schedule's whole input`);
   }
 }
 
@@ -132,10 +133,10 @@ async function createSchedule(ctx: CliContext, flags: CreateFlags): Promise<void
 async function updateSchedule(ctx: CliContext, flags: CreateFlags): Promise<void> {
   const scheduleId = scheduleIdFrom(ctx, { ...flags, list: flags.list ?? flags.listId });
   const changesSpec = Boolean(flags.cron || flags.every);
-  const changesInput = Boolean(flags.audience);
+  const changesInput = flags.audience !== undefined || flags.query !== undefined;
   if (!changesInput) assertNoStrayInputFlags(flags);
   if (!changesSpec && !changesInput && !flags.timezone && !flags.jitter) {
-    throw usageError('nothing to update; give new times (--cron/--every, --timezone, --jitter) and/or a new --audience with its options');
+    throw usageError('nothing to update; give new times (--cron/--every, --timezone, --jitter) and/or a new --audience (or --query) with its options');
   }
   if ((flags.timezone || flags.jitter) && !changesSpec) {
     throw usageError('give --cron or --every together with --timezone/--jitter, so the whole timing is restated');
@@ -242,7 +243,7 @@ export function scheduleCommand(ctx: CliContext): Command {
       .action((flags: CreateFlags) => createSchedule(ctx, flags)),
   );
   schedule.addCommand(
-    timingOptions(addSyncOptions(new Command('update').description("change a schedule's times and/or what it syncs"), { audienceRequired: false }))
+    timingOptions(addSyncOptions(new Command('update').description("change a schedule's times and/or what it syncs")))
       .addHelpText(
         'after',
         examples([

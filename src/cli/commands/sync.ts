@@ -72,6 +72,7 @@ export function syncCommand(ctx: CliContext): Command {
       examples([
         'klaviyo-audience-sync sync --list "Spring VIP" --audience data/spring-vip.csv --wait',
         'klaviyo-audience-sync sync --list "Newsletter" --audience export.ndjson --no-remove',
+        'klaviyo-audience-sync sync --list "Big spenders" --query "select email, first_name from customers where ltv > 1000" --connection warehouse',
         'klaviyo-audience-sync sync --list-id Y6nRLr --audience vip.csv --no-update-contacts --workflow-id vip-2026-08-01',
       ]),
     )
