@@ -8,7 +8,10 @@ FROM node:20-bookworm-slim AS build
 WORKDIR /app
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json ./
-RUN npm ci --workspaces=false --no-audit --no-fund
+# --ignore-scripts: the `prepare` script builds, and the sources are not copied yet (they are below, so
+# editing them does not invalidate this layer). The dependencies' install scripts only check binaries
+# that npm already installed from their platform packages.
+RUN npm ci --workspaces=false --no-audit --no-fund --ignore-scripts && npm rebuild better-sqlite3
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY scripts/bundle-workflows.ts ./scripts/
@@ -19,12 +22,17 @@ ENV NODE_ENV=production
 WORKDIR /app
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --workspaces=false --no-audit --no-fund && npm cache clean --force
+# --ignore-scripts: `prepare` would build, which needs the dev dependencies; lib/ comes from the build stage.
+# better-sqlite3's binary is then fetched or compiled by rebuilding it alone.
+RUN npm ci --omit=dev --workspaces=false --no-audit --no-fund --ignore-scripts && npm rebuild better-sqlite3 && npm cache clean --force
 RUN apt-get purge -y python3 make g++ && apt-get autoremove -y
 COPY --from=build /app/lib ./lib
 RUN mkdir -p /app/reports /app/data && chown node:node /app/reports /app/data
 USER node
 # The embedded sync-state store lives in /app/data (mount a volume there), unless AUDIENCE_STATE_URL names PostgreSQL.
 ENV AUDIENCE_STATE_URL=/app/data/audience-state.sqlite
+ENV AUDIENCE_REPORT_DIR=/app/reports
+# Audience files are read only under this folder (mount them there); see AUDIENCE_ROOTS in the README.
+ENV AUDIENCE_ROOTS=/data
 # Same program as `npm run worker` (tsx src/worker.ts), compiled; it loads lib/workflow-bundle.js from the build.
 CMD ["node", "lib/worker.js"]

@@ -1,18 +1,24 @@
 #!/usr/bin/env node
-// Launcher for the operators' CLI: the compiled build (lib/) when present, else the TypeScript sources via tsx.
-// KLAVIYO_AUDIENCE_SYNC_FROM_SOURCE=1 forces the sources (tests, development with a stale lib/).
+// Launcher for the operators' CLI. Runs the compiled build (lib/, which `npm ci` makes through the
+// `prepare` script, or `npm run build`); in a checkout whose src/ changed since that build, or with
+// KLAVIYO_AUDIENCE_SYNC_FROM_SOURCE=1, the TypeScript sources through tsx instead: slower, never stale.
 'use strict';
-const fs = require('node:fs');
 const path = require('node:path');
+const { chooseEntry } = require('./chooseEntry');
 
-const compiled = path.join(__dirname, '..', 'lib', 'cli', 'main.js');
-let cli;
-if (fs.existsSync(compiled) && process.env.KLAVIYO_AUDIENCE_SYNC_FROM_SOURCE !== '1') {
-  cli = require(compiled);
-} else {
-  require('tsx/cjs');
-  cli = require(path.join(__dirname, '..', 'src', 'cli', 'main.ts'));
+// A reader that stops early (`... | head -1`) closes the pipe: end quietly, as Unix tools do.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err) => {
+    if (err.code !== 'EPIPE') throw err;
+    process.exit(process.exitCode ?? 0);
+  });
 }
-cli.runCli(process.argv).then((code) => {
-  process.exitCode = code;
-});
+
+const entry = chooseEntry(path.join(__dirname, '..'), process.env);
+if (entry.note && process.stderr.isTTY) process.stderr.write(`klaviyo-audience-sync: ${entry.note}\n`);
+if (entry.source) require('tsx/cjs');
+require(entry.file)
+  .runCli(process.argv)
+  .then((code) => {
+    process.exitCode = code;
+  });

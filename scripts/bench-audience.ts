@@ -10,7 +10,7 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
-import type { AudienceSource } from '../src/shared';
+import type { RowFileSource } from '../src/shared';
 import { MemberDigest } from '../src/audience/memberDigest';
 import { planAudience, type PlanSink, type RowToSend } from '../src/audience/plan';
 import type { MemberRow } from '../src/store/types';
@@ -29,7 +29,7 @@ interface Measurement {
 
 const counting = (onSend: (row: RowToSend) => void = () => undefined): PlanSink => ({ send: onSend, reject: () => undefined, unsend: () => undefined });
 
-async function measure(phase: Phase, source: AudienceSource, rows: number): Promise<Measurement> {
+async function measure(phase: Phase, source: RowFileSource, rows: number): Promise<Measurement> {
   let members: MemberDigest | undefined;
   if (phase === 'refresh') {
     // What a first sync leaves in the store, loaded as a refresh loads it (untimed).
@@ -50,7 +50,7 @@ async function measure(phase: Phase, source: AudienceSource, rows: number): Prom
   return { phase, ms: Math.round(ms), cpuMs, rowsPerSecond: Math.round(rows / (ms / 1000)), peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024), detail };
 }
 
-function inChild(phase: Phase, source: AudienceSource, rows: number): Promise<Measurement> {
+function inChild(phase: Phase, source: RowFileSource, rows: number): Promise<Measurement> {
   return new Promise((resolve, reject) => {
     const child = fork(__filename, ['--child', phase, '--path', source.path, '--format', source.type, '--rows', String(rows)]);
     child.once('message', (m) => resolve(m as Measurement));
@@ -79,7 +79,7 @@ async function main(): Promise<void> {
     const generated = await generateAudience({ rows, out: path, invalidShare: 0.02, seed: 1 });
     const mb = (await stat(path)).size / 1e6;
     console.log(`generated ${rows} rows (${mb.toFixed(0)} MB ${opts.format}, ${generated.invalidRows} invalid) in ${((performance.now() - started) / 1000).toFixed(1)} s`);
-    const source: AudienceSource = { type: opts.format, path };
+    const source: RowFileSource = { type: opts.format, path };
     for (const phase of ['plan', 'refresh'] as const) {
       const m = await inChild(phase, source, rows);
       console.log(`${phase}: ${(m.ms / 1000).toFixed(1)} s wall (${(m.cpuMs / 1000).toFixed(1)} s CPU), ${m.rowsPerSecond} rows/s, peak RSS ${m.peakRssMb} MB, ${JSON.stringify(m.detail)}`);

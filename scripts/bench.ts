@@ -85,6 +85,8 @@ async function main(): Promise<void> {
       AUDIENCE_STATE_URL: opts.state ?? path.join(dir, 'state.sqlite'),
       AUDIENCE_BATCH_MAX_PROFILES: String(opts.batch),
       AUDIENCE_REPORT_DIR: '',
+      AUDIENCE_ROOTS: dir,
+      AUDIENCE_SNAPSHOT_DIR: path.join(dir, 'snapshots'),
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });

@@ -1,47 +1,59 @@
 #!/usr/bin/env bash
-# Prints the URL of a private PostgreSQL cluster for tests and benchmarks, starting it if needed:
-# installs Debian's `postgresql` when missing, initdb's a cluster in $AUDIENCE_PG_DIR (default a folder in
-# /tmp named after this checkout, so checkouts side by side do not share one) as the postgres user, starts it on a free port on 127.0.0.1, creates the
-# database `audience_sync_test`. Run again, it prints the URL of the cluster already running there.
-#   export TEST_POSTGRES_URL=$(bash scripts/ensure-postgres.sh)
-#   bash scripts/ensure-postgres.sh --stop
-# Progress goes to stderr; stdout carries only the URL.
+# Prints the URL of a private PostgreSQL cluster for tests and benchmarks, starting one if needed:
+#   export TEST_POSTGRES_URL="$(bash scripts/ensure-postgres.sh)"
+# Installs Debian's `postgresql` when it is missing, initialises a cluster in $AUDIENCE_TEST_PG_DIR
+# (default /tmp/audience-sync-pg) as the postgres user on a free port, and creates a role and database
+# with a random password. A second call while the cluster runs prints the same URL. Logs go to stderr.
+# Used by the query-source tests and the sync-state store's PostgreSQL tests and benchmarks.
+#   bash scripts/ensure-postgres.sh --stop    stops the cluster (CI, on exit)
 set -euo pipefail
-cd "$(dirname "$0")/.."
-DIR="${AUDIENCE_PG_DIR:-/tmp/klaviyo-audience-sync-pg-$(pwd | cksum | cut -d" " -f1)}"
-DB=audience_sync_test
 
-pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1; }
-BIN="$(pg_bin)"
-if [ -z "$BIN" ] || [ ! -x "$BIN/initdb" ]; then
-  echo "Installing PostgreSQL from Debian's packages..." >&2
-  apt-get update >&2
-  DEBIAN_FRONTEND=noninteractive apt-get install -y postgresql >&2
-  BIN="$(pg_bin)"
+dir="${AUDIENCE_TEST_PG_DIR:-/tmp/audience-sync-pg}"
+log() { echo "ensure-postgres: $*" >&2; }
+
+bindir() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }
+if [ -z "$(bindir)" ] || [ ! -x "$(bindir)/initdb" ]; then
+  log "installing Debian's postgresql"
+  if [ "$(id -u)" -ne 0 ]; then log "needs root to install postgresql"; exit 1; fi
+  DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >&2
 fi
-
-# initdb refuses to run as root: run the cluster as the postgres user then.
-as_owner() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+bin="$(bindir)"
+# Debian's package starts its own cluster on 5432; this one is separate and may run beside it.
+as_postgres() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 
 if [ "${1:-}" = "--stop" ]; then
-  [ -f "$DIR/data/postmaster.pid" ] && as_owner "$BIN/pg_ctl" -D "$DIR/data" -m fast -w stop >&2 || true
+  [ -f "$dir/data/postmaster.pid" ] && as_postgres "$bin/pg_ctl" -D "$dir/data" -m fast -w stop >&2 || true
   exit 0
 fi
 
-if [ -f "$DIR/port" ] && as_owner "$BIN/pg_ctl" -D "$DIR/data" status >/dev/null 2>&1; then
-  echo "postgres://postgres@127.0.0.1:$(cat "$DIR/port")/$DB"
+if [ -f "$dir/url" ] && as_postgres "$bin/pg_ctl" -D "$dir/data" status >/dev/null 2>&1; then
+  cat "$dir/url"
   exit 0
 fi
 
-mkdir -p "$DIR"
-[ "$(id -u)" = 0 ] && chown postgres "$DIR"
-if [ ! -f "$DIR/data/PG_VERSION" ]; then
-  as_owner "$BIN/initdb" -D "$DIR/data" -U postgres --auth=trust -E UTF8 >&2
+port="$(node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")"
+password="$(node -e "console.log(require('crypto').randomBytes(12).toString('hex'))")"
+if [ ! -f "$dir/data/PG_VERSION" ]; then
+  rm -rf "$dir"
+  mkdir -p "$dir"
+  chown postgres:postgres "$dir" 2>/dev/null || true
+  chmod 700 "$dir"
+  log "initdb $dir/data"
+  as_postgres "$bin/initdb" -D "$dir/data" -U postgres --auth-local=trust --auth-host=scram-sha-256 -E UTF8 >/dev/null
 fi
-PORT="$(node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')"
-as_owner "$BIN/pg_ctl" -D "$DIR/data" -l "$DIR/server.log" \
-  -o "-p $PORT -k $DIR -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200" -w start >&2
-echo "$PORT" > "$DIR/port"
-as_owner "$BIN/psql" -h 127.0.0.1 -p "$PORT" -U postgres -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = '$DB'" | grep -q 1 ||
-  as_owner "$BIN/psql" -h 127.0.0.1 -p "$PORT" -U postgres -d postgres -c "CREATE DATABASE $DB" >&2
-echo "postgres://postgres@127.0.0.1:$PORT/$DB"
+log "starting PostgreSQL on 127.0.0.1:$port"
+as_postgres "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" \
+  -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c max_connections=200" -w start >/dev/null
+
+psql_admin() { as_postgres "$bin/psql" -h "$dir" -p "$port" -U postgres -d postgres -v ON_ERROR_STOP=1 -qAt "$@"; }
+if [ "$(psql_admin -c "select 1 from pg_roles where rolname = 'audience'")" = "1" ]; then
+  psql_admin -c "alter role audience with password '$password'"
+else
+  psql_admin -c "create role audience login createdb password '$password'"
+  psql_admin -c "create database audience owner audience"
+fi
+url="postgres://audience:$password@127.0.0.1:$port/audience"
+echo "$url" >"$dir/url"
+chmod 600 "$dir/url"
+echo "$url"

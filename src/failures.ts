@@ -7,7 +7,7 @@
  *
  * Imported by workflow code: keep it free of I/O and Node built-ins.
  */
-import { RESOLVE_SIGNAL } from './shared';
+import { connectionEnvVar, RESOLVE_SIGNAL } from './names';
 
 /** What the operator is told while a run waits on an action, built from the run's own input. */
 export interface ActionContext {
@@ -16,6 +16,8 @@ export interface ActionContext {
   list: string;
   /** Where the audience comes from, as the operator gave it. */
   audience: string;
+  /** The name of the database connection a query source reads through. */
+  connection?: string;
   workflowId: string;
 }
 
@@ -49,6 +51,15 @@ function keyHomeStep(ctx: ActionContext): string {
     `Put the new key where the workers read credential "${ctx.credential}": the KLAVIYO_CREDENTIALS_FILE entry ` +
     `"${ctx.credential}" (re-read on every use, no restart needed)` +
     (ctx.credential === 'default' ? ', or KLAVIYO_API_KEY (then restart the workers).' : '.')
+  );
+}
+
+function connectionHomeStep(ctx: ActionContext): string {
+  const name = ctx.connection ?? '<name>';
+  return (
+    `Check the connection "${name}" on the workers: its connection string (host, port, database, user and password) is the ` +
+    `AUDIENCE_CONNECTIONS_FILE entry "${name}" (re-read on every use, no restart needed) or ${connectionEnvVar(name)} ` +
+    '(then restart the workers); the user needs only SELECT rights.'
   );
 }
 
@@ -105,7 +116,40 @@ export const FAILURES = {
       steps: (ctx) => [
         `Check the audience source ${ctx.audience}: an empty or truncated export would empty the list.`,
         `If the removals are intended, ${lowerFirst(resolveStep(ctx))} Resolving confirms the removals.`,
-        `If they are not, cancel this run (\`temporal workflow cancel --workflow-id ${ctx.workflowId}\`), fix the source and sync again; nothing was removed.`,
+        `If they are not, cancel this run (\`npx klaviyo-audience-sync cancel ${ctx.workflowId}\`, or Cancel in the Temporal UI): nothing is removed and the list stays as it is; fix the source and sync again.`,
+      ],
+    },
+  },
+  /**
+   * The run's list vanished from Klaviyo after the run found or created it (deleted by hand, say). The run
+   * pauses rather than recreating it on its own: someone deleted it, perhaps meaning to stop syncing it.
+   * Resolve recreates the list by name and sends the whole audience to it; cancelling leaves it deleted.
+   */
+  list_deleted: {
+    retry: false,
+    action: {
+      code: 'list_deleted',
+      title: 'The Klaviyo list was deleted while the run was syncing it',
+      message: (ctx, detail) => `Klaviyo list "${ctx.list}" no longer exists: ${detail}`,
+      steps: (ctx) => [
+        `In Klaviyo, open Audience > Lists & segments and check whether list "${ctx.list}" was deleted on purpose.`,
+        `To stop syncing it, cancel this run (\`temporal workflow cancel --workflow-id ${ctx.workflowId}\`) and delete or pause its schedule (\`klaviyo-audience-sync schedule pause --list "${ctx.list}"\`); nothing more is written.`,
+        `To keep syncing it, ${lowerFirst(resolveStep(ctx))} Resolving creates list "${ctx.list}" again (a new list id; schedules and runs that name the list by id need the new id) and sends the whole audience to it.`,
+      ],
+    },
+  },
+  /** A database an audience query reads cannot be reached, refuses the login, or does not answer in time. */
+  source_unavailable: {
+    retry: false,
+    action: {
+      code: 'source_unavailable',
+      title: 'The audience database cannot be read',
+      message: (ctx, detail) => `The audience ${ctx.audience} could not be read: ${detail}`,
+      steps: (ctx) => [
+        'Check that the database is running and reachable from the workers (host, port, firewall), and that the query ' +
+          'finishes within AUDIENCE_QUERY_TIMEOUT (raise it on the workers, or make the query faster).',
+        connectionHomeStep(ctx),
+        resolveStep(ctx),
       ],
     },
   },

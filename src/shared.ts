@@ -1,19 +1,17 @@
 /**
  * Names and shapes shared by the workflow, the activities, the worker and the CLI.
- * Everything operators type (workflow type, signal, query, search attribute) is defined here once;
- * these names are promises to operators, so change them only with a migration note.
+ * Everything operators type (workflow type, signal, query, search attributes) is defined once, in
+ * names.ts, and re-exported here; these names are promises to operators, so change them only with a migration note.
  *
  * This file is imported by workflow code: keep it free of I/O and Node built-ins.
  */
 import { z } from 'zod';
+import { readOnlyQueryProblem } from './audience/readOnlyQuery';
 import type { ActionCode } from './failures';
+import { excerpt } from './sanitize';
+import { AUDIENCE_FILE_FORMATS } from './names';
 
-export const WORKFLOW_TYPE = 'audienceSync';
-export const RESOLVE_SIGNAL = 'resolve';
-export const STATUS_QUERY = 'status';
-export const DEFAULT_TASK_QUEUE = 'klaviyo-audience-sync';
-/** Keyword search attribute: the run's state, so the UI and `paused` can find runs waiting on an action. */
-export const STATE_SEARCH_ATTRIBUTE = 'AudienceSyncState';
+export * from './names';
 
 /**
  * One writer per Klaviyo list: each list has a `listLock` workflow (id `audience-list-lock/<account>/<list>`)
@@ -47,13 +45,68 @@ export interface ListLockReply {
   holder: string;
 }
 
-export const audienceSourceSchema = z
+/** Files the batches read by byte range: the audience file itself, or a query source's snapshot (NDJSON). */
+export const rowFileSourceSchema = z
   .object({
     type: z.enum(['csv', 'ndjson']),
     path: z.string().min(1, 'path must not be empty'),
   })
   .strict();
+export type RowFileSource = z.infer<typeof rowFileSourceSchema>;
+
+const fileSourceSchema = z
+  .object({
+    type: z.enum(AUDIENCE_FILE_FORMATS),
+    path: z.string().min(1, 'path must not be empty'),
+  })
+  .strict();
+
+/**
+ * A query over a PostgreSQL database. `connection` is a name the workers resolve to a connection string
+ * (src/connections.ts): the string, with its password, never enters workflow history. The query text does.
+ */
+const postgresSourceSchema = z
+  .object({
+    type: z.literal('postgres'),
+    connection: z
+      .string()
+      .max(100)
+      .regex(/^[A-Za-z0-9_.-]+$/, 'connection must be a name such as "warehouse", never the connection string itself'),
+    query: z
+      .string()
+      .trim()
+      .min(1, 'query must not be empty')
+      .max(100_000, 'query must be at most 100,000 characters')
+      .superRefine((query, ctx) => {
+        const problem = readOnlyQueryProblem(query);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      }),
+  })
+  .strict();
+export type PostgresSource = z.infer<typeof postgresSourceSchema>;
+
+export const audienceSourceSchema = z.discriminatedUnion('type', [fileSourceSchema, postgresSourceSchema], {
+  error: (issue) => (issue.code === 'invalid_union' ? 'type must be csv, ndjson, parquet or postgres' : undefined),
+});
 export type AudienceSource = z.infer<typeof audienceSourceSchema>;
+
+export function isRowFileSource(source: AudienceSource): source is RowFileSource {
+  return source.type === 'csv' || source.type === 'ndjson';
+}
+
+/** The file batches and reconciliation read: a query source's snapshot (from its plan), else the audience file. */
+export function rowSourceOf(audience: AudienceSource, snapshot: RowFileSource | undefined): RowFileSource {
+  if (snapshot) return snapshot;
+  if (isRowFileSource(audience)) return audience;
+  throw new Error(`a ${audience.type} audience is read from its snapshot, and the plan has none`);
+}
+
+/** The audience as an operator recognises it: the file's path, or the query and its connection name. */
+export function describeAudienceSource(source: AudienceSource): string {
+  if (source.type !== 'postgres') return source.path;
+  const query = source.query.replace(/\s+/g, ' ');
+  return `query "${query.length > 80 ? `${query.slice(0, 80)}…` : query}" on connection "${source.connection}"`;
+}
 
 export const syncInputSchema = z
   .object({
@@ -106,14 +159,16 @@ export function describeInputError(error: z.ZodError): string {
     .map((issue) => {
       const field = issue.path.length ? issue.path.join('.') : '(input)';
       if (issue.code === 'unrecognized_keys') {
-        return `${issue.keys.map((k) => (issue.path.length ? `${field}.${k}` : k)).join(', ')}: unknown field`;
+        // The keys are whatever the caller sent: a few of them, each a short, sanitised excerpt.
+        const named = issue.keys.slice(0, 5).map((k) => excerpt(issue.path.length ? `${field}.${k}` : k));
+        return `${named.join(', ')}${issue.keys.length > 5 ? ` and ${issue.keys.length - 5} more` : ''}: unknown field`;
       }
       return `${field}: ${issue.message}`;
     })
     .join('; ');
 }
 
-export type SyncState = 'running' | 'waiting_for_list' | 'needs_action' | 'completed' | 'failed';
+export type SyncState = 'running' | 'waiting_for_list' | 'needs_action' | 'completed' | 'failed' | 'cancelled';
 export type SyncStep =
   | 'validating_credential'
   | 'locking_list'
@@ -190,8 +245,14 @@ export interface SyncStatus {
   /** The run's key in the sync-state store (`klaviyo-audience-sync report <workflow-id>` reads it there). */
   runKey?: string;
   membershipCheck?: MembershipCheck;
+  /** Where the per-row reject report is written (a directory). */
+  reportLocation?: string;
+  /** Members on the list once the run has sent and removed (not for a dry run). */
+  listMembers?: number;
   startedAt: string;
   error?: string;
+  /** How a cancelled run ended, for the operator (CANCELLED_MESSAGE). */
+  message?: string;
 }
 
 export interface SyncReport {
@@ -212,6 +273,8 @@ export interface SyncReport {
   startedAt: string;
   durationMs: number;
   actionsResolved: number;
+  /** Members on the list at the end of the run (absent for a dry run). */
+  listMembers?: number;
 }
 
 export function emptyCounts(): SyncCounts {

@@ -4,7 +4,7 @@
  */
 import { workerConfigFromEnv } from './config';
 import { connectConnection, connectWorkerConnection } from './temporal/connection';
-import { ensureSearchAttributes } from './temporal/searchAttributes';
+import { ensureSearchAttributes, searchAttributeCommands } from './temporal/searchAttributes';
 import { createAudienceSyncWorker } from './temporal/createWorker';
 import { openStateStore } from './store/open';
 
@@ -18,8 +18,8 @@ async function main(): Promise<void> {
       await ensureSearchAttributes(operator, temporal.namespace);
     } catch (err) {
       console.warn(
-        `Could not register the search attribute (${(err as Error).message}); ask an operator to run: ` +
-          'temporal operator search-attribute create --name AudienceSyncState --type Keyword',
+        `Could not register the search attributes (${(err as Error).message}); ask an operator to run: ` +
+          searchAttributeCommands(temporal.namespace).join(' && '),
       );
     } finally {
       await operator.close();
@@ -34,10 +34,12 @@ async function main(): Promise<void> {
     activities: config.activities,
     store,
     workflowBundlePath: config.workflowBundlePath,
+    codec: temporal.codec,
   });
   console.log(
     `audienceSync worker polling task queue "${temporal.taskQueue}" on ${temporal.address} (namespace ${temporal.namespace}); ` +
-      `sync state: ${store.engine} at ${store.location}`,
+      `sync state: ${store.engine} at ${store.location}` +
+      (temporal.codec?.keyId ? `; payloads encrypted with key id "${temporal.codec.keyId}"` : ''),
   );
   await worker.run();
   await connection.close();

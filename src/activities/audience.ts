@@ -3,8 +3,10 @@
  * rows to send and the departures to the run's snapshot) and reporting (the report into the store).
  */
 import path from 'node:path';
-import { Context } from '@temporalio/activity';
-import type { AudienceSource, SyncReport } from '../shared';
+import { activityInfo, Context } from '@temporalio/activity';
+import type { AudienceSource, RowFileSource, SyncReport } from '../shared';
+import { SourceUnreachableError } from '../audience/errors';
+import { removeSnapshot, rowFileFor } from '../audience/snapshot';
 import { planAudience, type AudiencePlan, type PlanSink, type RowToSend } from '../audience/plan';
 import { MemberDigest } from '../audience/memberDigest';
 import type { RowReject } from '../audience/rowModel';
@@ -80,15 +82,19 @@ export function audienceActivities(config: ActivityConfig, store: SyncStateStore
           const source: MemberSource = input.dryRun && input.membershipRead ? { kind: 'verified', runKey: input.runKey } : { kind: 'stored' };
           const members = input.listId ? await loadDigest(store, input.account, input.listId, source) : undefined;
           const sink = new SnapshotSink(store, input.runKey);
-          const plan = await planAudience(input.audience, {
+          const onProgress = (rows: number) => {
+            progress.rows = rows;
+          };
+          // A query or Parquet source is planned from its snapshot file: read once, like any audience file.
+          const rows = await readableSource(config, input, onProgress);
+          const plan = await planAudience(rows, {
             updateContacts: input.updateContacts,
             maxProfiles: config.audience.batchMaxProfiles,
             defaultCountry: config.audience.defaultPhoneCountry,
             members,
             sink,
-            onProgress: (rows) => {
-              progress.rows = rows;
-            },
+            requireValidRow: true,
+            onProgress,
           });
           await sink.flush();
           const departures = input.listId && members ? await writeDepartures(store, input, source, members) : { listSize: 0, toRemove: 0 };
@@ -108,12 +114,13 @@ export function audienceActivities(config: ActivityConfig, store: SyncStateStore
       const rejectRows = await store.countRejects(input.runKey);
       let rejectFile: string | undefined;
       if (config.reportDir) {
-        rejectFile = path.join(reportDirFor(config.reportDir, input.runKey), REJECT_REPORT_FILE);
+        rejectFile = path.join(runFolderIn(config.reportDir, input.runKey), REJECT_REPORT_FILE);
         await writeRejectCsv(rejectFile, storedRejects(store, input.runKey));
       }
       const final: SyncReport = {
         ...report,
         counts: { ...report.counts, listSize: listSize ?? report.counts.listSize },
+        ...(listSize !== null && { listMembers: listSize }),
         ...(rejectFile && { reportLocation: rejectFile }),
       };
       const run = await store.getRun(input.runKey);
@@ -129,13 +136,18 @@ export function audienceActivities(config: ActivityConfig, store: SyncStateStore
         report: final,
       });
       await store.clearScratch(input.runKey);
+      // Nothing reads the audience after the report: a query source's snapshot goes.
+      await removeSnapshot(runFolderIn(config.sources.snapshotDir, input.runKey));
       return { listSize, rejectRows, ...(rejectFile && { rejectFile }) };
     },
   };
 }
 
-/** The run's export folder, `<dir>/<workflowId>/<firstRunId>`; operators choose workflow ids, so keep it inside. */
-export function reportDirFor(dir: string, runKey: string): string {
+/**
+ * The run's own folder under `dir` (its report export, a query source's snapshot): `<dir>/<workflowId>/<firstRunId>`;
+ * operators choose workflow ids, so keep it inside.
+ */
+export function runFolderIn(dir: string, runKey: string): string {
   const safe = runKey
     .split('/')
     .map((part) => part.replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\.+$/, '_'))
@@ -151,7 +163,6 @@ async function loadDigest(store: SyncStateStore, account: string, listId: string
     digest.add(page);
     if (page.length < MEMBER_PAGE) return digest;
     after = page[page.length - 1];
-    Context.current().heartbeat();
   }
 }
 
@@ -207,5 +218,25 @@ class SnapshotSink implements PlanSink {
     if (this.rejects.length > 0) await this.store.putRejects(this.runKey, this.rejects);
     this.rows = [];
     this.rejects = [];
+  }
+}
+
+/**
+ * The file to plan: the audience file, or the run's snapshot of a query or Parquet source (taken on the
+ * first attempt that gets through, reused by later ones). A database that stays unreachable for the
+ * configured attempts becomes `source_unavailable`: the run pauses for an operator instead of retrying for hours.
+ */
+async function readableSource(config: ActivityConfig, input: PlanInput, onProgress: (rows: number) => void): Promise<RowFileSource> {
+  try {
+    return await rowFileFor(input.audience, {
+      dir: runFolderIn(config.sources.snapshotDir, input.runKey),
+      sources: config.sources,
+      onProgress,
+      signal: Context.current().cancellationSignal,
+    });
+  } catch (err) {
+    const { attempt } = activityInfo();
+    if (err instanceof SourceUnreachableError && attempt >= config.sources.connectAttempts) throw err.giveUp(attempt);
+    throw err;
   }
 }

@@ -5,8 +5,11 @@
  */
 import { ApplicationFailure } from '@temporalio/activity';
 import { failureRow, SyncFailure } from '../failures';
+import { redactSecrets } from '../sanitize';
 
 export function toApplicationFailure(err: unknown): unknown {
+  // Whatever an activity throws reaches history and the worker's log: nothing key-shaped may ride along.
+  if (err instanceof Error) scrub(err);
   if (err instanceof ApplicationFailure || !(err instanceof SyncFailure)) return err;
   const { retry } = failureRow(err.kind);
   const details = { ...err.details, ...(err.retryAfterSeconds !== undefined ? { retryAfterSeconds: err.retryAfterSeconds } : {}) };
@@ -18,6 +21,11 @@ export function toApplicationFailure(err: unknown): unknown {
     nextRetryDelay: retry && err.retryAfterSeconds ? `${err.retryAfterSeconds}s` : undefined,
     details: Object.keys(details).length > 0 ? [details] : undefined,
   });
+}
+
+function scrub(err: Error): void {
+  err.message = redactSecrets(err.message);
+  if (err.stack) err.stack = redactSecrets(err.stack);
 }
 
 /** Wraps an activity so every error it throws goes through the mapping above. */

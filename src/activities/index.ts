@@ -1,9 +1,11 @@
 /**
- * All activities, built from one config and the sync-state store (dependency injection as in Temporal's
- * samples), each wrapped so its errors are classified into Temporal failures in one place.
+ * All activities, built from one config and the sync-state store (dependency injection as in Temporal's samples), each wrapped
+ * once here: audience paths confined to AUDIENCE_ROOTS, a heartbeat for as long as it runs (so a dead
+ * worker's step moves on within seconds), a deleted list recognised, and errors classified into Temporal failures.
  */
 import type { ActivityConfig } from '../config';
 import type { SyncStateStore } from '../store/types';
+import { alertActivities } from './alerts';
 import { audienceActivities } from './audience';
 import { listActivities } from './lists';
 import { listLockActivities } from './listLock';
@@ -11,6 +13,11 @@ import { membershipActivities } from './membership';
 import { removalActivities } from './removals';
 import { upsertActivities } from './upsert';
 import { mapFailures } from './failureAdapter';
+import { confinedToRoots, listGoneAsDeleted } from './guards';
+import { keepAlive } from './heartbeatTicker';
+
+/** Activities that use the list after the run found or created it: a 404 there means someone deleted it. */
+const USES_ENSURED_LIST = new Set(['upsertBatch', 'verifyMembership', 'removeDepartures']);
 
 export function createActivities(config: ActivityConfig, store: SyncStateStore) {
   const all = {
@@ -20,8 +27,15 @@ export function createActivities(config: ActivityConfig, store: SyncStateStore) 
     ...upsertActivities(config, store),
     ...removalActivities(config, store),
     ...listLockActivities(config),
+    ...alertActivities(config),
   };
-  return Object.fromEntries(Object.entries(all).map(([name, fn]) => [name, mapFailures(fn as never)])) as typeof all;
+  const wrap = (name: string, fn: (input: never) => Promise<unknown>) => {
+    // A query source's snapshot is the run's own file, under the snapshot folder: batches may read it there.
+    const confined = confinedToRoots(fn, [...config.audienceRoots, config.sources.snapshotDir]);
+    const listAware = USES_ENSURED_LIST.has(name) ? listGoneAsDeleted(confined) : confined;
+    return mapFailures((input: never) => keepAlive(() => listAware(input)));
+  };
+  return Object.fromEntries(Object.entries(all).map(([name, fn]) => [name, wrap(name, fn as never)])) as typeof all;
 }
 
 export type AudienceSyncActivities = ReturnType<typeof createActivities>;

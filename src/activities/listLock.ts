@@ -40,13 +40,16 @@ export interface HolderRef {
 
 /**
  * `audience-list-lock/<account>/<readable name>-<hash>`: one lock per list name per account. Klaviyo
- * matches names exactly, so the hash is of the exact name; the readable part only helps people find it.
+ * matches names exactly, so the hash is of the exact name; the readable part only helps people find it,
+ * and is left out (`readableName` false) when payloads are encrypted, since workflow ids are not.
  */
-export function listLockId(account: string, listName: string): string {
-  const readable = listName
-    .replace(/[^A-Za-z0-9._-]+/g, '-')
-    .replace(/^-+|-+$/g, '')
-    .slice(0, 48);
+export function listLockId(account: string, listName: string, readableName = true): string {
+  const readable = readableName
+    ? listName
+        .replace(/[^A-Za-z0-9._-]+/g, '-')
+        .replace(/^-+|-+$/g, '')
+        .slice(0, 48)
+    : '';
   const hash = createHash('sha256').update(listName).digest('hex').slice(0, 16);
   return `audience-list-lock/${account.replace(/[^A-Za-z0-9_-]/g, '_')}/${readable ? `${readable}-` : ''}${hash}`;
 }
@@ -59,7 +62,7 @@ export function listLockActivities(config: ActivityConfig) {
       const account = await accountKey(client, resolveApiKey(config.klaviyo, input.credential));
       // A run by id and a run by name of the same list must share a lock: both are keyed by the name.
       const listName = input.listName ?? (await client.getList(input.listId!)).name;
-      const lockId = listLockId(account, listName);
+      const lockId = listLockId(account, listName, config.readableLockIds ?? true);
       const lockInput: ListLockInput = {
         listName,
         account,

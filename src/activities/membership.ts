@@ -7,12 +7,12 @@
  *
  * Killed midway, the retried attempt resumes from the page cursor in its heartbeat details.
  */
-import { activityInfo, heartbeat } from '@temporalio/activity';
+import { activityInfo } from '@temporalio/activity';
 import { loadHashes } from '../audience/emailHash';
 import type { SyncStateStore } from '../store/types';
 import type { ActivityConfig } from '../config';
 import { clientFor } from './klaviyoClient';
-import { withHeartbeatTicker } from './heartbeatTicker';
+import { heartbeatNow, withHeartbeatTicker } from './heartbeatTicker';
 import type { CredentialRef } from './lists';
 
 export interface VerifyMembershipInput extends CredentialRef {
@@ -65,10 +65,10 @@ export function membershipActivities(config: ActivityConfig, store: SyncStateSto
             );
             progress.read += page.members.length;
             progress.cursor = page.nextCursor;
-            heartbeat(progress);
+            heartbeatNow(progress);
           }
           progress.cursor = null;
-          heartbeat(progress);
+          heartbeatNow(progress);
         },
       );
       const drift = await store.readDrift(input.account, input.listId, input.runKey);

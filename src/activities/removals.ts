@@ -5,13 +5,13 @@
  * only ends list membership; it never changes consent. The store forgets each page of members once removed;
  * the page reached travels in heartbeat details, so a retry resumes there (a repeated removal is harmless).
  */
-import { activityInfo, heartbeat } from '@temporalio/activity';
+import { activityInfo } from '@temporalio/activity';
 import { SyncFailure } from '../failures';
 import { MAX_EMAILS_PER_LOOKUP, MAX_MEMBERS_PER_CALL } from '../klaviyo/client';
 import type { SyncStateStore } from '../store/types';
 import type { ActivityConfig } from '../config';
 import { clientFor } from './klaviyoClient';
-import { withHeartbeatTicker } from './heartbeatTicker';
+import { heartbeatNow, withHeartbeatTicker } from './heartbeatTicker';
 import type { CredentialRef } from './lists';
 
 export interface RemoveDeparturesInput extends CredentialRef {
@@ -71,7 +71,7 @@ export function removalActivities(config: ActivityConfig, store: SyncStateStore)
             await store.forgetMembers(input.account, input.listId, page.flatMap((d) => (d.email ? [d.email] : [])));
             progress.removed += ids.length;
             progress.afterSeq = page[page.length - 1]!.seq;
-            heartbeat(progress);
+            heartbeatNow(progress);
           }
         },
       );

@@ -5,7 +5,7 @@
  * so a retried attempt resumes waiting for the same job instead of importing twice; rejects are stored
  * once per row; the members' hashes are written after the jobs finished, so a killed worker loses nothing.
  */
-import { activityInfo, heartbeat, log, sleep } from '@temporalio/activity';
+import { activityInfo, log, sleep } from '@temporalio/activity';
 import type { KlaviyoClient } from '../klaviyo/client';
 import { KlaviyoError } from '../klaviyo/errors';
 import { splitForBulkImport, type SerializedProfile } from '../klaviyo/client';
@@ -13,7 +13,7 @@ import type { RowReject } from '../audience/row';
 import type { SyncStateStore } from '../store/types';
 import type { ActivityConfig } from '../config';
 import { clientFor } from './klaviyoClient';
-import { withHeartbeatTicker } from './heartbeatTicker';
+import { heartbeatNow, noteWaitingOn, withHeartbeatTicker } from './heartbeatTicker';
 import type { CredentialRef } from './lists';
 
 /** One batch of the run's snapshot. */
@@ -124,13 +124,13 @@ async function importChunk(
         continue;
       }
       progress.jobs[chunk] = jobId;
-      heartbeat(progress);
+      heartbeatNow(progress);
     }
     const job = await waitForJob(client, jobId, progress, config);
     if (!job) {
       // Stuck job: forget it and submit the chunk again (an upsert, so harmless if the old one wakes up).
       delete progress.jobs[chunk];
-      heartbeat(progress);
+      heartbeatNow(progress);
       continue;
     }
     // Import errors are read only when the job says some profiles failed: one M-tier call fewer per job.
@@ -148,21 +148,45 @@ async function importChunk(
   }
 }
 
-/** Polls with back-off; returns undefined when the job did not finish within the configured time. */
+/**
+ * Polls with back-off; returns undefined when the job stopped moving (status and counts unchanged for
+ * bulkJobStallMs) or did not finish within bulkJobTimeoutMs. While it stands still, the heartbeat says so
+ * (`status` shows "import job … unchanged for 2 min").
+ */
 async function waitForJob(client: KlaviyoClient, jobId: string, progress: UpsertProgress, config: ActivityConfig) {
   const deadline = Date.now() + config.bulkJobTimeoutMs;
+  const stallMs = config.bulkJobStallMs;
+  const noteAfterMs = Math.min(60_000, stallMs / 3);
   // A job takes a second or more: a first look after 2 s saves status polls, which share one 150/min bucket.
   let delay = 2000 / Math.min(config.klaviyo.rateSpeedFactor, 4);
-  for (;;) {
-    const job = await client.getBulkImportJob(jobId);
-    heartbeat(progress);
-    if (job.status === 'complete') return job;
-    if (job.status === 'cancelled' || Date.now() > deadline) {
-      log.warn('Bulk import job did not complete; submitting the batch again', { jobId, status: job.status });
-      return undefined;
+  let last = '';
+  let changedAt = Date.now();
+  try {
+    for (;;) {
+      const job = await client.getBulkImportJob(jobId);
+      const seen = `${job.status} ${job.completedCount} ${job.failedCount}`;
+      if (seen !== last) [last, changedAt] = [seen, Date.now()];
+      const still = Date.now() - changedAt;
+      noteWaitingOn(
+        still >= noteAfterMs && job.status !== 'complete'
+          ? `Klaviyo import job ${jobId} unchanged for ${roughly(still)} (${job.status}, ${job.completedCount} of ${job.totalCount} done)`
+          : undefined,
+      );
+      heartbeatNow(progress);
+      if (job.status === 'complete') return job;
+      if (job.status === 'cancelled' || still > stallMs || Date.now() > deadline) {
+        log.warn('Bulk import job did not complete; submitting the batch again', { jobId, status: job.status, unchangedMs: still });
+        return undefined;
+      }
+      // Activity sleep ends early when the activity is cancelled.
+      await sleep(delay);
+      delay = Math.min(delay * 1.5, 10_000);
     }
-    // Activity sleep ends early when the activity is cancelled.
-    await sleep(delay);
-    delay = Math.min(delay * 1.5, 10_000);
+  } finally {
+    noteWaitingOn(undefined);
   }
+}
+
+function roughly(ms: number): string {
+  return ms < 120_000 ? `${Math.round(ms / 1000)} s` : `${Math.floor(ms / 60_000)} min`;
 }

@@ -6,8 +6,10 @@
  * whole-audience error, raised as soon as the open field passes a size no real row has.
  */
 import { createReadStream } from 'node:fs';
+import { pipeline } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import Papa from 'papaparse';
+import { CsvRecordGuard } from './csvRecordGuard';
 import { InvalidAudienceError, toAudienceError } from './errors';
 import { assertValidHeader } from './fields';
 import { brokenRow, brokenSourceRow, type RawRow } from './rowModel';
@@ -25,6 +27,16 @@ interface ParseResult {
 
 export async function* readCsvRows(path: string, hooks: ReadHooks = {}): AsyncGenerator<SourceRow> {
   const input = createReadStream(path, { highWaterMark: CHUNK_BYTES });
+  // Bounds the memory one record may take: an oversized record reaches the parser cut short, and is that
+  // row's reject (the rest of the file is read on), never a whole-file failure.
+  const guard = new CsvRecordGuard(MAX_ROW_BYTES, path);
+  input.on('data', (chunk) => {
+    hooks.onChunk?.(chunk as Buffer);
+    bytesRead += chunk.length;
+  });
+  // Errors of either stream surface through the guard's iterator below.
+  pipeline(input, guard, () => undefined);
+  let record = 0; // non-blank records parsed, the header being 0: the guard's numbering of cut records
   const decoder = new StringDecoder('utf8');
   let parser: Papa.Parser | undefined;
   let carried = '';
@@ -50,21 +62,25 @@ export async function* readCsvRows(path: string, hooks: ReadHooks = {}): AsyncGe
     for (let i = 0; i < data.length; i++) {
       const cells = data[i]!;
       if (cells.length === 1 && cells[0] === '') continue; // a blank line
+      const oversized = guard.wasCut(record++);
       if (!header) {
+        if (oversized) throw new InvalidAudienceError(`audience file ${path}: the CSV header row is longer than ${MAX_ROW_BYTES} bytes; is it a CSV file?`);
         header = cells.map((name, n) => (n === 0 ? name.replace(/^\uFEFF/, '') : name).trim());
         assertValidHeader(header);
         emailAt = header.indexOf('email');
         hooks.onHeader?.(header);
         continue;
       }
-      yield malformed.has(i) ? brokenSourceRow(row++, 'row has a malformed quoted field') : new CsvRow(row++, header, cells, emailAt);
+      if (oversized) {
+        yield brokenSourceRow(row++, `row is longer than ${MAX_ROW_BYTES} bytes (a cell that large is not a profile field); the rest of the file was read on`);
+      } else {
+        yield malformed.has(i) ? brokenSourceRow(row++, 'row has a malformed quoted field') : new CsvRow(row++, header, cells, emailAt);
+      }
     }
   }
 
   try {
-    for await (const chunk of input as AsyncIterable<Buffer>) {
-      hooks.onChunk?.(chunk);
-      bytesRead += chunk.length;
+    for await (const chunk of guard as AsyncIterable<Buffer>) {
       yield* records(decoder.write(chunk), false);
     }
     yield* records(decoder.end(), true);
@@ -72,6 +88,7 @@ export async function* readCsvRows(path: string, hooks: ReadHooks = {}): AsyncGe
     throw toAudienceError(path, err);
   } finally {
     input.destroy();
+    guard.destroy();
   }
   if (!header) throw new InvalidAudienceError(`audience file ${path} is empty: it has no header row`);
 }

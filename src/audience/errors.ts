@@ -2,6 +2,7 @@
  * Whole-audience errors. Per-row problems are never thrown: they become RowRejects (see row.ts).
  */
 import { SyncFailure } from '../failures';
+import { sanitizeMessage } from '../sanitize';
 
 /** The audience as a whole cannot be used: unreadable file, unknown column, broken file structure. */
 export class InvalidAudienceError extends SyncFailure {
@@ -29,7 +30,24 @@ export function toAudienceError(path: string, err: unknown): unknown {
     return new InvalidAudienceError(`cannot read audience file ${path}: ${code}`);
   }
   if (typeof code === 'string' && (code.startsWith('CSV_') || code.startsWith('INVALID_'))) {
-    return new InvalidAudienceError(`audience file ${path} is not valid CSV: ${(err as Error).message}`);
+    return new InvalidAudienceError(`audience file ${path} is not valid CSV: ${sanitizeMessage((err as Error).message, 200)}`);
   }
   return err;
+}
+
+/**
+ * A database the audience query reads cannot be reached right now (refused, reset, timed out). Temporal
+ * retries it; the plan activity turns it into `source_unavailable` (a workflow action) once the configured
+ * attempts are used up.
+ */
+export class SourceUnreachableError extends SyncFailure {
+  constructor(message: string) {
+    super('transient', message);
+    this.name = 'SourceUnreachableError';
+  }
+
+  /** The same problem, after `attempts` tries: the run pauses for an operator. */
+  giveUp(attempts: number): SyncFailure {
+    return new SyncFailure('source_unavailable', `${this.message.replace(/[.\s]+$/, '')} (tried ${attempts} times)`);
+  }
 }

@@ -94,11 +94,20 @@ function parseLine(line: string, row: number): RawRow {
   try {
     value = JSON.parse(line);
   } catch (err) {
-    return brokenRow(`line is not valid JSON: ${(err as Error).message}`);
+    return brokenRow(`line is not valid JSON${whereJsonBroke(err)}`);
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return brokenRow('line must be a JSON object such as {"email":"ana@example.com"}');
   }
   assertKnownColumns(Object.keys(value), `a key on data row ${row}`);
   return value as RawRow;
+}
+
+/** Where JSON.parse gave up, without its quote of the line (which could be anything, a key included). */
+function whereJsonBroke(err: unknown): string {
+  const message = (err as Error).message ?? '';
+  const position = /position (\d+)/.exec(message);
+  if (position) return ` (at character ${Number(position[1]) + 1})`;
+  if (/end of JSON input/i.test(message)) return ' (it ends too early)';
+  return '';
 }

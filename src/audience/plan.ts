@@ -11,9 +11,11 @@
  * with an e-mail (key and kind), plus the digest; the plan handed to the workflow is a few numbers.
  */
 import { createHash } from 'node:crypto';
-import type { AudienceSource } from '../shared';
+import type { RowFileSource } from '../shared';
+import { sanitizeMessage } from '../sanitize';
 import { BatchAssigner, DEFAULT_MAX_BYTES, DEFAULT_MAX_PROFILES } from './batches';
 import { loadHashes, TaggedKeys } from './emailHash';
+import { InvalidAudienceError } from './errors';
 import { assertUnchanged, statAudience, type AudienceFingerprint } from './fingerprint';
 import type { MemberDigest } from './memberDigest';
 import { normalizeRowSized, type RowReject } from './row';
@@ -78,6 +80,8 @@ export interface PlanOptions {
   sink?: PlanSink;
   /** Called with the number of rows read so far, every PROGRESS_EVERY rows and at the end. */
   onProgress?: (rows: number) => void;
+  /** Throw InvalidAudienceError, naming the commonest reject reason, when no row is valid (a run's plan does). */
+  requireValidRow?: boolean;
 }
 
 const PROGRESS_EVERY = 5_000;
@@ -91,7 +95,7 @@ const enum Kind {
   Kept = 4,
 }
 
-export async function planAudience(source: AudienceSource, opts: PlanOptions = {}): Promise<AudiencePlan> {
+export async function planAudience(source: RowFileSource, opts: PlanOptions = {}): Promise<AudiencePlan> {
   const batches = new BatchAssigner({ maxProfiles: opts.maxProfiles ?? DEFAULT_MAX_PROFILES, maxBytes: opts.maxBytes ?? DEFAULT_MAX_BYTES });
   const normalizeOpts = { updateContacts: opts.updateContacts, defaultCountry: opts.defaultCountry };
   // The settings a row's hash depends on: a different phone country or updateContacts is a different row.
@@ -105,6 +109,8 @@ export async function planAudience(source: AudienceSource, opts: PlanOptions = {
   let hashedBytes = 0;
   const entries = new TaggedKeys();
   const rejectedByReason: Record<string, number> = {};
+  const firstReject = new Map<string, RowReject>();
+  let header: string[] | undefined;
   let rows = 0;
   let rejectedRows = 0;
 
@@ -114,8 +120,9 @@ export async function planAudience(source: AudienceSource, opts: PlanOptions = {
       hashedBytes += chunk.length;
     },
     // The same cells under other columns are another row.
-    onHeader: (header: string[]) => {
-      settings = hash64(`${settingsText}|${JSON.stringify(header)}`);
+    onHeader: (names: string[]) => {
+      header = names;
+      settings = hash64(`${settingsText}|${JSON.stringify(names)}`);
     },
   };
   for await (const sourceRow of readAudienceRows(source, hooks)) {
@@ -137,6 +144,7 @@ export async function planAudience(source: AudienceSource, opts: PlanOptions = {
     if (!result.ok) {
       rejectedRows++;
       rejectedByReason[result.reject.reason] = (rejectedByReason[result.reject.reason] ?? 0) + 1;
+      if (!firstReject.has(result.reject.reason)) firstReject.set(result.reject.reason, result.reject);
       await sink?.reject(result.reject);
       if (hasValidEmail(result.reject)) {
         const key = emailKey(result.reject.email!);
@@ -166,6 +174,7 @@ export async function planAudience(source: AudienceSource, opts: PlanOptions = {
   assertUnchanged(source.path, before, { size: hashedBytes, mtimeMs: after.mtimeMs });
 
   const outcome = resolveEmails(entries, members);
+  if (opts.requireValidRow && outcome.validRows === 0) throw noValidRow(source.path, rows, header, rejectedByReason, firstReject);
   if (outcome.unsend.length > 0) await sink?.unsend(outcome.unsend);
   return {
     fingerprint: { ...before, sha256: sha256.digest('hex') },
@@ -232,4 +241,24 @@ function quickEmail(row: SourceRow): string | undefined {
 /** A rejected row whose e-mail itself is fine: its person stays on the list. */
 function hasValidEmail(reject: RowReject): boolean {
   return reject.email !== undefined && reject.reason !== 'invalid_email' && reject.reason !== 'missing_email';
+}
+
+/**
+ * An audience without a valid row is never synced: it is a wrong file (a header alone, a binary file, the
+ * wrong format), and syncing it would create an empty list or empty an existing one.
+ */
+function noValidRow(
+  path: string,
+  rows: number,
+  header: string[] | undefined,
+  byReason: Record<string, number>,
+  firstReject: Map<string, RowReject>,
+): InvalidAudienceError {
+  if (rows === 0) return new InvalidAudienceError(`audience file ${path} has no data rows${header ? ' (only a header)' : ''}; nothing to sync`);
+  const [reason, count] = Object.entries(byReason).sort((a, b) => b[1] - a[1])[0]!;
+  const example = firstReject.get(reason)!;
+  return new InvalidAudienceError(
+    `audience file ${path} has no valid row: all ${rows} rows were rejected, most (${count}) as ${reason} ` +
+      `(row ${example.row}: ${sanitizeMessage(example.message, 160)}); is it the right file and format?`,
+  );
 }

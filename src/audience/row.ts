@@ -8,6 +8,8 @@ import { PROPERTY_COLUMN_PREFIX } from './fields';
 import { FieldProblem, ROW_ERROR, type RawRow, type RejectReason, type RowReject } from './rowModel';
 import {
   checkDefaultCountry,
+  checkProperties,
+  checkPropertyName,
   normalizeCoordinates,
   normalizeDate,
   normalizeEmail,
@@ -154,9 +156,14 @@ function buildProperties(raw: RawRow): Record<string, unknown> | undefined {
     if (!key.startsWith(PROPERTY_COLUMN_PREFIX)) continue;
     const value = raw[key];
     const cell = typeof value === 'string' ? text(value, key) : value;
-    if (cell !== undefined && cell !== null) properties[key.slice(PROPERTY_COLUMN_PREFIX.length)] = cell;
+    if (cell === undefined || cell === null) continue;
+    const name = key.slice(PROPERTY_COLUMN_PREFIX.length);
+    // Checked before the assignment: `properties["__proto__"] = …` would replace the object's prototype.
+    checkPropertyName(name);
+    properties[name] = cell;
   }
   const lastEvent = text(raw.last_event_date, 'last_event_date');
   if (lastEvent !== undefined) properties.last_event_date = normalizeDate(lastEvent, 'last_event_date');
+  checkProperties(properties);
   return Object.keys(properties).length > 0 ? properties : undefined;
 }

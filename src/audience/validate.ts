@@ -6,15 +6,15 @@
 import { isIP } from 'node:net';
 import { parsePhoneNumberFromString, isSupportedCountry, type CountryCode } from 'libphonenumber-js/max';
 import { z } from 'zod';
+import { excerpt } from '../sanitize';
 import { FieldProblem } from './rowModel';
 
 const MAX_EMAIL_LENGTH = 254;
 const MAX_EMAIL_LOCAL_LENGTH = 64;
-const MAX_SHOWN_VALUE = 60;
 
-/** A value for a message, shortened so a huge cell cannot bloat the report. */
+/** A cell for a message: a short printable excerpt, secrets redacted, so a huge or hostile cell cannot bloat or leak into the report. */
 export function show(value: string): string {
-  return JSON.stringify(value.length > MAX_SHOWN_VALUE ? `${value.slice(0, MAX_SHOWN_VALUE)}…` : value);
+  return JSON.stringify(excerpt(value));
 }
 
 /** Cell text: trimmed string, or undefined when empty/absent. Numbers and booleans (NDJSON) become text. */
@@ -161,4 +161,31 @@ export function parseProperties(value: unknown): Record<string, unknown> | undef
     throw new FieldProblem('invalid_properties', 'properties', 'properties must be a JSON object such as {"tier":"gold"}');
   }
   return parsed as Record<string, unknown>;
+}
+
+/** Names that reach an object's prototype machinery rather than a property of the profile. */
+const FORBIDDEN_PROPERTY_NAMES = new Set(['__proto__', 'constructor', 'prototype']);
+/** Klaviyo takes nested custom properties; this deep is already unusual, and deeper ones would overflow the serialiser's stack. */
+export const MAX_PROPERTY_DEPTH = 10;
+
+export function checkPropertyName(name: string): void {
+  if (FORBIDDEN_PROPERTY_NAMES.has(name)) {
+    throw new FieldProblem('invalid_properties', 'properties', `property name ${show(name)} is not allowed`);
+  }
+}
+
+/** Every key at every depth is an allowed name, and nothing nests deeper than MAX_PROPERTY_DEPTH (checked without recursion). */
+export function checkProperties(properties: Record<string, unknown>): void {
+  const stack: { value: unknown; depth: number }[] = [{ value: properties, depth: 1 }];
+  while (stack.length > 0) {
+    const { value, depth } = stack.pop()!;
+    if (typeof value !== 'object' || value === null) continue;
+    if (depth > MAX_PROPERTY_DEPTH) {
+      throw new FieldProblem('invalid_properties', 'properties', `properties nest deeper than ${MAX_PROPERTY_DEPTH} levels`);
+    }
+    for (const [name, inner] of Object.entries(value)) {
+      checkPropertyName(name);
+      stack.push({ value: inner, depth: depth + 1 });
+    }
+  }
 }

@@ -1,21 +1,33 @@
 /**
  * What every command gets: output streams, the environment, and a Temporal client connected lazily
- * (so `estimate` and `export-sftp` work without a server) with the worker's own settings.
+ * (so `estimate` and `export-sftp` work without a server) with the worker's own settings. The Temporal
+ * modules load on first use, so commands that do not talk to Temporal start fast.
  */
 import type { Client } from '@temporalio/client';
 import { temporalSettingsFromEnv, type TemporalSettings } from '../config';
-import { connectClient } from '../temporal/connection';
+
+type ConnectionModule = typeof import('../temporal/connection');
+const connectionModule = (): ConnectionModule => require('../temporal/connection') as ConnectionModule;
 
 export class CliContext {
-  readonly settings: TemporalSettings;
+  private settingsRead?: TemporalSettings;
   private clientPromise?: Promise<Client>;
 
   constructor(
     readonly env: NodeJS.ProcessEnv,
     readonly stdout: NodeJS.WritableStream,
     readonly stderr: NodeJS.WritableStream,
-  ) {
-    this.settings = temporalSettingsFromEnv(env);
+  ) {}
+
+  /** Read when a command first needs them, so a bad setting (say TEMPORAL_CODEC_KEY) fails as that command's one-sentence error. */
+  get settings(): TemporalSettings {
+    this.settingsRead ??= temporalSettingsFromEnv(this.env);
+    return this.settingsRead;
+  }
+
+  /** With payload encryption on, list names stay out of ids and search attributes, which are never encrypted. */
+  get hidesListNames(): boolean {
+    return Boolean(this.settings.codec?.keyId);
   }
 
   print(text: string): void {
@@ -28,7 +40,7 @@ export class CliContext {
   }
 
   client(): Promise<Client> {
-    this.clientPromise ??= connectClient(this.settings);
+    this.clientPromise ??= Promise.resolve().then(() => connectionModule().connectClient(this.settings));
     return this.clientPromise;
   }
 

@@ -1,5 +1,6 @@
 /** Plain-text renderings of the workflow's status and report, for a person reading a terminal. */
 import type { MembershipCheck, SyncCounts, SyncReport, SyncStatus, WorkflowAction } from '../shared';
+import type { RunSummary } from './visibility';
 
 const STEP_LABELS: Record<string, string> = {
   validating_credential: 'checking the Klaviyo key',
@@ -62,13 +63,15 @@ function membershipLine(check: MembershipCheck | undefined): string[] {
   return [`  drift check:   read ${check.listed} members (${why}): ${check.strangers} not known to the sync state, ${check.missing} removed by hand`];
 }
 
-export function formatStatus(workflowId: string, s: SyncStatus): string {
+/** `waitingOn`: what the run's pending steps wait on, one line each (see src/temporal/pendingWork.ts). */
+export function formatStatus(workflowId: string, s: SyncStatus, waitingOn: string[] = []): string {
   const list = s.listName ? `"${s.listName}"${s.listId ? ` (${s.listId})` : ''}` : (s.listId ?? '(not resolved yet)');
   const lines = [
     `Run ${workflowId}${s.dryRun ? ' (dry run)' : ''}`,
     `  state: ${s.state}`,
     ...(s.waitingFor ? [`  waiting for run ${s.waitingFor} to finish with this list`] : []),
     `  step:  ${stepLabel(s.step, s)}`,
+    ...waitingOn.map((w) => `  waiting on: ${w}`),
     `  list:  ${list}`,
     `  started: ${s.startedAt}`,
     ...formatCounts(s.counts, { dryRun: s.dryRun }),
@@ -76,6 +79,8 @@ export function formatStatus(workflowId: string, s: SyncStatus): string {
   ];
   if (s.action) lines.push(...formatAction(s.action, workflowId));
   if (s.error) lines.push(`  error: ${s.error}`);
+  if (s.message) lines.push(`  outcome: ${s.message}`);
+  if (s.reportLocation) lines.push(`  reject report: ${s.reportLocation}`);
   return lines.join('\n');
 }
 
@@ -102,6 +107,31 @@ export function formatReport(workflowId: string, r: SyncReport): string {
       : `  reject report: klaviyo-audience-sync report ${workflowId} --rejects rejects.csv`,
   );
   return lines.join('\n');
+}
+
+/** A report in one phrase: "540 valid, 60 rejected, 12 added, 528 updated, 3 removed" (a dry run: "would add ..."). */
+export function reportSummary(r: SyncReport): string {
+  const rows = `${r.counts.rowsValid} valid, ${r.counts.rowsRejected} rejected`;
+  if (r.dryRun) return `dry run: ${rows}; would add ${r.wouldAdd ?? 0}, update ${r.wouldUpdate ?? 0}, remove ${r.wouldRemove ?? 0}`;
+  return `${rows}, ${r.counts.added} added, ${r.counts.updated} updated, ${r.counts.removed} removed`;
+}
+
+/** Who started a run, as `runs` shows it. */
+export function startedBy(run: Pick<RunSummary, 'scheduleId'>): string {
+  return run.scheduleId ? `schedule ${run.scheduleId}` : 'CLI/other';
+}
+
+/** One line of `runs`: start, state, duration, who, (list), counts, workflow id. */
+export function formatRunLine(run: RunSummary, { showList = true } = {}): string {
+  return [
+    run.startedAt.replace(/\.\d+Z$/, 'Z'),
+    run.state,
+    formatDuration(run.durationMs / 1000),
+    `by ${startedBy(run)}`,
+    ...(showList && run.list ? [`list "${run.list}"`] : []),
+    ...(run.report ? [reportSummary(run.report)] : []),
+    run.workflowId,
+  ].join('  ');
 }
 
 /**

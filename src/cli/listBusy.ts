@@ -1,6 +1,7 @@
 /** What the CLI says when a run waits for another run of the same list (one writer per list). */
 import type { WorkflowHandle } from '@temporalio/client';
-import { STATUS_QUERY, type SyncStatus } from '../shared';
+import { STATUS_QUERY } from '../names';
+import type { SyncStatus } from '../shared';
 
 /** Steps before a run knows whether its list is free; a dry run takes no lock, so it never waits. */
 const BEFORE_LIST_CLAIMED = new Set<SyncStatus['step']>(['validating_credential', 'planning', 'locking_list']);

@@ -2,10 +2,13 @@
  * Entry point of `klaviyo-audience-sync` (bin/klaviyo-audience-sync.js, `npm run cli`).
  * Every failure ends as one sentence on stderr and an exit code (see errors.ts).
  */
-import { CommanderError } from 'commander';
+import type { CommanderError } from 'commander';
 import { CliContext } from './context';
 import { describeCliError } from './errors';
 import { createProgram } from './program';
+
+/** Commander's "errors" that are not failures: --help and --version printed what was asked. */
+const DONE_CODES = new Set(['commander.helpDisplayed', 'commander.version']);
 
 /** Runs the CLI and returns the exit code (does not call process.exit, so tests can call it in-process). */
 export async function runCli(
@@ -22,20 +25,14 @@ export async function runCli(
     await program.parseAsync(argv);
     return 0;
   } catch (err) {
-    // --help and --version are not errors.
-    if (err instanceof CommanderError && (err.code === 'commander.helpDisplayed' || err.code === 'commander.version')) return 0;
+    const code = (err as Partial<CommanderError>).code ?? '';
+    if (DONE_CODES.has(code)) return 0;
     // A command group without its subcommand (e.g. `schedule`) already printed its help.
-    if (err instanceof CommanderError && err.code === 'commander.help') return 2;
+    if (code === 'commander.help') return 2;
     const { message, exitCode } = describeCliError(err);
     ctx.stderr.write(`${message}\n`);
     return exitCode;
   } finally {
     await ctx.close();
   }
-}
-
-if (require.main === module) {
-  void runCli(process.argv).then((code) => {
-    process.exitCode = code;
-  });
 }

@@ -1,5 +1,6 @@
 /** Flag definitions shared by `sync`, `dry-run`, `estimate` and `schedule`, so they read the same everywhere. */
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { AUDIENCE_FILE_FORMATS } from '../names';
 import type { SyncFlags } from './syncInput';
 
 export function parseShare(value: string): number {
@@ -20,23 +21,25 @@ export function parsePositive(value: string): number {
   return n;
 }
 
-export function addAudienceOptions(cmd: Command, { audienceRequired = true } = {}): Command {
-  const audience = new Option('-a, --audience <file>', 'audience file (.csv, or .ndjson/.jsonl), one row per customer keyed by email');
-  if (audienceRequired) audience.makeOptionMandatory();
+/** The audience: --audience <file>, or --query with --connection (which of them is required is checked by audienceSourceFrom). */
+export function addAudienceOptions(cmd: Command): Command {
   return cmd
-    .addOption(audience)
-    .addOption(new Option('--format <format>', 'audience format when the extension does not say').choices(['csv', 'ndjson']));
+    .option('-a, --audience <file>', 'audience file (.csv, .ndjson/.jsonl or .parquet), one row per customer keyed by email')
+    .addOption(new Option('--format <format>', 'audience format when the extension does not say').choices([...AUDIENCE_FILE_FORMATS]))
+    .option('--query <sql>', 'instead of --audience: a PostgreSQL SELECT whose columns are audience fields (email, first_name, ...)')
+    .option('--connection <name>', "with --query: the name under which the workers find the database's connection string");
 }
 
-export function addSyncOptions(cmd: Command, { audienceRequired = true } = {}): Command {
-  return addAudienceOptions(cmd, { audienceRequired })
+export function addSyncOptions(cmd: Command): Command {
+  return addAudienceOptions(cmd)
     .option('-l, --list <name>', 'Klaviyo list name (found by exact name, created if absent)')
     .option('--list-id <id>', 'Klaviyo list id, instead of --list')
     .option('--credential <name>', 'name of the Klaviyo credential the worker uses (default "default" = KLAVIYO_API_KEY)')
     .option('--no-remove', 'keep list members who are not in the audience (default: remove them)')
     .option('--no-update-contacts', 'only set list membership; leave profile attributes untouched')
     .option('--max-removal-share <share>', 'pause instead of removing more than this share of the list (default 0.5)', parseShare)
-    .option('--verify-membership', "read the list's whole membership first: removes strangers and re-adds members removed by hand (runs do it anyway every AUDIENCE_VERIFY_EVERY)");
+    .option('--verify-membership', "read the list's whole membership first: removes strangers and re-adds members removed by hand (runs do it anyway every AUDIENCE_VERIFY_EVERY)")
+    .option('--no-local-check', 'do not read the audience on this machine first (the worker reads it from another filesystem)');
 }
 
 /** The commander option bag of addSyncOptions, as the input builder wants it. */

@@ -5,7 +5,8 @@
  */
 import { SingleBar } from 'cli-progress';
 import type { WorkflowHandle } from '@temporalio/client';
-import { STATUS_QUERY, type SyncReport, type SyncStatus } from '../shared';
+import { STATUS_QUERY } from '../names';
+import type { SyncReport, SyncStatus } from '../shared';
 import type { CliContext } from './context';
 import { formatAction, stepLabel } from './format';
 import { waitingLine } from './listBusy';

@@ -8,7 +8,7 @@ import type { Writable } from 'node:stream';
 import { stringify } from 'csv-stringify';
 import { normalizeRow, type RowReject } from '../audience/row';
 import { readAudienceRows } from '../audience/source';
-import type { AudienceSource } from '../shared';
+import type { RowFileSource } from '../shared';
 import { usageError } from './errors';
 import { fieldsWithoutSftpColumn, SFTP_HEADERS, sftpRow } from './sftpColumns';
 
@@ -32,7 +32,7 @@ export function rejectsPathFor(outPath: string): string {
   return outPath.replace(/(\.csv)?$/i, '.rejects.csv');
 }
 
-async function collectPropertyColumns(source: AudienceSource, opts: SftpExportOptions): Promise<string[]> {
+async function collectPropertyColumns(source: RowFileSource, opts: SftpExportOptions): Promise<string[]> {
   const keys = new Set<string>();
   for await (const { row, raw } of readAudienceRows(source)) {
     const n = normalizeRow(raw, row, { defaultCountry: opts.defaultCountry });
@@ -50,27 +50,31 @@ async function put(stream: Writable, record: string[]): Promise<void> {
   if (!stream.write(record)) await once(stream, 'drain');
 }
 
-function csvFile(path: string, header: string[]): { csv: ReturnType<typeof stringify>; done: Promise<void> } {
-  const csv = stringify({ header: true, columns: header });
+/** Opens the file first, so a path that cannot be written fails here (ENOENT, EACCES), not mid-export. */
+async function csvFile(path: string, header: string[]): Promise<{ csv: ReturnType<typeof stringify>; done: Promise<void> }> {
   const file = fs.createWriteStream(path);
+  await once(file, 'open');
+  const csv = stringify({ header: true, columns: header });
   csv.pipe(file);
   const done = new Promise<void>((resolve, reject) => {
     file.on('finish', resolve);
     file.on('error', reject);
     csv.on('error', reject);
   });
+  // Awaited only at the end; a write error before then must not also surface as an unhandled rejection.
+  done.catch(() => undefined);
   return { csv, done };
 }
 
 export async function exportSftpCsv(
-  source: AudienceSource,
+  source: RowFileSource,
   outPath: string,
   opts: SftpExportOptions = {},
 ): Promise<SftpExportResult> {
   const propertyColumns = await collectPropertyColumns(source, opts);
   const rejectsPath = rejectsPathFor(outPath);
-  const out = csvFile(outPath, [...SFTP_HEADERS, ...propertyColumns]);
-  const rejects = csvFile(rejectsPath, ['row', 'email', 'reason', 'field', 'message']);
+  const out = await csvFile(outPath, [...SFTP_HEADERS, ...propertyColumns]);
+  const rejects = await csvFile(rejectsPath, ['row', 'email', 'reason', 'field', 'message']);
   const result: SftpExportResult = {
     outPath,
     rowsRead: 0,

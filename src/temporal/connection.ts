@@ -4,8 +4,9 @@
  */
 import fs from 'node:fs';
 import { Connection, Client } from '@temporalio/client';
-import { NativeConnection, type NativeConnectionOptions } from '@temporalio/worker';
+import type { NativeConnection, NativeConnectionOptions } from '@temporalio/worker';
 import type { TemporalSettings } from '../config';
+import { dataConverterFor } from './codec';
 
 function connectionOptions(s: TemporalSettings): NativeConnectionOptions {
   const tls = s.tls
@@ -28,10 +29,13 @@ export async function connectConnection(s: TemporalSettings): Promise<Connection
   return Connection.connect(connectionOptions(s));
 }
 
+/** A client with the worker's data converter: it encrypts what it sends and decrypts what it reads when TEMPORAL_CODEC_KEY is set. */
 export async function connectClient(s: TemporalSettings): Promise<Client> {
-  return new Client({ connection: await connectConnection(s), namespace: s.namespace });
+  return new Client({ connection: await connectConnection(s), namespace: s.namespace, dataConverter: dataConverterFor(s.codec) });
 }
 
 export async function connectWorkerConnection(s: TemporalSettings): Promise<NativeConnection> {
-  return NativeConnection.connect(connectionOptions(s));
+  // Loaded here, not at the top: the CLI imports this module and must not pay for the worker's native core.
+  const worker = require('@temporalio/worker') as typeof import('@temporalio/worker');
+  return worker.NativeConnection.connect(connectionOptions(s));
 }

@@ -3,8 +3,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { bundleWorkflowCode, NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities';
-import type { ActivityConfig } from '../config';
+import type { ActivityConfig, CodecSettings } from '../config';
 import type { SyncStateStore } from '../store/types';
+import { dataConverterFor, FAILURE_CONVERTER_PATH } from './codec';
 
 export interface AudienceSyncWorkerOptions {
   connection: NativeConnection;
@@ -17,6 +18,8 @@ export interface AudienceSyncWorkerOptions {
   workflowBundle?: WorkerOptions['workflowBundle'];
   /** Another prebuilt bundle file (WORKFLOW_BUNDLE_PATH); it must come from the same code. */
   workflowBundlePath?: string;
+  /** Payload encryption (TEMPORAL_CODEC_KEY); the clients that start and read runs need the same keys. */
+  codec?: CodecSettings;
 }
 
 // The workflows' entry: index.ts when run from source (tsx, tests), index.js when compiled.
@@ -28,7 +31,8 @@ const ignoreModules = ['axios', 'papaparse', 'libphonenumber-js', 'better-sqlite
 
 /** Bundles the workflows once, e.g. for a test suite that starts many workers. */
 export async function bundleAudienceSyncWorkflows(): Promise<{ code: string }> {
-  return bundleWorkflowCode({ workflowsPath, ignoreModules });
+  // The workflows' own failures (a run failing with an activity's message) get the same failure converter.
+  return bundleWorkflowCode({ workflowsPath, ignoreModules, failureConverterPath: FAILURE_CONVERTER_PATH });
 }
 
 /** A bundle made at build time (`npm run build` writes lib/workflow-bundle.js) spares each worker start the webpack run and its memory. */
@@ -45,8 +49,11 @@ export async function createAudienceSyncWorker(opts: AudienceSyncWorkerOptions):
     namespace: opts.namespace,
     taskQueue: opts.taskQueue,
     activities: createActivities(opts.activities, opts.store),
+    dataConverter: dataConverterFor(opts.codec),
     ...(workflowBundle ? { workflowBundle } : { workflowsPath, bundlerOptions: { ignoreModules } }),
     // Bulk import activities mostly wait on Klaviyo; a handful at once per worker is plenty.
     maxConcurrentActivityTaskExecutions: 16,
+    // Heartbeats reach the server within 5 s (not 0.8 x the heartbeat timeout): `status` shows what a step waits on promptly.
+    maxHeartbeatThrottleInterval: '5s',
   });
 }

@@ -4,7 +4,7 @@
  */
 import { ApplicationFailure, ActivityFailure } from '@temporalio/workflow';
 import { failureRow, isFailureKind, type ActionCode, type FailureKind } from '../failures';
-import type { SyncInput, WorkflowAction } from '../shared';
+import { describeAudienceSource, type SyncInput, type WorkflowAction } from '../shared';
 
 /** The classified failure behind an activity's error, if it is one of the table's kinds. */
 export function classifiedFailure(err: unknown): (ApplicationFailure & { type: FailureKind }) | undefined {
@@ -13,13 +13,21 @@ export function classifiedFailure(err: unknown): (ApplicationFailure & { type: F
   return undefined;
 }
 
-export function actionFor(failure: ApplicationFailure & { type: FailureKind }, input: SyncInput, workflowId: string, now: Date): WorkflowAction | undefined {
+/** `listName`: the list's name once the run knows it (a run started by list id learns it from Klaviyo). */
+export function actionFor(
+  failure: ApplicationFailure & { type: FailureKind },
+  input: SyncInput,
+  workflowId: string,
+  now: Date,
+  listName?: string,
+): WorkflowAction | undefined {
   const action = failureRow(failure.type).action;
   if (!action) return undefined;
   const ctx = {
     credential: input.credential,
-    list: input.listName ?? input.listId ?? '',
-    audience: input.audience.path,
+    list: listName ?? input.listName ?? input.listId ?? '',
+    audience: describeAudienceSource(input.audience),
+    ...(input.audience.type === 'postgres' ? { connection: input.audience.connection } : {}),
     workflowId,
   };
   return {

@@ -17,7 +17,9 @@ import {
   condition,
   continueAsNew,
   ContinueAsNew,
+  isCancellation,
   log,
+  setCurrentDetails,
   setHandler,
   sleep,
   upsertSearchAttributes,
@@ -26,8 +28,10 @@ import {
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import {
   addCounts,
+  CANCELLED_MESSAGE,
   describeInputError,
   emptyCounts,
+  LIST_SEARCH_ATTRIBUTE,
   STATE_SEARCH_ATTRIBUTE,
   syncInputSchema,
   type SyncInput,
@@ -44,6 +48,8 @@ import type { UpsertBatchResult } from '../activities/upsert';
 import type { MembershipCheck } from '../shared';
 import { actionFor, classifiedFailure, timerWaitSeconds } from './actions';
 import { shortActivities, longActivities } from './activityProxies';
+import { alertFailed, alertPaused } from './alerts';
+import { currentDetails } from './currentDetails';
 import { resolveSignal, statusQuery } from './definitions';
 import { ListLockClaim } from './listLockClaim';
 import { runWithConcurrency } from './pool';
@@ -52,6 +58,7 @@ import { runWithConcurrency } from './pool';
 const UPSERT_CONCURRENCY = 4;
 
 const stateKey = defineSearchAttributeKey(STATE_SEARCH_ATTRIBUTE, SearchAttributeType.KEYWORD);
+const listKey = defineSearchAttributeKey(LIST_SEARCH_ATTRIBUTE, SearchAttributeType.KEYWORD);
 
 /** What a run hands to its continuation: ids, the plan's counts, the batches done; never rows. */
 export interface CarriedState {
@@ -112,17 +119,27 @@ class AudienceSyncRun {
       listLock: carried?.listLock,
     };
     this.listLock = new ListLockClaim(carried?.listLock);
-    setHandler(statusQuery, () => this.status);
-    setHandler(resolveSignal, () => {
-      // Resolve answers a pause; sent at any other time it is ignored rather than saved for a later pause.
-      if (this.status.state === 'needs_action') this.resolveRequested = true;
-      else log.info('resolve received while no action is pending; ignored');
+    setHandler(statusQuery, () => this.status, {
+      description: 'The run now: state, step, counts so far and, while paused, the workflow action (title, message, numbered steps).',
     });
+    setHandler(
+      resolveSignal,
+      () => {
+        // Resolve answers a pause; sent at any other time it is ignored rather than saved for a later pause.
+        if (this.status.state === 'needs_action') this.resolveRequested = true;
+        else log.info('resolve received while no action is pending; ignored');
+      },
+      { description: 'Resume a run paused on a workflow action, once its cause is fixed (no input). It repeats the step that stopped.' },
+    );
   }
 
   async execute(): Promise<SyncReport> {
-    this.setState('running');
+    // One upsert at start names the list too, so `runs --list` finds every run of it; unless the run was
+    // started indexed already (with payload encryption on, the CLI indexes a hash: the name stays out).
+    const indexed = workflowInfo().typedSearchAttributes.get(listKey) !== undefined;
+    this.setState('running', { listName: indexed ? undefined : (this.input.listName ?? this.input.listId) });
     let continuing = false;
+    let failed = false;
     try {
       const report = await this.run();
       this.status.step = 'done';
@@ -130,14 +147,22 @@ class AudienceSyncRun {
       return report;
     } catch (err) {
       continuing = isContinueAsNew(err);
-      if (!continuing) {
+      if (isCancellation(err)) {
+        // Cancelled by the operator (`cancel`, the UI): no further step runs; the run ends as Cancelled.
+        this.status.action = undefined;
+        this.status.message = CANCELLED_MESSAGE;
+        this.setState('cancelled');
+      } else if (!continuing) {
         this.status.error = err instanceof Error ? err.message : String(err);
         this.setState('failed');
+        failed = true;
       }
       throw err;
     } finally {
       // Completed, failed or cancelled: the next run may have the list. A continued run keeps it.
       if (!continuing) await this.listLock.release();
+      // After the release: a slow webhook never keeps the next run of the list waiting.
+      if (failed) await alertFailed(this.listForOperators(), this.status.error!);
     }
   }
 
@@ -152,6 +177,7 @@ class AudienceSyncRun {
     const found = await this.step('ensuring_list', () => shortActivities.findList({ credential, listName: input.listName, listId: input.listId }));
     status.listId = found.listId ?? undefined;
     status.listName = found.listName;
+    this.showDetails();
     // A list this run creates reads no membership: it is empty.
     if (found.listId) await this.checkMembership(account, found.listId, found.listName);
     // The audience is read before the list is created, so a missing or malformed file leaves no empty list behind.
@@ -166,8 +192,37 @@ class AudienceSyncRun {
     return this.send(account, listId, !found.listId, planned);
   }
 
-  /** Upserts the batches not yet done, removes the members who left, reports. */
+  /** Sends into the list; when it was deleted in Klaviyo under the run and the operator resolved, into a new one. */
   private async send(account: string, listId: string, listCreated: boolean, planned: PlanResult): Promise<SyncReport> {
+    let target = { listId, listCreated, planned };
+    for (;;) {
+      try {
+        return await this.sendInto(account, target.listId, target.listCreated, target.planned);
+      } catch (err) {
+        if (!(err instanceof ListDeletedResolved)) throw err;
+        target = await this.recreateList(account);
+      }
+    }
+  }
+
+  /**
+   * Creates the list again by name (or finds one made meanwhile) and plans again against it: a new list has
+   * no stored members, so everyone is sent; the batches and counts start over.
+   */
+  private async recreateList(account: string): Promise<{ listId: string; listCreated: boolean; planned: PlanResult }> {
+    const { credential } = this.input;
+    const listName = this.status.listName!;
+    const { listId } = await this.step('ensuring_list', () => shortActivities.ensureList({ credential, listName }));
+    log.warn('The list was deleted in Klaviyo during the run; syncing the whole audience into a new list', { listId });
+    this.status.listId = listId;
+    this.doneBatches.clear();
+    this.status.counts = { ...emptyCounts(), apiCalls: this.status.counts.apiCalls };
+    const planned = await this.planAudience(account, listId, listName);
+    return { listId, listCreated: true, planned };
+  }
+
+  /** Upserts the batches not yet done, removes the members who left, reports. */
+  private async sendInto(account: string, listId: string, listCreated: boolean, planned: PlanResult): Promise<SyncReport> {
     const { input } = this;
     const credential = input.credential;
     await this.step('upserting', () =>
@@ -318,6 +373,7 @@ class AudienceSyncRun {
       addCounts(counts.rejectedByReason, { klaviyo_rejected: result.klaviyoRejected });
     }
     addCounts(counts.apiCalls, result.apiCalls);
+    this.showDetails();
   }
 
   /** A dry run reports the plan a real run would carry out (the same diff), without writing to Klaviyo. */
@@ -362,8 +418,17 @@ class AudienceSyncRun {
       actionsResolved: this.actionsResolved,
     };
     const done = await shortActivities.finalizeReport({ runKey: this.runKey, workflowId: workflowInfo().workflowId, account, report });
-    if (done.listSize !== null) this.status.counts.listSize = done.listSize;
-    return { ...report, counts: this.status.counts, ...(done.rejectFile && { reportLocation: done.rejectFile }) };
+    if (done.listSize !== null) {
+      this.status.counts.listSize = done.listSize;
+      this.status.listMembers = done.listSize;
+    }
+    if (done.rejectFile) this.status.reportLocation = done.rejectFile;
+    return {
+      ...report,
+      counts: this.status.counts,
+      ...(done.listSize !== null && { listMembers: done.listSize }),
+      ...(done.rejectFile && { reportLocation: done.rejectFile }),
+    };
   }
 
   /**
@@ -372,6 +437,7 @@ class AudienceSyncRun {
    */
   private async step<T>(step: SyncStep, fn: () => Promise<T>): Promise<T> {
     this.status.step = step;
+    this.showDetails();
     for (;;) {
       try {
         const result = await fn();
@@ -386,11 +452,13 @@ class AudienceSyncRun {
           await sleep(waitSeconds * 1000);
           continue;
         }
-        const action = actionFor(failure, this.input, workflowInfo().workflowId, new Date());
+        const action = actionFor(failure, this.input, workflowInfo().workflowId, new Date(), this.status.listName);
         // Not for an operator: fail the run with the activity's own message, not "activity task failed".
         if (!action) throw failure;
         await this.pauseUntilResolved(action);
         if (action.code === 'audience_shrink') this.allowShrink = true;
+        // Repeating the step cannot help: the list is gone. The run starts over from creating it.
+        if (action.code === 'list_deleted') throw new ListDeletedResolved();
       }
     }
   }
@@ -400,17 +468,31 @@ class AudienceSyncRun {
     this.status.action = action;
     this.resolveRequested = false;
     this.setState('needs_action');
+    alertPaused(this.listForOperators(), action, this.actionsResolved + 1);
     await condition(() => this.resolveRequested);
     this.actionsResolved++;
     this.status.action = undefined;
     this.setState('running');
   }
 
-  private setState(state: SyncState): void {
+  private setState(state: SyncState, { listName }: { listName?: string } = {}): void {
     this.status.state = state;
-    upsertSearchAttributes([{ key: stateKey, value: state }]);
+    upsertSearchAttributes([{ key: stateKey, value: state }, ...(listName ? [{ key: listKey, value: listName }] : [])]);
+    this.showDetails();
+  }
+
+  /** What the Temporal UI shows on the run's page (currentDetails.ts). */
+  private showDetails(): void {
+    setCurrentDetails(currentDetails(this.status, workflowInfo().workflowId));
+  }
+
+  private listForOperators(): string {
+    return this.status.listName ?? this.input.listName ?? this.status.listId ?? this.input.listId ?? '(unknown list)';
   }
 }
+
+/** Thrown by step() once an operator resolved `list_deleted`: the run recreates the list. */
+class ListDeletedResolved extends Error {}
 
 function historyIsLong(limit: number): boolean {
   const info = workflowInfo();

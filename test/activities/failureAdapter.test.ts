@@ -61,6 +61,8 @@ describe('the failure table', () => {
       missing_scope: 'invalid_credentials',
       list_limit: 'max_lists_exceeded',
       audience_shrink: 'audience_shrink',
+      list_deleted: 'list_deleted',
+      source_unavailable: 'source_unavailable',
     });
   });
 

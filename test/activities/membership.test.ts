@@ -32,7 +32,10 @@ beforeAll(async () => {
   config = {
     klaviyo: { baseUrl: emulator.url, credentialsFile: path.join(dir, 'credentials.json'), rateSpeedFactor: 50 },
     audience: { batchMaxProfiles: 10_000, defaultPhoneCountry: 'US' },
+    audienceRoots: [dir],
+    sources: { connectionVariables: {}, queryTimeoutMs: 60_000, connectAttempts: 1, snapshotDir: path.join(dir, 'snapshots') },
     bulkJobTimeoutMs: 10_000,
+    bulkJobStallMs: 10_000,
     state: { location: path.join(dir, 'state.sqlite'), verifyEveryMs: 3_600_000 },
   };
   store = await openStateStore(config.state.location);

@@ -39,7 +39,10 @@ beforeEach(async () => {
   config = {
     klaviyo: { baseUrl: server.url, credentialsFile: path.join(dir, 'credentials.json'), rateSpeedFactor: 100 },
     audience: { batchMaxProfiles: 10_000, defaultPhoneCountry: 'US' },
+    audienceRoots: [dir],
+    sources: { connectionVariables: {}, queryTimeoutMs: 60_000, connectAttempts: 1, snapshotDir: path.join(dir, 'snapshots') },
     bulkJobTimeoutMs: 10_000,
+    bulkJobStallMs: 10_000,
     state: { location: path.join(dir, 'state.sqlite'), verifyEveryMs: 1000 },
   };
   store = await openStateStore(config.state.location);
@@ -110,7 +113,7 @@ describe('upsertBatch', () => {
     expect(server.received[0]!.url).toContain('/api/profile-bulk-import-jobs/JOB1');
   });
 
-  it('gives up on a bulk job stuck in processing and submits the batch again, adding everyone once', async () => {
+  it('gives up on a bulk job that stops moving, saying so in its heartbeat, and submits the batch again, adding everyone once', async () => {
     const emulator = await startEmulator({ speed: 50, jobDelayMs: 50 });
     try {
       const key = await emulator.admin.createKey();
@@ -118,9 +121,17 @@ describe('upsertBatch', () => {
       const list = await new KlaviyoClient({ apiKey: key, baseUrl: emulator.url, speedFactor: 50 }).createList('Stuck');
       await emulator.admin.injectFault({ kind: 'stuck_jobs', count: 1 });
       const input = { ...(await batchInput()), listId: list.id };
-      const stuckConfig = { ...config, klaviyo: { ...config.klaviyo, baseUrl: emulator.url, rateSpeedFactor: 50 }, bulkJobTimeoutMs: 1_000 };
+      // The overall timeout is far off: it is standing still that gives the job away.
+      const klaviyo = { ...config.klaviyo, baseUrl: emulator.url, rateSpeedFactor: 50 };
+      const stuckConfig = { ...config, klaviyo, bulkJobTimeoutMs: 600_000, bulkJobStallMs: 3_000 };
+      const env = new MockActivityEnvironment();
+      const notes: string[] = [];
+      env.on('heartbeat', (d: { waitingOn?: string }) => void (d?.waitingOn && notes.push(d.waitingOn)));
 
-      const result: UpsertBatchResult = await new MockActivityEnvironment().run(createActivities(stuckConfig, store).upsertBatch, input);
+      const started = Date.now();
+      const result: UpsertBatchResult = await env.run(createActivities(stuckConfig, store).upsertBatch, input);
+      expect(Date.now() - started).toBeLessThan(15_000);
+      expect(notes.at(-1)).toMatch(/^Klaviyo import job \w+ unchanged for \d+ s \(processing, 0 of 3 done\)$/);
       expect(result.imported).toBe(3);
       expect((await emulator.admin.stats()).calls['POST /api/profile-bulk-import-jobs']).toBe(2);
       expect(await emulator.admin.listMembers(list.id)).toHaveLength(3);

@@ -7,7 +7,7 @@ import { MemberDigest } from '../../src/audience/memberDigest';
 import { loadHashes } from '../../src/audience/emailHash';
 import type { RowReject } from '../../src/audience/row';
 import { generateAudience } from '../../dev/synthetic';
-import type { AudienceSource } from '../../src/shared';
+import type { RowFileSource } from '../../src/shared';
 import { tempDir, writeAudience } from './helpers';
 
 const dir = tempDir();
@@ -17,7 +17,7 @@ beforeAll(async () => {
 });
 
 /** Plans into memory: the rows to send, the rejects and the e-mails taken back. */
-async function plan(source: AudienceSource, opts: PlanOptions = {}) {
+async function plan(source: RowFileSource, opts: PlanOptions = {}) {
   const sent: RowToSend[] = [];
   const rejects: RowReject[] = [];
   const unsent: bigint[] = [];
@@ -124,6 +124,15 @@ describe('planAudience', () => {
     const { result } = await plan(writeAudience(dir, 'csv', 'email,first_name\n'), { onProgress: (n) => progress.push(n) });
     expect(result).toMatchObject({ rows: 0, validRows: 0, batches: 0 });
     expect(progress).toEqual([0]);
+  });
+
+  it.each([
+    ['a header-only CSV', 'csv', 'email,first_name\n', /has no data rows \(only a header\); nothing to sync/],
+    ['an empty NDJSON file', 'ndjson', '', /has no data rows; nothing to sync/],
+    ['a binary file read as NDJSON', 'ndjson', Buffer.from(Array.from({ length: 3000 }, (_, i) => (i * 7919) % 256)), /no valid row: all \d+ rows were rejected, most \(\d+\) as invalid_row \(row 1: line/],
+    ['a CSV of bad e-mails and one bad phone', 'csv', 'email,phone_number\nnope,\nalso-nope,\na@x.com,12\n', /all 3 rows were rejected, most \(2\) as invalid_email \(row 1: email "nope" is not/],
+  ] as const)('with requireValidRow, fails %s with the commonest reason', async (_name, type, body, message) => {
+    await expect(planAudience(writeAudience(dir, type, body), { requireValidRow: true })).rejects.toThrow(message);
   });
 
   it('raises InvalidAudienceError for an unknown column', async () => {

@@ -53,11 +53,20 @@ describe('readAudienceRows: CSV', () => {
     ]);
   });
 
-  it('names an unknown column', async () => {
+  it('names an unknown column, with the field it most resembles', async () => {
     const source = writeAudience(dir, 'csv', 'email,emial,first_name\na@x.com,b,c\n');
     const error = await collect(source).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InvalidAudienceError);
-    expect((error as Error).message).toMatch(/audience column 'emial' .*is not a known field; known fields: email, first_name/);
+    expect((error as Error).message).toMatch(/audience column 'emial' .*is not a known field \(did you mean email\?\); known fields: email, first_name/);
+  });
+
+  it('names every unknown column, suggesting a field only where one is close', async () => {
+    const source = writeAudience(dir, 'csv', 'email,frist_name,lastname,property.tier,phone,zzz\na@x.com,a,b,c,d,e\n');
+    const error = await collect(source).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InvalidAudienceError);
+    expect((error as Error).message).toMatch(
+      /^audience columns 'frist_name' \(did you mean first_name\?\), 'lastname' \(did you mean last_name\?\), 'property\.tier' \(did you mean properties\.tier\?\), 'phone' \(did you mean phone_number\?\), 'zzz' \(in the CSV header\) are not known fields; known fields: email,/,
+    );
   });
 
   it.each([
@@ -71,11 +80,31 @@ describe('readAudienceRows: CSV', () => {
     expect((error as Error).message).toMatch(message);
   });
 
-  it('stops at a quote left open instead of buffering the rest of the file', async () => {
+  it('stops at a quote left open, naming the byte it opened at, instead of buffering the rest of the file', async () => {
     const source = writeAudience(dir, 'csv', `email,first_name\na@x.com,"${'x'.repeat(5_000_000)}\nb@x.com,B\n`);
     const error = await collect(source).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InvalidAudienceError);
-    expect((error as Error).message).toMatch(/a row starting near byte 17 runs past 4000000 bytes; is a quote left open\?/);
+    expect((error as Error).message).toMatch(/the quoted field opened at byte 25 never closes; is a quote left open\?/);
+  });
+
+  it.each([
+    ['a 2 MB quoted cell', `"${'x'.repeat(2_000_000)}"`],
+    ['a 10 MB quoted cell with quotes, commas and line breaks in it', `"${'ab""c,\n'.repeat(1_500_000)}"`],
+    ['a 10 MB unquoted cell', 'y'.repeat(10_000_000)],
+  ])('makes %s a rejected row and reads on', async (_name, cell) => {
+    const body = `email,first_name\r\na@x.com,A\r\nbig@x.com,${cell}\r\nc@x.com,"C\r\nC"\r\nd@x.com,D\r\n`;
+    const source = writeAudience(dir, 'csv', body);
+    const rows = await collect(source);
+    expect(rows.map((r) => r.raw.email)).toEqual(['a@x.com', undefined, 'c@x.com', 'd@x.com']);
+    expect(normalizeRow(rows[1]!.raw, 2)).toMatchObject({ ok: false, reject: { reason: 'invalid_row', message: expect.stringMatching(/row is longer than 1000000 bytes/) } });
+    expect(rows[2]!.raw.first_name).toBe('C\r\nC');
+    expect(rows.map((r) => r.row)).toEqual([1, 2, 3, 4]);
+  });
+
+  it('refuses a header row longer than a row may be', async () => {
+    const error = await collect(writeAudience(dir, 'csv', `email,${'h'.repeat(1_200_000)}\na@x.com,1\n`)).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InvalidAudienceError);
+    expect((error as Error).message).toMatch(/the CSV header row is longer than 1000000 bytes/);
   });
 
   it('reports a missing file as InvalidAudienceError', async () => {

@@ -1,4 +1,7 @@
-/** Runs the CLI the way an operator does: `node bin/klaviyo-audience-sync.js ...` in its own process. */
+/**
+ * Runs the CLI the way an operator does: `node bin/klaviyo-audience-sync.js ...` in its own process. The
+ * launcher runs lib/ when it is up to date with src/ (after `npm ci` or `npm run build`), else the sources.
+ */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 
@@ -13,7 +16,7 @@ const bin = path.resolve(__dirname, '../../bin/klaviyo-audience-sync.js');
 export function runCliProcess(args: string[], env: Record<string, string> = {}, timeoutMs = 90_000): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [bin, ...args], {
-      env: { ...process.env, KLAVIYO_AUDIENCE_SYNC_FROM_SOURCE: '1', ...env },
+      env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';

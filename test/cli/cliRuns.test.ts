@@ -13,44 +13,25 @@ import { scheduleIdForList } from '../../src/cli/naming';
 import type { SyncReport } from '../../src/shared';
 import { makeCustomers, writeCsvAudience } from '../support/audienceFiles';
 import { createSyncHarness, type SyncHarness } from '../support/syncHarness';
-import { ONE_SENTENCE, runCliProcess } from './cliProcess';
+import { ONE_SENTENCE } from './cliProcess';
+import { cliOn } from './cliOnHarness';
 
 const BATCH = 200;
 let h: SyncHarness;
-let cli: (...args: string[]) => ReturnType<typeof runCliProcess>;
+let cli: ReturnType<typeof cliOn>['cli'];
+let cliUntil: ReturnType<typeof cliOn>['cliUntil'];
+let members: ReturnType<typeof cliOn>['members'];
 let audience: string;
 let valid: string[];
 
 beforeAll(async () => {
   h = await createSyncHarness({ speed: 50, batchMaxProfiles: BATCH });
-  cli = (...args) => runCliProcess(args, h.env);
+  ({ cli, cliUntil, members } = cliOn(h));
   const customers = makeCustomers(600, { invalidEvery: 10, prefix: 'cli' });
   valid = customers.valid;
   audience = writeCsvAudience(h.dir, 'audience.csv', customers.rows);
 });
 afterAll(async () => h?.close());
-
-async function listIdByName(name: string): Promise<string> {
-  const lists = await h.emulator.admin.lists();
-  const list = lists.find((l) => l.name === name);
-  if (!list) throw new Error(`no list named ${name} in the emulator`);
-  return list.id;
-}
-
-async function members(name: string): Promise<string[]> {
-  return h.emulator.admin.listMembers(await listIdByName(name));
-}
-
-/** Repeats a CLI call until its stdout matches (status and visibility catch up asynchronously). */
-async function cliUntil(args: string[], pattern: RegExp, timeoutMs = 60_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const r = await cli(...args);
-    if (r.code === 0 && pattern.test(r.stdout)) return r;
-    if (Date.now() > deadline) throw new Error(`'${args.join(' ')}' never printed ${pattern}; last: ${JSON.stringify(r)}`);
-    await new Promise((res) => setTimeout(res, 500));
-  }
-}
 
 describe('sync --wait and dry-run', () => {
   const list = `CLI Sync ${randomUUID().slice(0, 8)}`;
@@ -139,10 +120,20 @@ describe('sync --wait and dry-run', () => {
 });
 
 describe('an audience path this machine cannot see', () => {
-  it('still starts (the worker may see another filesystem) but says so, and --wait reports the failure', async () => {
+  it('is refused before anything starts, unless --no-local-check says the worker sees another filesystem', async () => {
     const missing = path.join(h.dir, 'not-here.csv');
-    const r = await cli('sync', '--list', `CLI Missing ${randomUUID().slice(0, 8)}`, '--audience', missing, '--wait');
-    expect(r.stderr).toContain(`Note: ${missing} does not exist on this machine`);
+    const list = `CLI Missing ${randomUUID().slice(0, 8)}`;
+    const refused = await cli('sync', '--list', list, '--audience', missing, '--wait');
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(ONE_SENTENCE);
+    expect(refused.stderr).toContain(`Audience file ${missing} does not exist on this machine`);
+    expect(refused.stderr).toContain('--no-local-check');
+    const none = await cli('runs', '--list', list);
+    expect(none.stdout).toMatch(/^No runs of list/);
+
+    // The worker (here on the same machine) cannot read it either: --wait reports the run's failure.
+    const r = await cli('sync', '--list', list, '--audience', missing, '--no-local-check', '--wait');
+    expect(r.stderr).toContain('Started audience sync');
     expect(r.code).toBe(1);
     expect(r.stderr.trim().split('\n').at(-1)).toMatch(/^The run failed: .*not-here\.csv/);
   });
@@ -155,7 +146,7 @@ describe('a run paused on a revoked key', () => {
     const started = await cli('sync', '--list', list, '--audience', audience);
     expect(started.code, started.stderr).toBe(0);
     const workflowId = started.stdout.trim();
-    expect(workflowId).toMatch(/^audience-sync-cli-paused-[0-9a-f]{8}-\d{8}T\d{6}Z$/);
+    expect(workflowId).toMatch(/^audience-sync-cli-paused-[0-9a-f]{8}-\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
 
     const status = await cliUntil(['status', workflowId], /PAUSED: invalid_credentials/);
     expect(status.stdout).toContain('state: needs_action');
@@ -212,7 +203,8 @@ describe('schedules', () => {
       runId = (await handle.describe()).info.recentActions[0]?.action.workflow.workflowId;
       if (!runId) await new Promise((r) => setTimeout(r, 300));
     }
-    expect(runId).toMatch(new RegExp(`^${id}-`));
+    // The same form as the ids `sync` gives: audience-sync-<list slug>-<UTC time, RFC 3339>.
+    expect(runId).toMatch(new RegExp(`^${id}-\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ$`));
     await h.client.workflow.getHandle(runId!).result();
     expect(await members(list)).toEqual([...valid].sort());
 

@@ -13,7 +13,7 @@ describe('ids derived from the list name', () => {
     expect(scheduleIdForList('Spring VIP')).toBe('audience-sync-spring-vip');
   });
 
-  it('stamps workflow ids with the UTC time', () => {
-    expect(defaultWorkflowId('Spring VIP', new Date('2026-08-01T06:05:09.123Z'))).toBe('audience-sync-spring-vip-20260801T060509Z');
+  it('stamps workflow ids with the UTC time, in the form Temporal gives scheduled runs', () => {
+    expect(defaultWorkflowId('Spring VIP', new Date('2026-08-01T06:05:09.123Z'))).toBe('audience-sync-spring-vip-2026-08-01T06:05:09Z');
   });
 });

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { STATE_SEARCH_ATTRIBUTE } from '../../src/shared';
+import { AUDIENCE_SYNC_SEARCH_ATTRIBUTES } from '../../src/temporal/searchAttributes';
 
 const root = path.resolve(__dirname, '../..');
 const read = (f: string) => fs.readFileSync(path.join(root, f), 'utf8');
@@ -43,11 +43,11 @@ describe('docker-compose.yml', () => {
     expect(services.worker?.build).toBe('.');
   });
 
-  it('registers the AudienceSyncState Keyword search attribute in an admin-tools container', () => {
+  it('registers the AudienceSyncState and AudienceSyncList Keyword search attributes in an admin-tools container', () => {
     const setup = services['temporal-admin-tools']!;
     expect(setup.image).toMatch(/^temporalio\/admin-tools:/);
     const script = ([] as string[]).concat(setup.command ?? []).join('\n');
-    expect(script).toContain(`--name ${STATE_SEARCH_ATTRIBUTE} --type Keyword`);
+    for (const name of AUDIENCE_SYNC_SEARCH_ATTRIBUTES) expect(script).toContain(`--name ${name} --type Keyword`);
     expect(services.worker?.depends_on?.['temporal-admin-tools']?.condition).toBe('service_completed_successfully');
   });
 
@@ -57,6 +57,18 @@ describe('docker-compose.yml', () => {
     for (const name of ['TEMPORAL_NAMESPACE', 'TEMPORAL_TASK_QUEUE', 'KLAVIYO_BASE_URL', 'KLAVIYO_API_KEY', 'AUDIENCE_REPORT_DIR']) {
       expect(env).toHaveProperty(name);
     }
+  });
+
+  it('runs the console from the worker image, with a token (it listens beyond loopback), published on the host loopback only', () => {
+    const konsole = services.console!;
+    expect(konsole.build).toBe('.');
+    const [bin, script, command, ...flags] = konsole.command as string[];
+    expect([bin, script, command]).toEqual(['node', 'lib/cli/main.js', 'console']);
+    expect(fs.existsSync(path.join(root, 'src/cli/main.ts'))).toBe(true);
+    expect(flags).toEqual(['--host', '0.0.0.0', '--port', '8090']);
+    expect(konsole.environment).toHaveProperty('CONSOLE_TOKEN');
+    expect(konsole.environment?.TEMPORAL_ADDRESS).toBe('temporal:7233');
+    expect((konsole as { ports?: string[] }).ports).toEqual(['127.0.0.1:${CONSOLE_PORT:-8090}:8090']);
   });
 
   it('has every service the README and docs mention', () => {
@@ -111,6 +123,13 @@ describe('Dockerfile', () => {
     expect(sources.length).toBeGreaterThan(20);
     const offenders = sources.filter((f) => /from '(?:klaviyo-emulator|(?:\.\.\/)+(?:dev|packages)\/)/.test(read(path.join('src', f))));
     expect(offenders).toEqual([]);
+  });
+
+  it('installs without lifecycle scripts, since `prepare` builds and needs sources and dev dependencies', () => {
+    expect(pkg.scripts.prepare).toBe('npm run build');
+    const installs = runs.filter((r) => /^npm ci\b/.test(r));
+    expect(installs.length).toBe(2);
+    for (const r of installs) expect(r).toMatch(/^npm ci\b[^&]*--ignore-scripts/);
   });
 
   it('runs, compiled, the program `npm run worker` runs', () => {

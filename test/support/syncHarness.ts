@@ -13,10 +13,11 @@ import { Client, Connection, WorkflowHandle } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { startEmulator, type RunningEmulator } from 'klaviyo-emulator';
 import { createAudienceSyncWorker } from '../../src/temporal/createWorker';
-import type { ActivityConfig } from '../../src/config';
 import { openStateStore } from '../../src/store/open';
 import type { SyncStateStore } from '../../src/store/types';
 import { storeBackend } from './stateStores';
+import type { ActivityConfig, CodecSettings } from '../../src/config';
+import { dataConverterFor } from '../../src/temporal/codec';
 import { STATUS_QUERY, WORKFLOW_TYPE, type SyncInputRaw, type SyncReport, type SyncStatus } from '../../src/shared';
 
 export interface SyncHarness {
@@ -28,6 +29,10 @@ export interface SyncHarness {
   /** The key currently in the credentials file under "default". */
   apiKey: string;
   credentialsFile: string;
+  /** The workers' AUDIENCE_CONNECTIONS_FILE (absent until setConnection writes it). */
+  connectionsFile: string;
+  /** The workers' AUDIENCE_SNAPSHOT_DIR. */
+  snapshotDir: string;
   reportDir: string;
   /** The workers' sync-state store (this process's connection to it) and where it is. */
   store: SyncStateStore;
@@ -39,10 +44,12 @@ export interface SyncHarness {
   activityConfig: ActivityConfig;
   /** Starts (another) in-process worker on this harness's queue. */
   startWorker(): Promise<RunningWorker>;
-  /** Starts `src/worker.ts` in a process of its own (killed on close), so a test can SIGKILL it. */
-  startWorkerProcess(): ChildProcess;
+  /** Starts `src/worker.ts` in a process of its own (killed on close), so a test can SIGKILL it; `output` collects its stdout and stderr. */
+  startWorkerProcess(output?: string[]): ChildProcess;
   /** Revokes the current key in the emulator, creates a new one and writes it to the credentials file. */
   rotateKey(): Promise<string>;
+  /** Writes `url` to the connections file as connection `name` (other entries stay). */
+  setConnection(name: string, url: string): void;
   /** Writes `key` to the credentials file as the "default" credential. */
   useKey(key: string): void;
   /** Starts a run with a fresh workflow id. */
@@ -68,6 +75,12 @@ export interface HarnessOptions {
   jobDelayMs?: number;
   /** The sync-state store's engine (default sqlite). */
   stateStore?: 'sqlite' | 'postgres';
+  /** How long a bulk job may stand still before it is submitted again (default 20 s). */
+  bulkJobStallMs?: number;
+  /** Payload encryption for the worker, the harness's client and (as TEMPORAL_CODEC_*) subprocesses; one key. */
+  codec?: { keyId: string; key: Buffer };
+  /** Attempts to reach an audience database before the run pauses on source_unavailable (default 2). */
+  sourceAttempts?: number;
 }
 
 let runtimeInstalled = false;
@@ -86,25 +99,33 @@ export async function createSyncHarness(opts: HarnessOptions = {}): Promise<Sync
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'audience-sync-'));
   const credentialsFile = path.join(dir, 'credentials.json');
   const reportDir = path.join(dir, 'reports');
+  const connectionsFile = path.join(dir, 'connections.json');
+  const snapshotDir = path.join(dir, 'snapshots');
 
   const emulator = await startEmulator({ speed, jobDelayMs: opts.jobDelayMs });
   let apiKey = await emulator.admin.createKey();
   const writeCredentials = (key: string) => fs.writeFileSync(credentialsFile, JSON.stringify({ default: key }));
   writeCredentials(apiKey);
 
+  const codec: CodecSettings | undefined = opts.codec && { keyId: opts.codec.keyId, keys: { [opts.codec.keyId]: opts.codec.key } };
   const connection = await Connection.connect({ address });
-  const client = new Client({ connection, namespace });
+  const client = new Client({ connection, namespace, dataConverter: dataConverterFor(codec) });
   const backend = storeBackend(opts.stateStore ?? 'sqlite');
   const stateLocation = await backend.fresh();
   const store = await openStateStore(stateLocation);
   const activityConfig: ActivityConfig = {
     klaviyo: { baseUrl: emulator.url, credentialsFile, rateSpeedFactor: speed },
     audience: { batchMaxProfiles: opts.batchMaxProfiles ?? 10_000, defaultPhoneCountry: 'US' },
+    // Runs read audiences from the scratch folder only (which also holds the credentials file: tests point runs at it).
+    audienceRoots: [dir],
+    sources: { connectionsFile, connectionVariables: {}, queryTimeoutMs: 60_000, connectAttempts: opts.sourceAttempts ?? 2, snapshotDir },
     reportDir,
     state: { location: stateLocation, verifyEveryMs: 7 * 86_400_000 },
     bulkJobTimeoutMs: 20_000,
+    bulkJobStallMs: opts.bulkJobStallMs ?? 20_000,
     // A list lock notices a holder that closed without releasing within a second, not 15.
     listLockCheckMs: 1000,
+    readableLockIds: !codec,
   };
   const workers: RunningWorker[] = [];
   const processes: ChildProcess[] = [];
@@ -119,6 +140,8 @@ export async function createSyncHarness(opts: HarnessOptions = {}): Promise<Sync
       return apiKey;
     },
     credentialsFile,
+    connectionsFile,
+    snapshotDir,
     reportDir,
     store,
     stateLocation,
@@ -133,8 +156,14 @@ export async function createSyncHarness(opts: HarnessOptions = {}): Promise<Sync
       KLAVIYO_RATE_SPEED: String(speed),
       AUDIENCE_REPORT_DIR: reportDir,
       AUDIENCE_STATE_URL: stateLocation,
+      AUDIENCE_ROOTS: dir,
+      AUDIENCE_CONNECTIONS_FILE: connectionsFile,
+      AUDIENCE_SNAPSHOT_DIR: snapshotDir,
+      AUDIENCE_SOURCE_ATTEMPTS: String(opts.sourceAttempts ?? 2),
       KLAVIYO_BULK_JOB_TIMEOUT_MS: '20000',
+      KLAVIYO_BULK_JOB_STALL_MS: String(opts.bulkJobStallMs ?? 20_000),
       AUDIENCE_BATCH_MAX_PROFILES: String(opts.batchMaxProfiles ?? 10_000),
+      ...(opts.codec ? { TEMPORAL_CODEC_KEY: opts.codec.key.toString('base64'), TEMPORAL_CODEC_KEY_ID: opts.codec.keyId } : {}),
     },
     async startWorker() {
       const workerConnection = await NativeConnection.connect({ address });
@@ -145,28 +174,39 @@ export async function createSyncHarness(opts: HarnessOptions = {}): Promise<Sync
         activities: activityConfig,
         store,
         workflowBundle: { codePath: bundlePath },
+        codec,
       });
       const running = worker.run();
+      let stopped: Promise<void> | undefined;
       const handle: RunningWorker = {
         worker,
-        async stop() {
-          if (worker.getState() === 'RUNNING') worker.shutdown();
-          await running;
-          await workerConnection.close();
+        // Idempotent: a test may stop a worker it started, and close() stops every worker again.
+        stop() {
+          stopped ??= (async () => {
+            if (worker.getState() === 'RUNNING') worker.shutdown();
+            await running;
+            await workerConnection.close();
+          })();
+          return stopped;
         },
       };
       workers.push(handle);
       return handle;
     },
-    startWorkerProcess() {
+    startWorkerProcess(output) {
       // One process (no tsx wrapper) so SIGKILL really kills the worker.
       const child = spawn(process.execPath, ['--require', 'tsx/cjs', 'src/worker.ts'], {
         cwd: path.resolve(__dirname, '../..'),
         env: { ...process.env, ...harness.env },
-        stdio: ['ignore', 'ignore', 'inherit'],
+        stdio: ['ignore', output ? 'pipe' : 'ignore', output ? 'pipe' : 'inherit'],
       });
+      if (output) for (const stream of [child.stdout!, child.stderr!]) stream.on('data', (d: Buffer) => output.push(d.toString()));
       processes.push(child);
       return child;
+    },
+    setConnection(name, url) {
+      const current = fs.existsSync(connectionsFile) ? (JSON.parse(fs.readFileSync(connectionsFile, 'utf8')) as Record<string, string>) : {};
+      fs.writeFileSync(connectionsFile, JSON.stringify({ ...current, [name]: url }));
     },
     useKey(key) {
       apiKey = key;

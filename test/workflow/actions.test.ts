@@ -1,6 +1,8 @@
 /** Workflow actions: the run pauses with the operator's steps, and `resolve` continues it where it stopped. */
+import fs from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { WorkflowHandle } from '@temporalio/client';
+import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { RESOLVE_SIGNAL, STATE_SEARCH_ATTRIBUTE } from '../../src/shared';
 import { createSyncHarness, resultOf, type SyncHarness } from '../support/syncHarness';
 import { makeCustomers, writeCsvAudience } from '../support/audienceFiles';
@@ -94,21 +96,60 @@ describe('workflow actions', () => {
     }
   });
 
-  it('pauses as audience_shrink instead of emptying a list with an empty audience; resolve confirms the removals', async () => {
-    const full = writeCsvAudience(h.dir, 'shrink-full.csv', makeCustomers(60, { prefix: 'shrink' }).rows);
+  it('pauses as audience_shrink instead of emptying most of a list for a truncated audience; resolve confirms the removals', async () => {
+    const customers = makeCustomers(60, { prefix: 'shrink' }).rows;
+    const full = writeCsvAudience(h.dir, 'shrink-full.csv', customers);
     const first = await resultOf(await h.start({ listName: 'Shrink guard', audience: { type: 'csv', path: full } }));
-    const empty = writeCsvAudience(h.dir, 'shrink-empty.csv', [], ['email', 'first_name']);
+    const truncated = writeCsvAudience(h.dir, 'shrink-truncated.csv', customers.slice(0, 5));
 
-    const handle = await h.start({ listName: 'Shrink guard', audience: { type: 'csv', path: empty } });
+    const handle = await h.start({ listName: 'Shrink guard', audience: { type: 'csv', path: truncated } });
     const paused = await h.waitForStatus(handle, (s) => s.state === 'needs_action');
     expect(paused.action?.code).toBe('audience_shrink');
-    expect(paused.action?.message).toMatch(/remove 60 of the list's 60 members/);
+    expect(paused.action?.message).toMatch(/remove 55 of the list's 60 members/);
     expect((await h.emulator.admin.listMembers(first.listId!)).emails).toHaveLength(60);
 
     await handle.signal(RESOLVE_SIGNAL);
     const report = await resultOf(handle);
-    expect(report.counts.removed).toBe(60);
-    expect((await h.emulator.admin.listMembers(first.listId!)).emails).toHaveLength(0);
+    expect(report.counts.removed).toBe(55);
+    expect((await h.emulator.admin.listMembers(first.listId!)).emails).toHaveLength(5);
+  });
+
+  it('pauses on list_deleted, naming the list, when the list is deleted mid-run; resolve recreates it and sends everyone', async () => {
+    const { rows, valid } = makeCustomers(1000, { prefix: 'gone' });
+    const file = writeCsvAudience(h.dir, 'gone.csv', rows);
+    const handle = await h.start({ listName: 'Deleted by hand', audience: { type: 'csv', path: file } });
+    const mid = await h.waitForStatus(handle, (s) => s.counts.batchesDone >= 1 && s.listId !== undefined);
+    await h.emulator.admin.deleteList(mid.listId!);
+
+    const paused = await h.waitForStatus(handle, (s) => s.state === 'needs_action');
+    expect(paused.action?.code).toBe('list_deleted');
+    expect(paused.action?.message).toMatch(new RegExp(`Klaviyo list "Deleted by hand" no longer exists: list id ${mid.listId} was deleted`));
+    expect(paused.action?.steps.join('\n')).toMatch(/Resolving creates list "Deleted by hand" again/);
+
+    await handle.signal(RESOLVE_SIGNAL);
+    const report = await resultOf(handle);
+    expect(report.listId).not.toBe(mid.listId);
+    expect(report.listCreated).toBe(true);
+    expect(report.actionsResolved).toBe(1);
+    expect(report.counts.batchesDone).toBe(report.counts.batchesTotal);
+    expect(report.counts.rowsRead).toBe(1000);
+    expect((await h.emulator.admin.listMembers(report.listId!)).emails).toEqual([...valid].sort());
+  });
+
+  it('fails the plan of an audience without a valid row before any list exists', async () => {
+    const headerOnly = writeCsvAudience(h.dir, 'header-only.csv', [], ['email', 'first_name']);
+    const binary = path.join(h.dir, 'binary.ndjson');
+    fs.writeFileSync(binary, Buffer.from(Array.from({ length: 5000 }, (_, i) => (i * 7919 + 13) % 256)));
+    for (const [audience, message] of [
+      [{ type: 'csv', path: headerOnly }, /has no data rows \(only a header\)/],
+      [{ type: 'ndjson', path: binary }, /has no valid row: all \d+ rows were rejected, most \(\d+\) as invalid_row/],
+    ] as const) {
+      const handle = await h.start({ listName: 'Never created', audience });
+      const failure = await handle.result().catch((e: WorkflowFailedError) => e);
+      expect(failure).toBeInstanceOf(WorkflowFailedError);
+      expect(String((failure as WorkflowFailedError).cause?.message)).toMatch(message);
+    }
+    expect((await h.emulator.admin.lists()).lists.map((l) => l.name)).not.toContain('Never created');
   });
 
   it("waits on a durable timer, not a failure, when Klaviyo's daily list-creation cap is reached", async () => {

@@ -71,6 +71,17 @@ describe.runIf(process.env.RECORD_HISTORIES === '1')('record replay fixtures', (
     save(waiting.listLock!, 'listLock-queue-and-dead-holder.json');
   });
 
+  it('a run paused on audience_shrink, then cancelled', async () => {
+    const some = writeCsvAudience(h.dir, 'some.csv', makeCustomers(30, { prefix: 'hist-cancel' }).rows);
+    await resultOf(await h.start({ listName: 'History Cancel', audience: { type: 'csv', path: some } }));
+    const empty = writeCsvAudience(h.dir, 'empty-again.csv', [], ['email']);
+    const handle = await h.start({ listName: 'History Cancel', audience: { type: 'csv', path: empty } }, 'history-cancelled');
+    await h.waitForStatus(handle, (s) => s.state === 'needs_action' && s.action?.code === 'audience_shrink');
+    await handle.cancel();
+    await resultOf(handle).catch(() => undefined);
+    save('history-cancelled', 'audienceSync-cancelled.json');
+  });
+
   it('a dry run', async () => {
     const v3 = writeCsvAudience(h.dir, 'v3.csv', makeCustomers(90, { prefix: 'hist', invalidEvery: 20 }).rows);
     await resultOf(await h.start({ listName: 'History', audience: { type: 'csv', path: v3 }, dryRun: true }, 'history-dry-run'));

@@ -66,6 +66,7 @@ function stubActivities(batches: number, overrides: Partial<Record<keyof Audienc
     ensureList: async () => ({ listId: 'L1', listName: 'VIP', created: true, apiCalls }),
     upsertBatch: async ({ batch }: { batch: number }) => ({ index: batch, sent: 10, imported: 10, added: 10, updated: 0, klaviyoRejected: 0, apiCalls }),
     finalizeReport: async () => ({ listSize: batches * 10, rejectRows: 0 }),
+    sendAlert: async () => ({ sent: false }),
     ...overrides,
   };
   const recorded = Object.fromEntries(
@@ -115,6 +116,8 @@ describe('audienceSync with stubbed activities', () => {
     });
     expect(report.actionsResolved).toBe(1);
     expect(calls.filter((c) => c === 'validateCredential')).toHaveLength(2);
+    // One alert for the one pause.
+    expect(calls.filter((c) => c === 'sendAlert')).toHaveLength(1);
     expect(calls.filter((c) => c === 'upsertBatch')).toHaveLength(2);
   });
 

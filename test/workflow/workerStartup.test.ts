@@ -1,10 +1,10 @@
-/** `npm run worker` on a bare namespace registers the search attribute it uses: operators need no setup. */
+/** `npm run worker` on a bare namespace registers the search attributes the workflow sets: operators need no setup. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, expect, inject, it } from 'vitest';
 import { Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time';
-import { STATE_SEARCH_ATTRIBUTE } from '../../src/shared';
+import { LIST_SEARCH_ATTRIBUTE, STATE_SEARCH_ATTRIBUTE } from '../../src/names';
 
 let worker: ChildProcess | undefined;
 let connection: Connection | undefined;
@@ -13,14 +13,16 @@ afterAll(async () => {
   await connection?.close();
 });
 
-it('registers the AudienceSyncState search attribute at start-up, then polls its task queue', async () => {
+it('registers AudienceSyncState and AudienceSyncList at start-up, then polls its task queue', async () => {
   const address = inject('temporalAddress');
   const namespace = `bare-${Date.now()}`;
   connection = await Connection.connect({ address });
   await connection.workflowService.registerNamespace({ namespace, workflowExecutionRetentionPeriod: msToTs('1 day') });
-  const registered = async () =>
-    (await connection!.operatorService.listSearchAttributes({ namespace })).customAttributes?.[STATE_SEARCH_ATTRIBUTE];
-  expect(await registered()).toBeUndefined();
+  const registered = async () => {
+    const custom = (await connection!.operatorService.listSearchAttributes({ namespace })).customAttributes ?? {};
+    return [STATE_SEARCH_ATTRIBUTE, LIST_SEARCH_ATTRIBUTE].filter((name) => custom[name] !== undefined);
+  };
+  expect(await registered()).toEqual([]);
 
   let output = '';
   worker = spawn(process.execPath, ['--require', 'tsx/cjs', 'src/worker.ts'], {
@@ -36,6 +38,6 @@ it('registers the AudienceSyncState search attribute at start-up, then polls its
     if (worker.exitCode !== null || Date.now() > deadline) throw new Error(`worker did not start:\n${output}`);
     await new Promise((r) => setTimeout(r, 250));
   }
-  expect(await registered()).toBeDefined();
+  expect(await registered()).toEqual([STATE_SEARCH_ATTRIBUTE, LIST_SEARCH_ATTRIBUTE]);
   expect(output).not.toContain('Could not register');
 });

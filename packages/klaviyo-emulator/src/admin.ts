@@ -1,5 +1,5 @@
 /**
- * The admin surface under /admin (loopback only, no auth, JSON in/out): keys, seeding, reading lists and
+ * The admin surface under /admin (only when the server was started with `admin`; loopback only, no auth, JSON in/out): keys, seeding, reading lists and
  * profiles, faults, caps, stats, reset. Tests and demos use it through EmulatorAdmin (adminClient.ts).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -239,4 +239,9 @@ export async function handleAdmin(req: IncomingMessage, res: ServerResponse, url
     const status = e instanceof AdminError ? e.status : e instanceof SyntaxError ? 400 : 500;
     json(status, { error: (e as Error).message });
   }
+}
+
+/** The answer to /admin/* on a server started without the admin surface. */
+export async function adminOff(res: ServerResponse): Promise<void> {
+  send(res, 404, { error: 'the admin surface is off; start the emulator with --admin (or admin: true) to use it' }, {}, 'application/json');
 }

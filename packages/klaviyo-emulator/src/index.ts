@@ -26,8 +26,9 @@ export interface RunningEmulator {
   close(): Promise<void>;
 }
 
+/** Starts an emulator with its admin surface on (the returned `admin` client needs it), on loopback unless `host` says otherwise. */
 export async function startEmulator(opts: EmulatorOptions = {}): Promise<RunningEmulator> {
-  const server = new EmulatorServer(opts);
+  const server = new EmulatorServer({ admin: true, ...opts });
   const url = await server.listen();
   return { url, admin: new EmulatorAdmin(url), close: () => server.close() };
 }

@@ -1,4 +1,4 @@
-/** CLI (bin `klaviyo-emulator`, root `npm run emulator --`): [--port 8089] [--host 127.0.0.1] [--speed 1] [--job-delay-ms N] [--log]. */
+/** CLI (bin `klaviyo-emulator`, root `npm run emulator --`): [--port 8089] [--host 127.0.0.1] [--speed 1] [--job-delay-ms N] [--log] [--admin]. */
 import { Command, InvalidArgumentError } from 'commander';
 import { createKey } from './admin';
 import { EmulatorServer } from './server';
@@ -20,13 +20,15 @@ async function main(): Promise<void> {
     .option('--speed <factor>', 'rate-limit speed factor (limits x factor; jobs run faster)', positiveNumber('speed'), 1)
     .option('--job-delay-ms <ms>', 'time a bulk import job spends queued and processing', positiveNumber('job-delay-ms'))
     .option('--log', 'log one line per API request', false)
+    .option('--admin', 'serve the /admin surface (keys, seeding, faults, reset; loopback callers only)', false)
     .parse()
-    .opts<{ port: number; host: string; speed: number; jobDelayMs?: number; log: boolean }>();
+    .opts<{ port: number; host: string; speed: number; jobDelayMs?: number; log: boolean; admin: boolean }>();
   const server = new EmulatorServer(opts);
   const url = await server.listen();
   const key = createKey(server.state, 'default', undefined, process.env.EMULATOR_API_KEY || undefined);
   console.log(`Klaviyo emulator listening on ${url}`);
   console.log(`API key: ${key}`);
+  console.log(opts.admin ? `Admin surface: ${url}/admin/ (loopback callers only)` : 'Admin surface off (start with --admin to seed lists, inject faults, reset)');
   const stop = () => void server.close().then(() => process.exit(0));
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);

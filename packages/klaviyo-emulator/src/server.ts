@@ -1,7 +1,7 @@
 /** The HTTP server: dispatches /admin to the admin surface and everything else to the API pipeline. */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { handleAdmin } from './admin';
+import { adminOff, handleAdmin } from './admin';
 import { ApiPipeline } from './apiPipeline';
 import { BulkJobRunner } from './bulkJobRunner';
 import { FaultRegistry } from './faults';
@@ -20,6 +20,11 @@ export interface EmulatorOptions {
   jobDelayMs?: number;
   /** Log one line per API request (never headers or keys). */
   log?: boolean;
+  /**
+   * Serve the /admin surface (keys, seeding, faults, reset; no auth, loopback callers only). Off unless
+   * asked for: the CLI's `--admin`; startEmulator turns it on, since it hands back an admin client.
+   */
+  admin?: boolean;
 }
 
 export class EmulatorServer {
@@ -42,7 +47,13 @@ export class EmulatorServer {
     this.server = createServer((req, res) => {
       const base = this.baseUrl(req.headers.host);
       const url = new URL(req.url ?? '/', base);
-      const work = url.pathname.startsWith('/admin/') ? handleAdmin(req, res, url, deps) : this.pipeline.handle(req, res, url, base);
+      const admin = url.pathname.startsWith('/admin/');
+      const work =
+        admin && opts.admin
+          ? handleAdmin(req, res, url, deps)
+          : admin
+            ? adminOff(res)
+            : this.pipeline.handle(req, res, url, base);
       work.catch((e: unknown) => {
         console.error('emulator: request failed', e);
         if (!res.headersSent) res.writeHead(500).end();

@@ -50,7 +50,7 @@ describe('admin surface', () => {
 });
 
 describe('CLI', () => {
-  it('starts on the given port with EMULATOR_API_KEY, prints the URL and key, and stops on SIGTERM', async () => {
+  it('starts on loopback and the given port with EMULATOR_API_KEY, admin surface off, prints the URL and key, and stops on SIGTERM', async () => {
     const key = ['pk', randomBytes(17).toString('hex')].join('_');
     // The package's bin, from the sources: the same program `npm run emulator` starts.
     const child = spawn(process.execPath, [join(__dirname, '..', 'bin', 'klaviyo-emulator.js'), '--port', '0'], {
@@ -69,6 +69,11 @@ describe('CLI', () => {
     expect(out).toContain(`API key: ${key}`);
     const res = await axios.get(`${url}/api/accounts`, { headers: { Authorization: `Klaviyo-API-Key ${key}`, revision: '2026-07-15' }, proxy: false });
     expect(res.status).toBe(200);
+    // Without --admin nobody can mint keys, inject faults or wipe the state.
+    expect(out).toContain('Admin surface off');
+    const admin = await axios.post(`${url}/admin/keys`, {}, { validateStatus: () => true, proxy: false });
+    expect(admin.status).toBe(404);
+    expect(admin.data.error).toMatch(/admin surface is off; start the emulator with --admin/);
     const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
     child.kill('SIGTERM');
     expect(await exited).toBe(0);

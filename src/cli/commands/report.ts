@@ -2,9 +2,7 @@
 import path from 'node:path';
 import { Command } from 'commander';
 import { stateStoreSettingsFromEnv } from '../../config';
-import { writeRejectCsv } from '../../audience/rejects';
-import { openStateStore } from '../../store/open';
-import { storedRejects } from '../../store/reports';
+import type { SyncStateStore } from '../../store/types';
 import type { CliContext } from '../context';
 import { usageError } from '../errors';
 import { formatReport } from '../format';
@@ -15,9 +13,15 @@ interface ReportFlags {
   rejects?: string;
 }
 
+/** The store's drivers and the CSV writer load when a command reads the store, not for `--help`. */
+function openStore(ctx: CliContext): Promise<SyncStateStore> {
+  const { openStateStore } = require('../../store/open') as typeof import('../../store/open');
+  return openStateStore(stateStoreSettingsFromEnv(ctx.env).location);
+}
+
 /** The latest run of a workflow id as the workers' store knows it, or undefined. */
 export async function storedRun(ctx: CliContext, workflowId: string) {
-  const store = await openStateStore(stateStoreSettingsFromEnv(ctx.env).location);
+  const store = await openStore(ctx);
   try {
     return await store.latestRun(workflowId);
   } finally {
@@ -26,13 +30,15 @@ export async function storedRun(ctx: CliContext, workflowId: string) {
 }
 
 async function showReport(ctx: CliContext, workflowId: string, flags: ReportFlags): Promise<void> {
-  const store = await openStateStore(stateStoreSettingsFromEnv(ctx.env).location);
+  const store = await openStore(ctx);
   try {
     const run = await store.latestRun(workflowId);
     if (!run) throw usageError(`the sync-state store at ${store.location} has no run '${workflowId}' (AUDIENCE_STATE_URL names the store the workers use)`);
     if (!run.report) throw usageError(`run '${workflowId}' has not finished yet; follow it with: klaviyo-audience-sync status ${workflowId}`);
     ctx.print(flags.json ? JSON.stringify({ workflowId, report: run.report }, null, 2) : formatReport(workflowId, run.report));
     if (flags.rejects) {
+      const { writeRejectCsv } = require('../../audience/rejects') as typeof import('../../audience/rejects');
+      const { storedRejects } = require('../../store/reports') as typeof import('../../store/reports');
       const file = path.resolve(flags.rejects);
       const rows = await writeRejectCsv(file, storedRejects(store, run.runKey));
       ctx.note(`Wrote ${rows} rejected rows to ${file}`);

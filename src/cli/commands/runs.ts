@@ -1,13 +1,17 @@
 /** `status`, `resolve` and `paused`: looking at runs and resuming a paused one. */
 import { Command } from 'commander';
-import { WorkflowNotFoundError } from '@temporalio/client';
-import { RESOLVE_SIGNAL, STATE_SEARCH_ATTRIBUTE, STATUS_QUERY, type SyncReport, type SyncStatus } from '../../shared';
+import { CANCELLED_MESSAGE, RESOLVE_SIGNAL, STATUS_QUERY } from '../../names';
+import type { SyncReport, SyncStatus } from '../../shared';
 import type { CliContext } from '../context';
 import { runFailed, usageError } from '../errors';
 import { formatReport, formatStatus, stepLabel } from '../format';
 import { examples } from '../options';
 import { inspectRun } from '../runInspect';
 import { storedRun } from './report';
+import { listRuns, PAUSED_RUNS_QUERY } from '../visibility';
+
+type PendingWorkModule = typeof import('../../temporal/pendingWork');
+const pendingWorkModule = (): PendingWorkModule => require('../../temporal/pendingWork') as PendingWorkModule;
 
 function noWorker(ctx: CliContext, workflowId: string, detail?: string): Error {
   return runFailed(
@@ -18,9 +22,10 @@ function noWorker(ctx: CliContext, workflowId: string, detail?: string): Error {
 
 async function showStatus(ctx: CliContext, workflowId: string, flags: { json?: boolean }): Promise<void> {
   const client = await ctx.client();
-  const view = await inspectRun(client, workflowId).catch(async (err: unknown) => {
+  // Text output shows a completed run's report only, so it spares the worker the replay a query costs.
+  const view = await inspectRun(client, workflowId, { queryCompleted: Boolean(flags.json) }).catch(async (err: unknown) => {
     // Past Temporal's retention a finished run is still in the workers' sync-state store.
-    const stored = err instanceof WorkflowNotFoundError ? await storedRun(ctx, workflowId).catch(() => undefined) : undefined;
+    const stored = (err as Error | undefined)?.name === 'WorkflowNotFoundError' ? await storedRun(ctx, workflowId).catch(() => undefined) : undefined;
     if (!stored?.report) throw err;
     return stored.report;
   });
@@ -35,14 +40,24 @@ async function showStatus(ctx: CliContext, workflowId: string, flags: { json?: b
     return;
   }
   if (view.status) {
-    ctx.print(flags.json ? JSON.stringify({ workflowId, temporalStatus: view.temporalStatus, status: view.status }, null, 2) : formatStatus(workflowId, view.status));
+    // What the run waits on (a stuck import job, Klaviyo unreachable) is known to Temporal, not to the workflow.
+    const waitingOn = view.temporalStatus === 'RUNNING' ? await pendingWorkModule().pendingWork(client, view.description) : [];
+    ctx.print(
+      flags.json
+        ? JSON.stringify({ workflowId, temporalStatus: view.temporalStatus, status: view.status, waitingOn }, null, 2)
+        : formatStatus(workflowId, view.status, waitingOn),
+    );
     return;
   }
   if (view.temporalStatus === 'RUNNING') throw noWorker(ctx, workflowId, view.queryError);
-  const failure = await view.handle.result().then(
-    () => undefined,
-    (err: Error) => (err.cause as Error | undefined)?.message ?? err.message,
-  );
+  // Closed, and no worker to replay it: what Temporal itself knows.
+  const failure =
+    view.temporalStatus === 'CANCELLED'
+      ? CANCELLED_MESSAGE
+      : await view.handle.result().then(
+          () => undefined,
+          (err: Error) => (err.cause as Error | undefined)?.message ?? err.message,
+        );
   ctx.print(`Run ${workflowId}: ${view.temporalStatus.toLowerCase()}${failure ? `: ${failure}` : ''}`);
 }
 
@@ -65,34 +80,21 @@ async function resolveRun(ctx: CliContext, workflowId: string): Promise<void> {
   );
 }
 
-/** The visibility query `paused` runs; also what an operator types into the UI's filter box. */
-export const PAUSED_RUNS_QUERY = `${STATE_SEARCH_ATTRIBUTE} = "needs_action" AND ExecutionStatus = "Running"`;
-
 async function listPaused(ctx: CliContext, flags: { json?: boolean }): Promise<void> {
   const client = await ctx.client();
   const rows: { workflowId: string; code?: string; since?: string; list?: string; step?: string }[] = [];
-  try {
-    for await (const run of client.workflow.list({ query: PAUSED_RUNS_QUERY })) {
-      const status = await client.workflow
-        .getHandle(run.workflowId, run.runId)
-        .query<SyncStatus>(STATUS_QUERY)
-        .catch(() => undefined);
-      rows.push({
-        workflowId: run.workflowId,
-        code: status?.action?.code,
-        since: status?.action?.since,
-        list: status?.listName ?? status?.listId,
-        step: status?.step,
-      });
-    }
-  } catch (err) {
-    if (/AudienceSyncState|not defined|invalid query/i.test((err as Error).message)) {
-      throw runFailed(
-        `the search attribute ${STATE_SEARCH_ATTRIBUTE} is not registered in namespace '${ctx.settings.namespace}'; ` +
-          `start a worker once or run: temporal operator search-attribute create --name ${STATE_SEARCH_ATTRIBUTE} --type Keyword`,
-      );
-    }
-    throw err;
+  for (const run of await listRuns(ctx, client, PAUSED_RUNS_QUERY)) {
+    const status = await client.workflow
+      .getHandle(run.workflowId, run.runId)
+      .query<SyncStatus>(STATUS_QUERY)
+      .catch(() => undefined);
+    rows.push({
+      workflowId: run.workflowId,
+      code: status?.action?.code,
+      since: status?.action?.since,
+      list: status?.listName ?? status?.listId,
+      step: status?.step,
+    });
   }
   if (flags.json) {
     ctx.print(JSON.stringify(rows, null, 2));
@@ -113,12 +115,12 @@ async function listPaused(ctx: CliContext, flags: { json?: boolean }): Promise<v
 
 export function statusCommand(ctx: CliContext): Command {
   return new Command('status')
-    .description("show a run's step and counts, and for a paused run what to do")
-    .argument('<workflow-id>', 'the run (as printed by `sync`)')
+    .description("show a run's step and counts, for a paused run what to do, for a finished run its report")
+    .argument('<workflow-id>', 'the run (as printed by `sync`, or listed by `runs`)')
     .option('--json', 'print the status as JSON')
     .addHelpText(
       'after',
-      examples(['klaviyo-audience-sync status audience-sync-spring-vip-20260801T060000Z', 'klaviyo-audience-sync status my-run --json']),
+      examples(['klaviyo-audience-sync status audience-sync-spring-vip-2026-08-01T06:00:00Z', 'klaviyo-audience-sync status my-run --json']),
     )
     .action((workflowId: string, flags: { json?: boolean }) => showStatus(ctx, workflowId, flags));
 }
@@ -127,7 +129,7 @@ export function resolveCommand(ctx: CliContext): Command {
   return new Command('resolve')
     .description('resume a run paused on a workflow action, after fixing its cause')
     .argument('<workflow-id>', 'the paused run')
-    .addHelpText('after', examples(['klaviyo-audience-sync paused', 'klaviyo-audience-sync resolve audience-sync-spring-vip-20260801T060000Z']))
+    .addHelpText('after', examples(['klaviyo-audience-sync paused', 'klaviyo-audience-sync resolve audience-sync-spring-vip-2026-08-01T06:00:00Z']))
     .action((workflowId: string) => resolveRun(ctx, workflowId));
 }
 

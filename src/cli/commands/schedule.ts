@@ -1,13 +1,16 @@
 /** `schedule create|update|pause|unpause|trigger|delete|list`: Temporal Schedules for audience refreshes. */
 import { Command } from 'commander';
-import { ScheduleAlreadyRunning, type Client, type ScheduleHandle, type ScheduleSpec } from '@temporalio/client';
-import { WORKFLOW_TYPE } from '../../shared';
+import type { Client, ScheduleDescription, ScheduleHandle, ScheduleSpec } from '@temporalio/client';
+import { WORKFLOW_TYPE } from '../../names';
+import type { SyncInputRaw } from '../../shared';
+import { checkAudienceLocally } from '../audienceCheck';
 import type { CliContext } from '../context';
 import { usageError } from '../errors';
-import { scheduleIdForList } from '../naming';
+import { formatDuration, reportSummary, startedBy } from '../format';
+import { listIndexAtStart, scheduleIdForList } from '../naming';
 import { addSyncOptions, examples, type SyncCommandFlags } from '../options';
 import { buildScheduleSpec, describeSpec, SCHEDULE_POLICIES, type ScheduleFlags } from '../scheduleSpec';
-import { buildSyncInput } from '../syncInput';
+import { summarizeRun } from '../visibility';
 
 interface CreateFlags extends SyncCommandFlags, ScheduleFlags {
   id?: string;
@@ -21,9 +24,9 @@ interface TargetFlags {
   note?: string;
 }
 
-function scheduleIdFrom(flags: TargetFlags): string {
+function scheduleIdFrom(ctx: CliContext, flags: TargetFlags): string {
   if (flags.id) return flags.id;
-  if (flags.list) return scheduleIdForList(flags.list);
+  if (flags.list) return scheduleIdForList(flags.list, ctx.hidesListNames);
   throw usageError('name the schedule with --list "<list name>" or --id <schedule-id> (see `schedule list`)');
 }
 
@@ -39,31 +42,63 @@ function memoFor(flags: CreateFlags): Record<string, unknown> {
  */
 const TIMING_MEMO = 'audienceSyncTiming';
 
-async function timingOf(client: Client, summary: { scheduleId: string; spec?: Parameters<typeof describeSpec>[0] }): Promise<string> {
-  const { action } = await client.schedule.getHandle(summary.scheduleId).describe();
-  const timing = action.memo?.[TIMING_MEMO];
+export function timingOf(description: ScheduleDescription): string {
+  const timing = description.action.memo?.[TIMING_MEMO];
   // Without it (a schedule made elsewhere), what the server holds: intervals read back exactly, cron as calendar rules.
-  return typeof timing === 'string' ? timing : describeSpec(summary.spec ?? {});
+  return typeof timing === 'string' ? timing : describeSpec(description.spec);
 }
 
-/** Sync flags that only mean something with --audience (an update restates the whole input). */
+/** The summary and details every scheduled run shows in the Temporal UI (loaded here: it needs zod). */
+function scheduledRunMetadata(input: SyncInputRaw, scheduleId: string): { staticSummary: string; staticDetails: string } {
+  const { startMetadata } = require('../../runDescription') as typeof import('../../runDescription');
+  return startMetadata(input, `schedule ${scheduleId}`);
+}
+
+/** The input as the workflow checks it, and the audience checked on this machine unless --no-local-check. */
+async function checkedInput(flags: CreateFlags): Promise<SyncInputRaw> {
+  const { buildSyncInput } = require('../syncInput') as typeof import('../syncInput');
+  const input = buildSyncInput(flags);
+  if (flags.localCheck !== false) await checkAudienceLocally(input.audience);
+  return input;
+}
+
+/** The server checks cron expressions fully (the client turns its verdict into a TypeError): one sentence, exit 2. */
+function invalidTiming(err: unknown, flags: ScheduleFlags): unknown {
+  if (!(err instanceof TypeError)) return err;
+  const reason = err.message.replace(/\.$/, '');
+  const what = flags.cron ? `--cron '${flags.cron}' is not a valid cron expression` : 'the schedule times are not valid';
+  return usageError(`${what}: ${reason.charAt(0).toLowerCase()}${reason.slice(1)}; give 5 fields (minute hour day-of-month month day-of-week), e.g. "0 6 * * *"`);
+}
+
+/** The last run a schedule started: "completed 2026-08-01T06:00:00Z in 3.1 s: 540 valid, ..." */
+async function lastRunOf(client: Client, description: ScheduleDescription): Promise<string | undefined> {
+  const last = description.info.recentActions.at(-1);
+  if (!last) return undefined;
+  const run = await summarizeRun(client, await client.workflow.getHandle(last.action.workflow.workflowId).describe()).catch(() => undefined);
+  if (!run) return `started ${last.takenAt.toISOString()} (${last.action.workflow.workflowId}, no longer retained)`;
+  const when = run.startedAt.replace(/\.\d+Z$/, 'Z');
+  return `${run.state} ${when} in ${formatDuration(run.durationMs / 1000)}${run.report ? `: ${reportSummary(run.report)}` : ''} (${run.workflowId}, by ${startedBy(run)})`;
+}
+
+/** Sync flags that only mean something with --audience or --query (an update restates the whole input). */
 function assertNoStrayInputFlags(flags: CreateFlags): void {
   const stray = [
     flags.format !== undefined && '--format',
+    flags.connection !== undefined && '--connection',
     flags.credential !== undefined && '--credential',
     flags.remove === false && '--no-remove',
     flags.updateContacts === false && '--no-update-contacts',
     flags.maxRemovalShare !== undefined && '--max-removal-share',
   ].filter(Boolean);
   if (stray.length) {
-    throw usageError(`give ${stray.join(', ')} together with --audience: an update restates the schedule's whole input`);
+    throw usageError(`give ${stray.join(', ')} together with --audience (or --query): an update restates the schedule's whole input`);
   }
 }
 
 async function createSchedule(ctx: CliContext, flags: CreateFlags): Promise<void> {
-  const input = buildSyncInput(flags);
   const spec = buildScheduleSpec(flags);
-  const scheduleId = scheduleIdFrom({ ...flags, list: flags.list ?? flags.listId });
+  const input = await checkedInput(flags);
+  const scheduleId = scheduleIdFrom(ctx, { ...flags, list: flags.list ?? flags.listId });
   const client = await ctx.client();
   try {
     await client.schedule.create({
@@ -75,55 +110,61 @@ async function createSchedule(ctx: CliContext, flags: CreateFlags): Promise<void
         taskQueue: ctx.settings.taskQueue,
         workflowId: scheduleId,
         args: [input],
+        ...scheduledRunMetadata(input, scheduleId),
         memo: { [TIMING_MEMO]: describeSpec(spec) },
+        ...listIndexAtStart((flags.list ?? flags.listId)!, ctx.hidesListNames),
       },
       policies: SCHEDULE_POLICIES,
       memo: memoFor(flags),
       state: { paused: Boolean(flags.paused), note: flags.note },
     });
   } catch (err) {
-    if (err instanceof ScheduleAlreadyRunning) {
+    if ((err as Error).name === 'ScheduleAlreadyRunning') {
       throw usageError(
         `schedule '${scheduleId}' already exists for this list; change it with \`schedule update --list "${flags.list ?? flags.listId}" ...\` ` +
           'or remove it with `schedule delete` first',
       );
     }
-    throw err;
+    throw invalidTiming(err, flags);
   }
   ctx.print(`Created schedule ${scheduleId}: ${describeSpec(spec)}${flags.paused ? ' (paused)' : ''}.`);
 }
 
 async function updateSchedule(ctx: CliContext, flags: CreateFlags): Promise<void> {
-  const scheduleId = scheduleIdFrom({ ...flags, list: flags.list ?? flags.listId });
+  const scheduleId = scheduleIdFrom(ctx, { ...flags, list: flags.list ?? flags.listId });
   const changesSpec = Boolean(flags.cron || flags.every);
-  const changesInput = Boolean(flags.audience);
+  const changesInput = flags.audience !== undefined || flags.query !== undefined;
   if (!changesInput) assertNoStrayInputFlags(flags);
   if (!changesSpec && !changesInput && !flags.timezone && !flags.jitter) {
-    throw usageError('nothing to update; give new times (--cron/--every, --timezone, --jitter) and/or a new --audience with its options');
+    throw usageError('nothing to update; give new times (--cron/--every, --timezone, --jitter) and/or a new --audience (or --query) with its options');
   }
   if ((flags.timezone || flags.jitter) && !changesSpec) {
     throw usageError('give --cron or --every together with --timezone/--jitter, so the whole timing is restated');
   }
   const spec: ScheduleSpec | undefined = changesSpec ? buildScheduleSpec(flags) : undefined;
-  const input = changesInput ? buildSyncInput(flags) : undefined;
+  const input = changesInput ? await checkedInput(flags) : undefined;
   const client = await ctx.client();
   const handle = client.schedule.getHandle(scheduleId);
-  await handle.update((prev) => ({
-    ...prev,
-    spec: spec ?? prev.spec,
-    action: {
-      ...prev.action,
-      ...(input ? { args: [input] } : {}),
-      ...(spec ? { memo: { ...prev.action.memo, [TIMING_MEMO]: describeSpec(spec) } } : {}),
-    },
-    policies: { ...prev.policies, overlap: SCHEDULE_POLICIES.overlap },
-    state: { ...prev.state },
-  }));
+  try {
+    await handle.update((prev) => ({
+      ...prev,
+      spec: spec ?? prev.spec,
+      action: {
+        ...prev.action,
+        ...(input ? { args: [input], ...scheduledRunMetadata(input, scheduleId) } : {}),
+        ...(spec ? { memo: { ...prev.action.memo, [TIMING_MEMO]: describeSpec(spec) } } : {}),
+      },
+      policies: { ...prev.policies, overlap: SCHEDULE_POLICIES.overlap },
+      state: { ...prev.state },
+    }));
+  } catch (err) {
+    throw invalidTiming(err, flags);
+  }
   ctx.print(`Updated schedule ${scheduleId}${spec ? `: ${describeSpec(spec)}` : ''}${input ? ' (new audience settings)' : ''}.`);
 }
 
 async function withHandle(ctx: CliContext, flags: TargetFlags, fn: (h: ScheduleHandle, id: string, c: Client) => Promise<string>): Promise<void> {
-  const scheduleId = scheduleIdFrom(flags);
+  const scheduleId = scheduleIdFrom(ctx, flags);
   const client = await ctx.client();
   const handle = client.schedule.getHandle(scheduleId);
   await handle.describe(); // ScheduleNotFoundError -> one sentence, exit 2
@@ -136,9 +177,17 @@ async function listSchedules(ctx: CliContext, flags: { json?: boolean }): Promis
   for await (const s of client.schedule.list()) {
     if (s.action?.workflowType !== WORKFLOW_TYPE) continue;
     const memo = (s.memo ?? {}) as { listName?: string };
-    const when = await timingOf(client, s);
+    const description = await client.schedule.getHandle(s.scheduleId).describe();
     const note = s.state.paused && s.state.note ? s.state.note : undefined;
-    rows.push({ scheduleId: s.scheduleId, list: memo.listName, when, paused: s.state.paused, note, next: s.info.nextActionTimes[0]?.toISOString() });
+    rows.push({
+      scheduleId: s.scheduleId,
+      list: memo.listName,
+      when: timingOf(description),
+      paused: s.state.paused,
+      note,
+      next: s.info.nextActionTimes[0]?.toISOString(),
+      last: await lastRunOf(client, description),
+    });
   }
   if (flags.json) return ctx.print(JSON.stringify(rows, null, 2));
   if (!rows.length) return ctx.print('No audience sync schedules.');
@@ -147,6 +196,7 @@ async function listSchedules(ctx: CliContext, flags: { json?: boolean }): Promis
       `${r.scheduleId}  ${r.paused ? 'PAUSED' : 'active'}  ${r.when}  ${r.next && !r.paused ? `next ${r.next}  ` : ''}` +
       `${r.list ? `list "${r.list}"  ` : ''}${r.note ? `note "${r.note}"` : ''}`;
     ctx.print(line.trimEnd());
+    ctx.print(`  last run: ${r.last ?? 'none yet'}`);
   }
 }
 
@@ -193,7 +243,7 @@ export function scheduleCommand(ctx: CliContext): Command {
       .action((flags: CreateFlags) => createSchedule(ctx, flags)),
   );
   schedule.addCommand(
-    timingOptions(addSyncOptions(new Command('update').description("change a schedule's times and/or what it syncs"), { audienceRequired: false }))
+    timingOptions(addSyncOptions(new Command('update').description("change a schedule's times and/or what it syncs")))
       .addHelpText(
         'after',
         examples([
@@ -221,7 +271,7 @@ export function scheduleCommand(ctx: CliContext): Command {
           throw usageError(`schedule '${id}' already has a run in progress (${running[0]!.workflow.workflowId}); nothing triggered`);
         }
         await h.trigger('SKIP');
-        return `Triggered schedule ${id}; the run's workflow id starts with ${id}- (see \`paused\` or \`status\`).`;
+        return `Triggered schedule ${id}; its run's workflow id is ${id}-<UTC time> (see \`runs\` or \`schedule list\`).`;
       }),
     ),
   );

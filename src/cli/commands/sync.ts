@@ -1,16 +1,13 @@
 /** `sync` and `dry-run`: start an audienceSync run (validated first), optionally wait with progress. */
-import fs from 'node:fs';
 import { Command, Option } from 'commander';
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import { WORKFLOW_TYPE } from '../../shared';
+import { WORKFLOW_TYPE } from '../../names';
+import { checkAudienceLocally } from '../audienceCheck';
 import type { CliContext } from '../context';
 import { runFailed, usageError } from '../errors';
 import { formatReport } from '../format';
 import { busyNote, statusOnceListClaimed } from '../listBusy';
-import { defaultWorkflowId } from '../naming';
+import { defaultWorkflowId, listIndexAtStart } from '../naming';
 import { addSyncOptions, examples, type SyncCommandFlags } from '../options';
-import { waitForRun } from '../progress';
-import { buildSyncInput } from '../syncInput';
 
 interface RunFlags extends SyncCommandFlags {
   workflowId?: string;
@@ -19,13 +16,15 @@ interface RunFlags extends SyncCommandFlags {
 }
 
 async function startAndMaybeWait(ctx: CliContext, flags: RunFlags, dryRun: boolean): Promise<void> {
+  // Loaded here, not at the top, so `--help` does not pay for zod, cli-progress and the audience readers.
+  const { buildSyncInput } = require('../syncInput') as typeof import('../syncInput');
+  const { waitForRun } = require('../progress') as typeof import('../progress');
+  const { startMetadata } = require('../../runDescription') as typeof import('../../runDescription');
   // Validate before connecting: a typo never reaches the server.
   const input = buildSyncInput(flags, { dryRun });
-  // The worker reads the file, maybe in a container where the path differs, so a missing file is a note, not an error.
-  if (!fs.existsSync(input.audience.path)) {
-    ctx.note(`Note: ${input.audience.path} does not exist on this machine; the run fails unless the worker can read it at that path.`);
-  }
-  const workflowId = flags.workflowId ?? defaultWorkflowId(flags.list ?? flags.listId ?? 'list');
+  if (flags.localCheck !== false) await checkAudienceLocally(input.audience);
+  const list = flags.list ?? flags.listId ?? 'list';
+  const workflowId = flags.workflowId ?? defaultWorkflowId(list, new Date(), ctx.hidesListNames);
   const client = await ctx.client();
   let handle;
   try {
@@ -33,9 +32,11 @@ async function startAndMaybeWait(ctx: CliContext, flags: RunFlags, dryRun: boole
       taskQueue: ctx.settings.taskQueue,
       workflowId,
       args: [input],
+      ...listIndexAtStart(list, ctx.hidesListNames),
+      ...startMetadata(input, `the CLI (${dryRun ? 'dry-run' : 'sync'})`),
     });
   } catch (err) {
-    if (err instanceof WorkflowExecutionAlreadyStartedError) {
+    if ((err as Error).name === 'WorkflowExecutionAlreadyStartedError') {
       throw usageError(`a run with workflow id '${workflowId}' already exists; choose another --workflow-id`);
     }
     throw err;
@@ -56,7 +57,7 @@ async function startAndMaybeWait(ctx: CliContext, flags: RunFlags, dryRun: boole
 
 function runCommand(name: string, description: string): Command {
   return addSyncOptions(new Command(name).description(description))
-    .option('--workflow-id <id>', 'workflow id (default: audience-sync-<list>-<UTC timestamp>)')
+    .option('--workflow-id <id>', 'workflow id (default: audience-sync-<list slug>-<UTC time>, as scheduled runs have)')
     .option('--json', 'print the report as JSON');
 }
 
@@ -71,6 +72,7 @@ export function syncCommand(ctx: CliContext): Command {
       examples([
         'klaviyo-audience-sync sync --list "Spring VIP" --audience data/spring-vip.csv --wait',
         'klaviyo-audience-sync sync --list "Newsletter" --audience export.ndjson --no-remove',
+        'klaviyo-audience-sync sync --list "Big spenders" --query "select email, first_name from customers where ltv > 1000" --connection warehouse',
         'klaviyo-audience-sync sync --list-id Y6nRLr --audience vip.csv --no-update-contacts --workflow-id vip-2026-08-01',
       ]),
     )
