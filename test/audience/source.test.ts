@@ -29,8 +29,8 @@ describe('readAudienceRows: CSV', () => {
   });
 
   it('keeps multi-byte characters whole across read chunks, and reads a last row without a line break', async () => {
-    // 2-byte characters from byte 1 on: a 1 MiB chunk boundary falls inside one of them.
-    const name = 'ë'.repeat(700_000);
+    // 2-byte characters from byte 1 on: a 64 KiB chunk boundary falls inside one of them (the row stays under 1 MB).
+    const name = 'ë'.repeat(400_000);
     const source = writeAudience(dir, 'csv', `email,first_name\nzoe@x.com,${name}\nyan@x.com,Zoë 😀`);
     const rows = await collect(source);
     expect(rows.map((r) => r.raw.first_name)).toEqual([name, 'Zoë 😀']);

@@ -43,9 +43,11 @@ describe.runIf(process.env.RECORD_HISTORIES === '1')('record replay fixtures', (
   });
 
   it('a run paused on invalid_credentials, then on audience_shrink, resolved both times', async () => {
-    const empty = writeCsvAudience(h.dir, 'empty.csv', [], ['email']);
+    // One person, none of the list's: removing everyone else trips the shrink guard (an audience with no
+    // valid row at all is refused at its plan).
+    const lone = writeCsvAudience(h.dir, 'lone.csv', makeCustomers(1, { prefix: 'hist-lone' }).rows);
     await h.emulator.admin.revokeKey(h.apiKey);
-    const handle = await h.start({ listName: 'History', audience: { type: 'csv', path: empty } }, 'history-actions');
+    const handle = await h.start({ listName: 'History', audience: { type: 'csv', path: lone } }, 'history-actions');
     await h.waitForStatus(handle, (s) => s.state === 'needs_action');
     await h.rotateKey();
     await handle.signal(RESOLVE_SIGNAL);
@@ -74,8 +76,8 @@ describe.runIf(process.env.RECORD_HISTORIES === '1')('record replay fixtures', (
   it('a run paused on audience_shrink, then cancelled', async () => {
     const some = writeCsvAudience(h.dir, 'some.csv', makeCustomers(30, { prefix: 'hist-cancel' }).rows);
     await resultOf(await h.start({ listName: 'History Cancel', audience: { type: 'csv', path: some } }));
-    const empty = writeCsvAudience(h.dir, 'empty-again.csv', [], ['email']);
-    const handle = await h.start({ listName: 'History Cancel', audience: { type: 'csv', path: empty } }, 'history-cancelled');
+    const lone = writeCsvAudience(h.dir, 'lone-again.csv', makeCustomers(1, { prefix: 'hist-cancel-lone' }).rows);
+    const handle = await h.start({ listName: 'History Cancel', audience: { type: 'csv', path: lone } }, 'history-cancelled');
     await h.waitForStatus(handle, (s) => s.state === 'needs_action' && s.action?.code === 'audience_shrink');
     await handle.cancel();
     await resultOf(handle).catch(() => undefined);
