@@ -17,7 +17,7 @@ import { confinedToRoots, listGoneAsDeleted } from './guards';
 import { keepAlive } from './heartbeatTicker';
 
 /** Activities that use the list after the run found or created it: a 404 there means someone deleted it. */
-const USES_ENSURED_LIST = new Set(['upsertBatch', 'verifyMembership', 'removeDepartures']);
+const USES_ENSURED_LIST = new Set(['upsertBatch', 'confirmList', 'verifyMembership', 'removeDepartures']);
 
 export function createActivities(config: ActivityConfig, store: SyncStateStore) {
   const all = {

@@ -58,6 +58,16 @@ export function listActivities(config: ActivityConfig) {
     },
 
     /**
+     * The list the run sends to is still there: a bulk import into a deleted list completes as if nothing
+     * were wrong, so after the batches one read tells (a 404 becomes `list_deleted`, see guards.ts).
+     */
+    async confirmList(input: CredentialRef & { listId: string }): Promise<{ apiCalls: Record<string, number> }> {
+      const { client, apiCalls } = clientFor(config, input.credential);
+      await client.getList(input.listId);
+      return { apiCalls };
+    },
+
+    /**
      * Creates the list, after the audience was read. Looks the name up first, so a retry after an
      * ambiguous failure finds the list the first attempt made instead of making a second one.
      */

@@ -29,6 +29,7 @@ const SUMMARIES: { [K in keyof Activities]?: string | SummaryOf<K> } = {
   planAudience: 'Read the audience and compare it with the stored members',
   ensureList: 'Create the Klaviyo list',
   upsertBatch: ({ batch }) => `Send batch ${batch + 1} (new and changed profiles) to Klaviyo`,
+  confirmList: 'Check the list is still there after sending',
   removeDepartures: 'Remove list members who are not in the audience',
   finalizeReport: 'Write the report',
   sendAlert: ({ kind }) => (kind === 'failed' ? 'Alert: the run failed' : 'Alert: the run needs action'),

@@ -229,6 +229,8 @@ class AudienceSyncRun {
       this.runBatches(planned.plan.batches, (batch) => longActivities.upsertBatch({ credential, runKey: this.runKey, account, listId, batch })),
     );
     if (this.doneBatches.size < planned.plan.batches) return this.continueAsNew(account, listId, listCreated, planned);
+    // Imports into a list deleted meanwhile succeed silently: a deleted list pauses the run here (list_deleted).
+    await this.step('upserting', () => shortActivities.confirmList({ credential, listId }));
 
     if (input.removeMissing && planned.toRemove > 0) {
       const removed = await this.step('reconciling', () =>
