@@ -230,7 +230,8 @@ class AudienceSyncRun {
     );
     if (this.doneBatches.size < planned.plan.batches) return this.continueAsNew(account, listId, listCreated, planned);
     // Imports into a list deleted meanwhile succeed silently: a deleted list pauses the run here (list_deleted).
-    await this.step('upserting', () => shortActivities.confirmList({ credential, listId }));
+    // A refresh that sent nothing spends no call on it (a removal from a deleted list is a 404 of its own).
+    if (planned.plan.batches > 0) await this.step('upserting', () => shortActivities.confirmList({ credential, listId }));
 
     if (input.removeMissing && planned.toRemove > 0) {
       const removed = await this.step('reconciling', () =>
