@@ -8,7 +8,7 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
-import type { AudienceSource } from '../src/shared';
+import type { RowFileSource } from '../src/shared';
 import { AudienceEmailSet } from '../src/audience/emailSet';
 import { planAudience } from '../src/audience/plan';
 import { generateAudience } from '../dev/synthetic';
@@ -24,7 +24,7 @@ interface Measurement {
   detail: Record<string, number>;
 }
 
-async function measure(phase: Phase, source: AudienceSource, rows: number): Promise<Measurement> {
+async function measure(phase: Phase, source: RowFileSource, rows: number): Promise<Measurement> {
   const started = performance.now();
   const cpuStart = process.cpuUsage();
   let detail: Record<string, number>;
@@ -42,7 +42,7 @@ async function measure(phase: Phase, source: AudienceSource, rows: number): Prom
   return { phase, ms: Math.round(ms), cpuMs, rowsPerSecond: Math.round(rows / (ms / 1000)), peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024), detail };
 }
 
-function inChild(phase: Phase, source: AudienceSource, rows: number): Promise<Measurement> {
+function inChild(phase: Phase, source: RowFileSource, rows: number): Promise<Measurement> {
   return new Promise((resolve, reject) => {
     const child = fork(__filename, ['--child', phase, '--path', source.path, '--format', source.type, '--rows', String(rows)]);
     child.once('message', (m) => resolve(m as Measurement));
@@ -71,7 +71,7 @@ async function main(): Promise<void> {
     const generated = await generateAudience({ rows, out: path, invalidShare: 0.02, seed: 1 });
     const mb = (await stat(path)).size / 1e6;
     console.log(`generated ${rows} rows (${mb.toFixed(0)} MB ${opts.format}, ${generated.invalidRows} invalid) in ${((performance.now() - started) / 1000).toFixed(1)} s`);
-    const source: AudienceSource = { type: opts.format, path };
+    const source: RowFileSource = { type: opts.format, path };
     for (const phase of ['plan', 'emailSet'] as const) {
       const m = await inChild(phase, source, rows);
       console.log(`${phase}: ${(m.ms / 1000).toFixed(1)} s wall (${(m.cpuMs / 1000).toFixed(1)} s CPU), ${m.rowsPerSecond} rows/s, peak RSS ${m.peakRssMb} MB, ${JSON.stringify(m.detail)}`);

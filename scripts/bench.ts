@@ -4,6 +4,10 @@
  * history events.
  *
  *   npm run bench -- --rows 100000 [--speed 1] [--format csv|ndjson] [--batch 10000]
+ *   npm run bench -- --source postgres --rows 1000000 [--extract-only] [--postgres-url URL]
+ *
+ * With --source postgres the audience is a table of the same synthetic customers and the run reads it with
+ * a query; the extraction (query -> snapshot) is first timed in a process of its own (rows/s, peak RSS).
  *
  * --speed 1 paces calls at Klaviyo's real rate limits (the emulator enforces them); a higher factor
  * shortens the windows to measure the worker's own throughput.
@@ -19,7 +23,8 @@ import { startEmulator } from 'klaviyo-emulator';
 import { generateAudience } from '../dev/synthetic';
 import { ensureSearchAttributes } from '../src/temporal/searchAttributes';
 import { bundleAudienceSyncWorkflows } from '../src/temporal/createWorker';
-import { STATUS_QUERY, WORKFLOW_TYPE, type SyncReport, type SyncStatus } from '../src/shared';
+import { STATUS_QUERY, WORKFLOW_TYPE, type AudienceSource, type SyncReport, type SyncStatus } from '../src/shared';
+import { BENCH_CONNECTION, benchPostgresUrl, benchTable, measureExtraction } from './bench-postgres';
 
 const program = new Command()
   .name('bench')
@@ -28,21 +33,55 @@ const program = new Command()
   .option('--format <format>', 'csv or ndjson', 'csv')
   .option('--batch <n>', 'profiles per bulk import job', (v) => parseInt(v, 10), 10_000)
   .option('--invalid-share <share>', 'share of invalid rows', Number, 0.01)
+  .option('--source <source>', 'file (--format) or postgres', 'file')
+  .option('--extract-only', 'postgres: time the extraction only, no sync')
+  .option('--postgres-url <url>', 'postgres: the database (default TEST_POSTGRES_URL, else a private cluster started for it)')
   .parse();
-const opts = program.opts<{ rows: number; speed: number; format: 'csv' | 'ndjson'; batch: number; invalidShare: number }>();
+const opts = program.opts<{
+  rows: number;
+  speed: number;
+  format: 'csv' | 'ndjson';
+  batch: number;
+  invalidShare: number;
+  source: 'file' | 'postgres';
+  extractOnly?: boolean;
+  postgresUrl?: string;
+}>();
 
-async function main(): Promise<void> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'audience-bench-'));
-  const root = path.resolve(__dirname, '..');
+/** The run's audience, prepared (a generated file, or a loaded table with its extraction timed), and the worker's environment for it. */
+async function prepareAudience(dir: string): Promise<{ audience: AudienceSource; env: Record<string, string> } | undefined> {
+  if (opts.source === 'postgres') {
+    const { url, query } = await benchTable(benchPostgresUrl(opts.postgresUrl), opts.rows, opts.invalidShare);
+    console.log(`Extracting (${query}) into a snapshot, in a process of its own...`);
+    const m = await measureExtraction(url, query);
+    console.log('\nExtraction');
+    console.log(`  rows                 ${m.rows} (${m.snapshotMb} MB of NDJSON)`);
+    console.log(`  wall time            ${(m.ms / 1000).toFixed(1)} s`);
+    console.log(`  throughput           ${Math.round(m.rows / (m.ms / 1000))} rows/s (${Math.round(m.rows / (m.cpuMs / 1000))} rows per CPU-second)`);
+    console.log(`  peak RSS             ${m.peakRssMb} MiB\n`);
+    if (opts.extractOnly) return undefined;
+    return {
+      audience: { type: 'postgres', connection: BENCH_CONNECTION, query },
+      env: { AUDIENCE_CONNECTION_BENCH: url, AUDIENCE_SNAPSHOT_DIR: path.join(dir, 'snapshots') },
+    };
+  }
   console.log(`Generating ${opts.rows} rows (${opts.format})...`);
-  const audience = await generateAudience({
+  const file = await generateAudience({
     rows: opts.rows,
     out: path.join(dir, `audience.${opts.format}`),
     format: opts.format,
     invalidShare: opts.invalidShare,
     seed: 1,
   });
-  console.log(`  ${(fs.statSync(audience.path).size / 1e6).toFixed(1)} MB, ${audience.invalidRows} invalid rows`);
+  console.log(`  ${(fs.statSync(file.path).size / 1e6).toFixed(1)} MB, ${file.invalidRows} invalid rows`);
+  return { audience: { type: opts.format, path: file.path }, env: {} };
+}
+
+async function main(): Promise<void> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'audience-bench-'));
+  const root = path.resolve(__dirname, '..');
+  const prepared = await prepareAudience(dir);
+  if (!prepared) return fs.rmSync(dir, { recursive: true, force: true });
 
   const server = await startDevServer({ logFile: path.join(dir, 'temporal.log') });
   const emulator = await startEmulator({ speed: opts.speed });
@@ -67,6 +106,7 @@ async function main(): Promise<void> {
       AUDIENCE_ROOTS: dir,
       AUDIENCE_BATCH_MAX_PROFILES: String(opts.batch),
       WORKFLOW_BUNDLE_PATH: bundlePath,
+      ...prepared.env,
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
@@ -76,7 +116,7 @@ async function main(): Promise<void> {
     const handle = await client.workflow.start(WORKFLOW_TYPE, {
       taskQueue,
       workflowId: `bench-${started}`,
-      args: [{ listName: 'Benchmark audience', audience: { type: opts.format, path: audience.path } }],
+      args: [{ listName: 'Benchmark audience', audience: prepared.audience }],
     });
     const ticker = setInterval(async () => {
       const s = await handle.query<SyncStatus>(STATUS_QUERY).catch(() => undefined);

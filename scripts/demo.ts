@@ -6,6 +6,7 @@
  *   npm run demo                                  # emulator
  *   npm run demo -- --exit                        # stop when the sync ends (used by tests)
  *   KLAVIYO_API_KEY=... npm run demo -- --no-emulator    # real Klaviyo (or KLAVIYO_EMULATOR=off)
+ *   npm run demo -- --postgres postgres://user:pass@localhost:5432/shop   # the sample as a table, synced by a query
  */
 import fs from 'node:fs';
 import net from 'node:net';
@@ -14,12 +15,13 @@ import { Command, InvalidArgumentError } from 'commander';
 import { Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { activityConfigFromEnv, codecSettingsFromEnv } from '../src/config';
+import { loadAudienceTable } from '../dev/postgresAudience';
 import { generateAudience } from '../dev/synthetic';
 import { runCli } from '../src/cli/main';
 import { defaultWorkflowId } from '../src/cli/naming';
 import { freePort, startDevServer } from '../dev/temporalDevServer';
 import { startEmulator, type RunningEmulator } from 'klaviyo-emulator';
-import { DEFAULT_TASK_QUEUE } from '../src/shared';
+import { connectionEnvVar, DEFAULT_TASK_QUEUE } from '../src/shared';
 import { createAudienceSyncWorker } from '../src/temporal/createWorker';
 import { ensureSearchAttributes } from '../src/temporal/searchAttributes';
 
@@ -30,7 +32,12 @@ interface DemoFlags {
   list: string;
   speed: number;
   dataDir: string;
+  postgres?: string;
 }
+
+const DEMO_TABLE = 'demo_customers';
+/** The connection name the demo's worker resolves (AUDIENCE_CONNECTION_DEMO): the URL itself never enters a run. */
+const DEMO_CONNECTION = 'demo';
 
 const positive = (v: string) => {
   const n = Number(v);
@@ -46,6 +53,7 @@ const flags = new Command('demo')
   .option('--list <name>', 'Klaviyo list to sync into', 'Demo VIP')
   .option('--speed <n>', "emulator speed factor (rate limits and job processing)", positive, 20)
   .option('--data-dir <dir>', 'where the dev server database, sample audience and logs go', '.data')
+  .option('--postgres <url>', `load the sample into the table ${DEMO_TABLE} of this PostgreSQL database and sync it with --query`)
   .parse()
   .opts<DemoFlags>();
 
@@ -62,6 +70,24 @@ function fail(message: string): never {
   process.stderr.write(`${message}\n`);
   process.exit(2);
 }
+
+/** The sample as a CSV file, or (with --postgres) as a table; returns the sync flags that name it. */
+async function sampleAudience(dataDir: string): Promise<string[]> {
+  const sample = { rows: flags.rows, invalidShare: 0.03, seed: 42 };
+  if (flags.postgres) {
+    const { invalidRows } = await loadAudienceTable(flags.postgres, DEMO_TABLE, sample);
+    console.log(
+      `Sample audience: table ${DEMO_TABLE} (${flags.rows} rows, ${invalidRows} invalid on purpose); the worker reads it through ` +
+        `connection "${DEMO_CONNECTION}" (${connectionEnvVar(DEMO_CONNECTION)}).`,
+    );
+    return ['--query', `select * from ${DEMO_TABLE}`, '--connection', DEMO_CONNECTION];
+  }
+  const file = await generateAudience({ ...sample, out: path.join(dataDir, 'demo-audience.csv') });
+  console.log(`Sample audience: ${file.path} (${file.rows} rows, ${file.invalidRows} invalid on purpose).`);
+  return ['--audience', path.relative(process.cwd(), file.path)];
+}
+
+const quoted = (arg: string): string => (/^[\w./-]+$/.test(arg) ? arg : `"${arg}"`);
 
 async function main(): Promise<number> {
   // The demo's own output is the story; the worker only speaks up about problems.
@@ -117,6 +143,8 @@ async function main(): Promise<number> {
       AUDIENCE_ROOTS: process.env.AUDIENCE_ROOTS || dataDir,
       // Smaller jobs than Klaviyo's 10,000 so a few thousand rows show batches moving.
       AUDIENCE_BATCH_MAX_PROFILES: process.env.AUDIENCE_BATCH_MAX_PROFILES || '500',
+      AUDIENCE_SNAPSHOT_DIR: process.env.AUDIENCE_SNAPSHOT_DIR || path.join(dataDir, 'snapshots'),
+      ...(flags.postgres ? { [connectionEnvVar(DEMO_CONNECTION)]: flags.postgres } : {}),
     };
     console.log('Bundling the workflow code and starting a worker...');
     const workerConnection = await NativeConnection.connect({ address: server.address });
@@ -135,13 +163,12 @@ async function main(): Promise<number> {
     });
 
     // 4. The sample audience: deterministic, about 3% invalid rows (bad e-mails, phones, time zones).
-    const sample = await generateAudience({ rows: flags.rows, out: path.join(dataDir, 'demo-audience.csv'), invalidShare: 0.03, seed: 42 });
-    console.log(`Sample audience: ${sample.path} (${sample.rows} rows, ${sample.invalidRows} invalid on purpose).`);
+    const audienceArgs = await sampleAudience(dataDir);
 
     // 5. The same command an operator types: sync --wait.
     const workflowId = defaultWorkflowId(flags.list);
-    console.log(`\n$ klaviyo-audience-sync sync --list "${flags.list}" --audience ${path.relative(process.cwd(), sample.path)} --wait\n`);
-    const code = await runCli(['node', 'klaviyo-audience-sync', 'sync', '--list', flags.list, '--audience', sample.path, '--workflow-id', workflowId, '--wait'], { env });
+    console.log(`\n$ klaviyo-audience-sync sync --list "${flags.list}" ${audienceArgs.map(quoted).join(' ')} --wait\n`);
+    const code = await runCli(['node', 'klaviyo-audience-sync', 'sync', '--list', flags.list, ...audienceArgs, '--workflow-id', workflowId, '--wait'], { env });
 
     const runUrl = `${server.uiUrl}/namespaces/default/workflows/${encodeURIComponent(workflowId)}`;
     console.log(`\nTemporal UI: ${server.uiUrl}   (this run: ${runUrl})`);

@@ -5,6 +5,7 @@
  * for a bad Klaviyo setting.
  */
 import path from 'node:path';
+import ms from 'ms';
 import { KLAVIYO_BASE_URL } from './klaviyo/apiVersion';
 import { DEFAULT_TASK_QUEUE } from './names';
 
@@ -140,12 +141,50 @@ export function audienceRootsFromEnv(env: Env = process.env): string[] {
   return roots.length > 0 ? roots.map((r) => path.resolve(r)) : [process.cwd()];
 }
 
+/** Query sources (PostgreSQL, Parquet): where connection strings are found, limits, and where snapshots go. */
+export interface SourceSettings {
+  /** JSON file {"<connection name>": "postgres://…"}, re-read on every use so a changed password is picked up. */
+  connectionsFile?: string;
+  /** AUDIENCE_CONNECTION_<NAME> variables, by variable name. */
+  connectionVariables: Record<string, string>;
+  /** statement_timeout for an audience query (AUDIENCE_QUERY_TIMEOUT, default 10 minutes). */
+  queryTimeoutMs: number;
+  /** Attempts to reach a database before the run pauses on `source_unavailable` (AUDIENCE_SOURCE_ATTEMPTS, default 5). */
+  connectAttempts: number;
+  /**
+   * Where a query source's rows are written once per run (AUDIENCE_SNAPSHOT_DIR, default ./data/snapshots):
+   * <dir>/<workflowId>/<firstRunId>/. Every worker must see the same folder, as with audience files.
+   */
+  snapshotDir: string;
+}
+
+export const DEFAULT_QUERY_TIMEOUT = '10m';
+
+export function sourceSettingsFromEnv(env: Env = process.env): SourceSettings {
+  const timeout = env.AUDIENCE_QUERY_TIMEOUT || DEFAULT_QUERY_TIMEOUT;
+  // A bare number is seconds; otherwise a duration such as 90s, 10m or 1h.
+  const queryTimeoutMs = /^\d+$/.test(timeout) ? Number(timeout) * 1000 : ms(timeout as ms.StringValue);
+  if (!Number.isFinite(queryTimeoutMs) || queryTimeoutMs < 1000) {
+    throw new Error('AUDIENCE_QUERY_TIMEOUT must be a duration of at least 1 s, such as 90s, 10m or 1h (a bare number is seconds)');
+  }
+  return {
+    connectionsFile: env.AUDIENCE_CONNECTIONS_FILE || undefined,
+    connectionVariables: Object.fromEntries(
+      Object.entries(env).filter((e): e is [string, string] => e[0].startsWith('AUDIENCE_CONNECTION_') && Boolean(e[1])),
+    ),
+    queryTimeoutMs,
+    connectAttempts: positiveInt(env.AUDIENCE_SOURCE_ATTEMPTS, 5, 'AUDIENCE_SOURCE_ATTEMPTS', 50),
+    snapshotDir: path.resolve(env.AUDIENCE_SNAPSHOT_DIR || path.join('data', 'snapshots')),
+  };
+}
+
 /** Everything the activities need (never from workflow input). */
 export interface ActivityConfig {
   klaviyo: KlaviyoSettings;
   audience: AudienceSettings;
   /** Absolute folders audience files must resolve into (see audienceRootsFromEnv). */
   audienceRoots: string[];
+  sources: SourceSettings;
   /** Per-run reject reports go to <reportDir>/<workflowId>/<firstRunId>/. */
   reportDir: string;
   /** How long to wait for one bulk import job before giving up on it and submitting a fresh one. */
@@ -162,6 +201,8 @@ export interface ActivityConfig {
    * ids never are, so the lock id then carries only a hash of the name.
    */
   readableLockIds?: boolean;
+  /** Where alerts about paused and failed runs go (none when unset). */
+  alerts?: AlertSettings;
 }
 
 export function activityConfigFromEnv(env: Env = process.env): ActivityConfig {
@@ -169,11 +210,59 @@ export function activityConfigFromEnv(env: Env = process.env): ActivityConfig {
     klaviyo: klaviyoSettingsFromEnv(env),
     audience: audienceSettingsFromEnv(env),
     audienceRoots: audienceRootsFromEnv(env),
+    sources: sourceSettingsFromEnv(env),
     reportDir: path.resolve(env.AUDIENCE_REPORT_DIR || 'reports'),
     bulkJobTimeoutMs: positiveInt(env.KLAVIYO_BULK_JOB_TIMEOUT_MS, 30 * 60_000, 'KLAVIYO_BULK_JOB_TIMEOUT_MS'),
     bulkJobStallMs: positiveInt(env.KLAVIYO_BULK_JOB_STALL_MS, 5 * 60_000, 'KLAVIYO_BULK_JOB_STALL_MS'),
     readableLockIds: !env.TEMPORAL_CODEC_KEY,
+    alerts: alertSettingsFromEnv(env),
   };
+}
+
+/** Links to a run's page, for alerts and the console: the console's own page, and the run in the Temporal UI. */
+export interface RunLinkSettings {
+  /** The console's address as operators reach it, e.g. https://audience-sync.example.com (CONSOLE_URL). */
+  consoleUrl?: string;
+  /** The Temporal UI's address, e.g. http://localhost:8080 (TEMPORAL_UI_URL). */
+  temporalUiUrl?: string;
+}
+
+/** Slack-compatible webhook for runs that pause on a workflow action or fail. The URL is a secret: never logged. */
+export interface AlertSettings extends RunLinkSettings {
+  webhookUrl?: string;
+}
+
+export function alertSettingsFromEnv(env: Env = process.env): AlertSettings {
+  return {
+    webhookUrl: httpUrl(env.ALERT_WEBHOOK_URL, 'ALERT_WEBHOOK_URL'),
+    ...runLinkSettingsFromEnv(env),
+  };
+}
+
+function runLinkSettingsFromEnv(env: Env): RunLinkSettings {
+  return {
+    consoleUrl: httpUrl(env.CONSOLE_URL, 'CONSOLE_URL')?.replace(/\/+$/, ''),
+    temporalUiUrl: httpUrl(env.TEMPORAL_UI_URL, 'TEMPORAL_UI_URL')?.replace(/\/+$/, ''),
+  };
+}
+
+/** The operators' console (`klaviyo-audience-sync console`). */
+export interface ConsoleSettings extends RunLinkSettings {
+  /** Required to listen on anything but loopback: a bearer token, or typed into the login form. */
+  token?: string;
+  /** Where the workers write reject reports; the console serves rejects.csv files from under it only. */
+  reportDir: string;
+}
+
+/** A token shorter than this is refused: it guards every run's Resolve button. */
+export const CONSOLE_TOKEN_MIN_LENGTH = 16;
+
+export function consoleSettingsFromEnv(env: Env = process.env): ConsoleSettings {
+  const token = env.CONSOLE_TOKEN || undefined;
+  if (token !== undefined && token.length < CONSOLE_TOKEN_MIN_LENGTH) {
+    throw new Error(`CONSOLE_TOKEN must be at least ${CONSOLE_TOKEN_MIN_LENGTH} characters (e.g. openssl rand -hex 32)`);
+  }
+  return { token, reportDir: path.resolve(env.AUDIENCE_REPORT_DIR || 'reports'), ...runLinkSettingsFromEnv(env) };
 }
 
 /** The worker process: its Temporal connection, its activities, and how it starts. */
@@ -193,6 +282,19 @@ export function workerConfigFromEnv(env: Env = process.env): WorkerConfig {
     registerSearchAttributes: env.AUDIENCE_SYNC_REGISTER_SEARCH_ATTRIBUTES !== 'false',
     workflowBundlePath: env.WORKFLOW_BUNDLE_PATH || undefined,
   };
+}
+
+function httpUrl(value: string | undefined, name: string): string | undefined {
+  if (!value) return undefined;
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  // The value itself is not echoed: a webhook URL carries its secret in the path.
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) throw new Error(`${name} must be an http:// or https:// URL`);
+  return value;
 }
 
 function positiveInt(value: string | undefined, fallback: number, name: string, max = Number.MAX_SAFE_INTEGER): number {

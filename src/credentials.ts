@@ -2,13 +2,14 @@
  * Resolves a credential name to an API key at call time, so a key rotated while a run is paused is
  * used as soon as the operator resolves: no worker restart, and the key never enters workflow history.
  */
-import fs from 'node:fs';
 import type { KlaviyoSettings } from './config';
 import { SyncFailure } from './failures';
+import { readSecretsFile } from './secretsFile';
 
 /** The key configured for a credential name, or undefined when none is. */
 export function findApiKey(config: KlaviyoSettings, credential: string): string | undefined {
-  const fromFile = readCredentialsFile(config.credentialsFile)[credential];
+  const file = { path: config.credentialsFile, label: 'credentials file', shape: 'credential name to API key', kind: 'invalid_credentials' } as const;
+  const fromFile = readSecretsFile(file)[credential];
   if (fromFile) return fromFile;
   if (credential === 'default' && config.defaultApiKey) return config.defaultApiKey;
   return undefined;
@@ -26,29 +27,5 @@ export function resolveApiKey(config: KlaviyoSettings, credential: string): stri
   throw new SyncFailure(
     'invalid_credentials',
     `No Klaviyo API key is configured for credential "${credential}": add it to ${where} on the workers.`,
-  );
-}
-
-function readCredentialsFile(file: string | undefined): Record<string, string> {
-  if (!file) return {};
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return {};
-    throw err;
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    throw new SyncFailure(
-      'invalid_credentials',
-      `The credentials file ${file} is not valid JSON; it must be an object of credential name to API key.`,
-    );
-  }
-  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return {};
-  return Object.fromEntries(
-    Object.entries(parsed as Record<string, unknown>).filter((e): e is [string, string] => typeof e[1] === 'string'),
   );
 }

@@ -7,7 +7,7 @@
  *
  * Imported by workflow code: keep it free of I/O and Node built-ins.
  */
-import { RESOLVE_SIGNAL } from './names';
+import { connectionEnvVar, RESOLVE_SIGNAL } from './names';
 
 /** What the operator is told while a run waits on an action, built from the run's own input. */
 export interface ActionContext {
@@ -16,6 +16,8 @@ export interface ActionContext {
   list: string;
   /** Where the audience comes from, as the operator gave it. */
   audience: string;
+  /** The name of the database connection a query source reads through. */
+  connection?: string;
   workflowId: string;
 }
 
@@ -49,6 +51,15 @@ function keyHomeStep(ctx: ActionContext): string {
     `Put the new key where the workers read credential "${ctx.credential}": the KLAVIYO_CREDENTIALS_FILE entry ` +
     `"${ctx.credential}" (re-read on every use, no restart needed)` +
     (ctx.credential === 'default' ? ', or KLAVIYO_API_KEY (then restart the workers).' : '.')
+  );
+}
+
+function connectionHomeStep(ctx: ActionContext): string {
+  const name = ctx.connection ?? '<name>';
+  return (
+    `Check the connection "${name}" on the workers: its connection string (host, port, database, user and password) is the ` +
+    `AUDIENCE_CONNECTIONS_FILE entry "${name}" (re-read on every use, no restart needed) or ${connectionEnvVar(name)} ` +
+    '(then restart the workers); the user needs only SELECT rights.'
   );
 }
 
@@ -124,6 +135,21 @@ export const FAILURES = {
         `In Klaviyo, open Audience > Lists & segments and check whether list "${ctx.list}" was deleted on purpose.`,
         `To stop syncing it, cancel this run (\`temporal workflow cancel --workflow-id ${ctx.workflowId}\`) and delete or pause its schedule (\`klaviyo-audience-sync schedule pause --list "${ctx.list}"\`); nothing more is written.`,
         `To keep syncing it, ${lowerFirst(resolveStep(ctx))} Resolving creates list "${ctx.list}" again (a new list id; schedules and runs that name the list by id need the new id) and sends the whole audience to it.`,
+      ],
+    },
+  },
+  /** A database an audience query reads cannot be reached, refuses the login, or does not answer in time. */
+  source_unavailable: {
+    retry: false,
+    action: {
+      code: 'source_unavailable',
+      title: 'The audience database cannot be read',
+      message: (ctx, detail) => `The audience ${ctx.audience} could not be read: ${detail}`,
+      steps: (ctx) => [
+        'Check that the database is running and reachable from the workers (host, port, firewall), and that the query ' +
+          'finishes within AUDIENCE_QUERY_TIMEOUT (raise it on the workers, or make the query faster).',
+        connectionHomeStep(ctx),
+        resolveStep(ctx),
       ],
     },
   },

@@ -15,3 +15,11 @@ export const LIST_SEARCH_ATTRIBUTE = 'AudienceSyncList';
 export const SCHEDULED_BY_SEARCH_ATTRIBUTE = 'TemporalScheduledById';
 /** What a cancelled run says in its status, and what `cancel` prints. */
 export const CANCELLED_MESSAGE = 'cancelled by the operator; the list was left as it was';
+
+/** The environment variable that may hold a database connection's string: the name upper-cased, other characters as `_`. */
+export function connectionEnvVar(name: string): string {
+  return `AUDIENCE_CONNECTION_${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
+}
+
+/** File formats an audience may come in (`--format`, `audience.type`); a database query is `postgres`. */
+export const AUDIENCE_FILE_FORMATS = ['csv', 'ndjson', 'parquet'] as const;

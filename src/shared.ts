@@ -6,8 +6,10 @@
  * This file is imported by workflow code: keep it free of I/O and Node built-ins.
  */
 import { z } from 'zod';
+import { readOnlyQueryProblem } from './audience/readOnlyQuery';
 import type { ActionCode } from './failures';
 import { excerpt } from './sanitize';
+import { AUDIENCE_FILE_FORMATS } from './names';
 
 export * from './names';
 
@@ -43,13 +45,68 @@ export interface ListLockReply {
   holder: string;
 }
 
-export const audienceSourceSchema = z
+/** Files the batches read by byte range: the audience file itself, or a query source's snapshot (NDJSON). */
+export const rowFileSourceSchema = z
   .object({
     type: z.enum(['csv', 'ndjson']),
     path: z.string().min(1, 'path must not be empty'),
   })
   .strict();
+export type RowFileSource = z.infer<typeof rowFileSourceSchema>;
+
+const fileSourceSchema = z
+  .object({
+    type: z.enum(AUDIENCE_FILE_FORMATS),
+    path: z.string().min(1, 'path must not be empty'),
+  })
+  .strict();
+
+/**
+ * A query over a PostgreSQL database. `connection` is a name the workers resolve to a connection string
+ * (src/connections.ts): the string, with its password, never enters workflow history. The query text does.
+ */
+const postgresSourceSchema = z
+  .object({
+    type: z.literal('postgres'),
+    connection: z
+      .string()
+      .max(100)
+      .regex(/^[A-Za-z0-9_.-]+$/, 'connection must be a name such as "warehouse", never the connection string itself'),
+    query: z
+      .string()
+      .trim()
+      .min(1, 'query must not be empty')
+      .max(100_000, 'query must be at most 100,000 characters')
+      .superRefine((query, ctx) => {
+        const problem = readOnlyQueryProblem(query);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      }),
+  })
+  .strict();
+export type PostgresSource = z.infer<typeof postgresSourceSchema>;
+
+export const audienceSourceSchema = z.discriminatedUnion('type', [fileSourceSchema, postgresSourceSchema], {
+  error: (issue) => (issue.code === 'invalid_union' ? 'type must be csv, ndjson, parquet or postgres' : undefined),
+});
 export type AudienceSource = z.infer<typeof audienceSourceSchema>;
+
+export function isRowFileSource(source: AudienceSource): source is RowFileSource {
+  return source.type === 'csv' || source.type === 'ndjson';
+}
+
+/** The file batches and reconciliation read: a query source's snapshot (from its plan), else the audience file. */
+export function rowSourceOf(audience: AudienceSource, snapshot: RowFileSource | undefined): RowFileSource {
+  if (snapshot) return snapshot;
+  if (isRowFileSource(audience)) return audience;
+  throw new Error(`a ${audience.type} audience is read from its snapshot, and the plan has none`);
+}
+
+/** The audience as an operator recognises it: the file's path, or the query and its connection name. */
+export function describeAudienceSource(source: AudienceSource): string {
+  if (source.type !== 'postgres') return source.path;
+  const query = source.query.replace(/\s+/g, ' ');
+  return `query "${query.length > 80 ? `${query.slice(0, 80)}…` : query}" on connection "${source.connection}"`;
+}
 
 export const syncInputSchema = z
   .object({
@@ -160,6 +217,8 @@ export interface SyncStatus {
   listLock?: string;
   /** Where the per-row reject report is written (a directory). */
   reportLocation?: string;
+  /** Members on the list once the run has sent and removed (not for a dry run). */
+  listMembers?: number;
   startedAt: string;
   error?: string;
   /** How a cancelled run ended, for the operator (CANCELLED_MESSAGE). */
@@ -179,6 +238,8 @@ export interface SyncReport {
   reportLocation: string;
   durationMs: number;
   actionsResolved: number;
+  /** Members on the list at the end of the run (absent for a dry run). */
+  listMembers?: number;
 }
 
 export function emptyCounts(): SyncCounts {

@@ -4,6 +4,7 @@
  * worker's step moves on within seconds), a deleted list recognised, and errors classified into Temporal failures.
  */
 import type { ActivityConfig } from '../config';
+import { alertActivities } from './alerts';
 import { audienceActivities } from './audience';
 import { listActivities } from './lists';
 import { listLockActivities } from './listLock';
@@ -23,9 +24,11 @@ export function createActivities(config: ActivityConfig) {
     ...upsertActivities(config),
     ...reconcileActivities(config),
     ...listLockActivities(config),
+    ...alertActivities(config),
   };
   const wrap = (name: string, fn: (input: never) => Promise<unknown>) => {
-    const confined = confinedToRoots(fn, config.audienceRoots);
+    // A query source's snapshot is the run's own file, under the snapshot folder: batches may read it there.
+    const confined = confinedToRoots(fn, [...config.audienceRoots, config.sources.snapshotDir]);
     const listAware = USES_ENSURED_LIST.has(name) ? listGoneAsDeleted(confined) : confined;
     return mapFailures((input: never) => keepAlive(() => listAware(input)));
   };

@@ -6,7 +6,7 @@
  */
 import { activityInfo } from '@temporalio/activity';
 import { SyncFailure } from '../failures';
-import type { AudienceSource } from '../shared';
+import type { RowFileSource } from '../shared';
 import type { KlaviyoClient } from '../klaviyo/client';
 import { AudienceEmailSet } from '../audience/emailSet';
 import { checkFingerprint, type AudienceFingerprint } from '../audience/plan';
@@ -20,7 +20,8 @@ const REMOVE_CHUNK = 1000;
 
 export interface ReconcileInput extends CredentialRef {
   listId: string | null;
-  audience: AudienceSource;
+  /** The audience file, or a query source's snapshot. */
+  audience: RowFileSource;
   /** The plan's fingerprint: the audience must be the file the batches were sent from. */
   fingerprint: AudienceFingerprint;
   maxRemovalShare: number;

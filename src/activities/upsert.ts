@@ -5,7 +5,7 @@
  * file is rewritten whole; and a bulk import is an upsert, so even a job submitted twice adds nothing twice.
  */
 import { activityInfo, log, sleep } from '@temporalio/activity';
-import type { AudienceSource } from '../shared';
+import type { RowFileSource } from '../shared';
 import type { KlaviyoClient } from '../klaviyo/client';
 import { KlaviyoError } from '../klaviyo/errors';
 import { splitForBulkImport } from '../klaviyo/client';
@@ -20,9 +20,9 @@ import { heartbeatNow, noteWaitingOn, withHeartbeatTicker } from './heartbeatTic
 import { reportDirFor, type ReportRef } from './audience';
 import type { CredentialRef } from './lists';
 
-/** One planned batch of the audience file. */
+/** One planned batch of the audience file (a query source's snapshot). */
 export interface BatchInput extends ReportRef {
-  audience: AudienceSource;
+  audience: RowFileSource;
   batch: BatchRange;
   fingerprint: AudienceFingerprint;
   updateContacts: boolean;

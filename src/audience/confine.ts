@@ -6,6 +6,8 @@
 import { realpath } from 'node:fs/promises';
 import path from 'node:path';
 import type { AudienceSource } from '../shared';
+
+type FileSource = Exclude<AudienceSource, { type: 'postgres' }>;
 import { InvalidAudienceError, toAudienceError } from './errors';
 
 function inside(file: string, root: string): boolean {
@@ -18,15 +20,16 @@ async function realRoots(roots: readonly string[]): Promise<string[]> {
   return [...new Set([...roots.map((r) => path.resolve(r)), ...real])];
 }
 
-function outside(source: AudienceSource, roots: readonly string[], how: string): InvalidAudienceError {
+function outside(source: FileSource, roots: readonly string[], how: string): InvalidAudienceError {
   return new InvalidAudienceError(
     `audience file ${source.path} ${how} the folders workers read audiences from (AUDIENCE_ROOTS=${roots.join(':')}); ` +
       'move the file into one of them, or add its folder to AUDIENCE_ROOTS on the workers',
   );
 }
 
-/** The source with its path resolved (symbolic links included) and checked to lie inside one of `roots`. */
+/** A file source with its path resolved (symbolic links included) and checked to lie inside one of `roots`; a query passes. */
 export async function confineAudience(source: AudienceSource, roots: readonly string[]): Promise<AudienceSource> {
+  if (source.type === 'postgres') return source;
   if (source.path.includes('\0')) throw new InvalidAudienceError('audience path contains a NUL character');
   const allowed = await realRoots(roots);
   const given = path.resolve(source.path);

@@ -3,7 +3,7 @@
  * row. Every source row with an e-mail counts, valid or not: a member whose row was rejected (say for
  * a bad phone) is still in the audience and must not be removed.
  */
-import type { AudienceSource } from '../shared';
+import type { RowFileSource } from '../shared';
 import { emailHash, HashList, sortedIncludes, uniqueSorted } from './emailHash';
 import { ROW_ERROR, type RawRow } from './rowModel';
 import { readAudienceRows } from './source';
@@ -13,7 +13,7 @@ export class AudienceEmailSet {
   private constructor(private readonly hashes: BigUint64Array) {}
 
   /** One streaming pass over the source. */
-  static async fromSource(source: AudienceSource): Promise<AudienceEmailSet> {
+  static async fromSource(source: RowFileSource): Promise<AudienceEmailSet> {
     const list = new HashList();
     for await (const { raw } of readAudienceRows(source)) {
       const email = sourceEmail(raw);

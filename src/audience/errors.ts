@@ -34,3 +34,20 @@ export function toAudienceError(path: string, err: unknown): unknown {
   }
   return err;
 }
+
+/**
+ * A database the audience query reads cannot be reached right now (refused, reset, timed out). Temporal
+ * retries it; the plan activity turns it into `source_unavailable` (a workflow action) once the configured
+ * attempts are used up.
+ */
+export class SourceUnreachableError extends SyncFailure {
+  constructor(message: string) {
+    super('transient', message);
+    this.name = 'SourceUnreachableError';
+  }
+
+  /** The same problem, after `attempts` tries: the run pauses for an operator. */
+  giveUp(attempts: number): SyncFailure {
+    return new SyncFailure('source_unavailable', `${this.message.replace(/[.\s]+$/, '')} (tried ${attempts} times)`);
+  }
+}

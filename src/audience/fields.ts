@@ -98,15 +98,15 @@ export function assertKnownColumns(names: Iterable<string>, where: string): void
   throw new InvalidAudienceError(`audience columns ${named}${more} (${where}) are not known fields; ${known}`);
 }
 
-/** Checks a CSV header: known names, no duplicates, and an `email` column. */
-export function assertValidHeader(header: string[]): void {
-  assertKnownColumns(header, 'in the CSV header');
+/** Checks a CSV header (or a query's or Parquet file's columns, `where` naming them): known names, no duplicates, and an `email` column. */
+export function assertValidHeader(header: string[], where = 'the CSV header'): void {
+  assertKnownColumns(header, `in ${where}`);
   const seen = new Set<string>();
   for (const name of header) {
-    if (seen.has(name)) throw new InvalidAudienceError(`audience column '${name}' appears more than once in the CSV header`);
+    if (seen.has(name)) throw new InvalidAudienceError(`audience column '${name}' appears more than once in ${where}`);
     seen.add(name);
   }
   if (!seen.has('email')) {
-    throw new InvalidAudienceError(`audience has no 'email' column; the CSV header is: ${header.join(', ')}`);
+    throw new InvalidAudienceError(`audience has no 'email' column; ${where}: ${header.join(', ')}`);
   }
 }

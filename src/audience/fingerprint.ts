@@ -4,7 +4,7 @@
  * audits), and is too costly to recompute per batch.
  */
 import { stat } from 'node:fs/promises';
-import type { AudienceSource } from '../shared';
+import type { RowFileSource } from '../shared';
 import { AudienceChangedError, InvalidAudienceError, toAudienceError } from './errors';
 
 export interface AudienceFingerprint {
@@ -35,7 +35,7 @@ export function assertUnchanged(path: string, fp: { size: number; mtimeMs: numbe
 }
 
 /** Throws AudienceChangedError if the file's size or modification time differ from the plan's. */
-export async function checkFingerprint(source: AudienceSource, fp: AudienceFingerprint): Promise<void> {
+export async function checkFingerprint(source: RowFileSource, fp: AudienceFingerprint): Promise<void> {
   let now;
   try {
     now = await statAudience(source.path);

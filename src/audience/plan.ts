@@ -5,7 +5,7 @@
  * numbers per batch, small enough for workflow history.
  */
 import { createHash } from 'node:crypto';
-import type { AudienceSource } from '../shared';
+import type { RowFileSource } from '../shared';
 import { BatchCutter, DEFAULT_MAX_BYTES, DEFAULT_MAX_PROFILES, type BatchRange } from './batches';
 import { countRepeats, emailHash, HashList } from './emailHash';
 import { assertUnchanged, statAudience, type AudienceFingerprint } from './fingerprint';
@@ -31,6 +31,8 @@ export interface AudiencePlan {
   /** Distinct e-mails among valid rows. */
   uniqueEmails: number;
   batches: BatchRange[];
+  /** For a query or Parquet source: the run's snapshot, which the batches and reconciliation read. */
+  snapshot?: RowFileSource;
 }
 
 export interface PlanOptions {
@@ -46,7 +48,7 @@ export interface PlanOptions {
 
 const PROGRESS_EVERY = 5_000;
 
-export async function planAudience(source: AudienceSource, opts: PlanOptions = {}): Promise<AudiencePlan> {
+export async function planAudience(source: RowFileSource, opts: PlanOptions = {}): Promise<AudiencePlan> {
   const limits = { maxProfiles: opts.maxProfiles ?? DEFAULT_MAX_PROFILES, maxBytes: opts.maxBytes ?? DEFAULT_MAX_BYTES };
   if (!(limits.maxProfiles >= 1 && limits.maxBytes >= 1)) throw new RangeError('maxProfiles and maxBytes must be positive');
   const normalizeOpts = { updateContacts: opts.updateContacts, defaultCountry: opts.defaultCountry };

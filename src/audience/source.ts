@@ -2,7 +2,7 @@
  * Streams an audience file's rows, whole or one planned byte range, in constant memory.
  * Rows come out raw (not validated); normalizeRow (row.ts) decides what each becomes.
  */
-import type { AudienceSource } from '../shared';
+import type { RowFileSource } from '../shared';
 import { readCsvRows } from './csvSource';
 import { readNdjsonRows } from './ndjsonSource';
 import type { ReadHooks, RowRange } from './sourceTypes';
@@ -15,7 +15,7 @@ export type { ReadHooks, RowRange, SourceRow } from './sourceTypes';
  * Throws InvalidAudienceError for an unreadable file, unknown column or broken file structure.
  */
 export function readAudienceRows(
-  source: AudienceSource,
+  source: RowFileSource,
   range?: RowRange,
   hooks?: ReadHooks,
 ): AsyncGenerator<{ row: number; raw: Record<string, unknown>; endOffset: number }> {

@@ -1,5 +1,6 @@
 /** Flag definitions shared by `sync`, `dry-run`, `estimate` and `schedule`, so they read the same everywhere. */
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { AUDIENCE_FILE_FORMATS } from '../names';
 import type { SyncFlags } from './syncInput';
 
 export function parseShare(value: string): number {
@@ -20,16 +21,17 @@ export function parsePositive(value: string): number {
   return n;
 }
 
-export function addAudienceOptions(cmd: Command, { audienceRequired = true } = {}): Command {
-  const audience = new Option('-a, --audience <file>', 'audience file (.csv, or .ndjson/.jsonl), one row per customer keyed by email');
-  if (audienceRequired) audience.makeOptionMandatory();
+/** The audience: --audience <file>, or --query with --connection (which of them is required is checked by audienceSourceFrom). */
+export function addAudienceOptions(cmd: Command): Command {
   return cmd
-    .addOption(audience)
-    .addOption(new Option('--format <format>', 'audience format when the extension does not say').choices(['csv', 'ndjson']));
+    .option('-a, --audience <file>', 'audience file (.csv, .ndjson/.jsonl or .parquet), one row per customer keyed by email')
+    .addOption(new Option('--format <format>', 'audience format when the extension does not say').choices([...AUDIENCE_FILE_FORMATS]))
+    .option('--query <sql>', 'instead of --audience: a PostgreSQL SELECT whose columns are audience fields (email, first_name, ...)')
+    .option('--connection <name>', "with --query: the name under which the workers find the database's connection string");
 }
 
-export function addSyncOptions(cmd: Command, { audienceRequired = true } = {}): Command {
-  return addAudienceOptions(cmd, { audienceRequired })
+export function addSyncOptions(cmd: Command): Command {
+  return addAudienceOptions(cmd)
     .option('-l, --list <name>', 'Klaviyo list name (found by exact name, created if absent)')
     .option('--list-id <id>', 'Klaviyo list id, instead of --list')
     .option('--credential <name>', 'name of the Klaviyo credential the worker uses (default "default" = KLAVIYO_API_KEY)')

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { Command, type Option } from 'commander';
 import { cancelCommand } from './commands/cancel';
 import { codecServerCommand } from './commands/codecServer';
+import { consoleCommand } from './commands/console';
 import { estimateCommand } from './commands/estimate';
 import { exportSftpCommand } from './commands/exportSftp';
 import { runsCommand } from './commands/history';
@@ -111,6 +112,7 @@ export function createProgram(ctx: CliContext): Command {
     scheduleCommand(ctx),
     exportSftpCommand(ctx),
     codecServerCommand(ctx),
+    consoleCommand(ctx),
   ]) {
     program.addCommand(cmd);
   }

@@ -8,7 +8,7 @@ import type { Writable } from 'node:stream';
 import { stringify } from 'csv-stringify';
 import { normalizeRow, type RowReject } from '../audience/row';
 import { readAudienceRows } from '../audience/source';
-import type { AudienceSource } from '../shared';
+import type { RowFileSource } from '../shared';
 import { usageError } from './errors';
 import { fieldsWithoutSftpColumn, SFTP_HEADERS, sftpRow } from './sftpColumns';
 
@@ -32,7 +32,7 @@ export function rejectsPathFor(outPath: string): string {
   return outPath.replace(/(\.csv)?$/i, '.rejects.csv');
 }
 
-async function collectPropertyColumns(source: AudienceSource, opts: SftpExportOptions): Promise<string[]> {
+async function collectPropertyColumns(source: RowFileSource, opts: SftpExportOptions): Promise<string[]> {
   const keys = new Set<string>();
   for await (const { row, raw } of readAudienceRows(source)) {
     const n = normalizeRow(raw, row, { defaultCountry: opts.defaultCountry });
@@ -67,7 +67,7 @@ async function csvFile(path: string, header: string[]): Promise<{ csv: ReturnTyp
 }
 
 export async function exportSftpCsv(
-  source: AudienceSource,
+  source: RowFileSource,
   outPath: string,
   opts: SftpExportOptions = {},
 ): Promise<SftpExportResult> {

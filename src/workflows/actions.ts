@@ -4,7 +4,7 @@
  */
 import { ApplicationFailure, ActivityFailure } from '@temporalio/workflow';
 import { failureRow, isFailureKind, type ActionCode, type FailureKind } from '../failures';
-import type { SyncInput, WorkflowAction } from '../shared';
+import { describeAudienceSource, type SyncInput, type WorkflowAction } from '../shared';
 
 /** The classified failure behind an activity's error, if it is one of the table's kinds. */
 export function classifiedFailure(err: unknown): (ApplicationFailure & { type: FailureKind }) | undefined {
@@ -26,7 +26,8 @@ export function actionFor(
   const ctx = {
     credential: input.credential,
     list: listName ?? input.listName ?? input.listId ?? '',
-    audience: input.audience.path,
+    audience: describeAudienceSource(input.audience),
+    ...(input.audience.type === 'postgres' ? { connection: input.audience.connection } : {}),
     workflowId,
   };
   return {

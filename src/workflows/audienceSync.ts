@@ -16,6 +16,7 @@ import {
   ContinueAsNew,
   isCancellation,
   log,
+  setCurrentDetails,
   setHandler,
   sleep,
   upsertSearchAttributes,
@@ -28,6 +29,7 @@ import {
   describeInputError,
   emptyCounts,
   LIST_SEARCH_ATTRIBUTE,
+  rowSourceOf,
   STATE_SEARCH_ATTRIBUTE,
   syncInputSchema,
   type SyncInput,
@@ -43,6 +45,8 @@ import type { AudiencePlan, BatchRange } from '../audience/plan';
 import type { UpsertBatchResult } from '../activities/upsert';
 import { actionFor, classifiedFailure, timerWaitSeconds } from './actions';
 import { shortActivities, longActivities } from './activityProxies';
+import { alertFailed, alertPaused } from './alerts';
+import { currentDetails } from './currentDetails';
 import { resolveSignal, statusQuery } from './definitions';
 import { ListLockClaim } from './listLockClaim';
 import { runWithConcurrency } from './pool';
@@ -112,12 +116,18 @@ class AudienceSyncRun {
       listLock: carried?.listLock,
     };
     this.listLock = new ListLockClaim(carried?.listLock);
-    setHandler(statusQuery, () => this.status);
-    setHandler(resolveSignal, () => {
-      // Resolve answers a pause; sent at any other time it is ignored rather than saved for a later pause.
-      if (this.status.state === 'needs_action') this.resolveRequested = true;
-      else log.info('resolve received while no action is pending; ignored');
+    setHandler(statusQuery, () => this.status, {
+      description: 'The run now: state, step, counts so far and, while paused, the workflow action (title, message, numbered steps).',
     });
+    setHandler(
+      resolveSignal,
+      () => {
+        // Resolve answers a pause; sent at any other time it is ignored rather than saved for a later pause.
+        if (this.status.state === 'needs_action') this.resolveRequested = true;
+        else log.info('resolve received while no action is pending; ignored');
+      },
+      { description: 'Resume a run paused on a workflow action, once its cause is fixed (no input). It repeats the step that stopped.' },
+    );
   }
 
   async execute(): Promise<SyncReport> {
@@ -126,6 +136,7 @@ class AudienceSyncRun {
     const indexed = workflowInfo().typedSearchAttributes.get(listKey) !== undefined;
     this.setState('running', { listName: indexed ? undefined : (this.input.listName ?? this.input.listId) });
     let continuing = false;
+    let failed = false;
     try {
       const report = await this.run();
       this.status.step = 'done';
@@ -141,11 +152,14 @@ class AudienceSyncRun {
       } else if (!continuing) {
         this.status.error = err instanceof Error ? err.message : String(err);
         this.setState('failed');
+        failed = true;
       }
       throw err;
     } finally {
       // Completed, failed or cancelled: the next run may have the list. A continued run keeps it.
       if (!continuing) await this.listLock.release();
+      // After the release: a slow webhook never keeps the next run of the list waiting.
+      if (failed) await alertFailed(this.listForOperators(), this.status.error!);
     }
   }
 
@@ -165,6 +179,7 @@ class AudienceSyncRun {
         );
     this.status.listId = list.listId ?? undefined;
     this.status.listName = list.listName;
+    this.showDetails();
 
     if (input.dryRun) return this.dryRunReport(list.listId, plan, list.created);
     let target: ListTarget = list;
@@ -200,7 +215,7 @@ class AudienceSyncRun {
         longActivities.reconcileList({
           credential,
           listId,
-          audience: input.audience,
+          audience: rowSourceOf(input.audience, plan.snapshot),
           fingerprint: plan.fingerprint,
           maxRemovalShare: input.maxRemovalShare,
           allowShrink: this.allowShrink,
@@ -209,6 +224,7 @@ class AudienceSyncRun {
       );
       counts.removed = reconciled.removed;
     }
+    this.status.listMembers = after.profileCount - counts.removed;
     return this.finish(listId, list.created);
   }
 
@@ -307,7 +323,7 @@ class AudienceSyncRun {
 
   private batchInput(plan: AudiencePlan, batch: BatchRange) {
     return {
-      audience: this.input.audience,
+      audience: rowSourceOf(this.input.audience, plan.snapshot),
       batch: { ...batch, header: plan.header },
       fingerprint: plan.fingerprint,
       updateContacts: this.input.updateContacts,
@@ -326,6 +342,7 @@ class AudienceSyncRun {
     counts.rowsValid += result.rowsRead - (rejected - result.klaviyoRejected);
     addCounts(counts.rejectedByReason, result.rejectedByReason);
     addCounts(counts.apiCalls, result.apiCalls);
+    this.showDetails();
   }
 
   /** A dry run checks every row (writing the reject report) and compares the list, without writing to Klaviyo. */
@@ -338,7 +355,7 @@ class AudienceSyncRun {
       longActivities.reconcileList({
         credential: this.input.credential,
         listId,
-        audience: this.input.audience,
+        audience: rowSourceOf(this.input.audience, plan.snapshot),
         fingerprint: plan.fingerprint,
         maxRemovalShare: this.input.maxRemovalShare,
         allowShrink: true,
@@ -384,6 +401,7 @@ class AudienceSyncRun {
       reportLocation: rejectReport,
       durationMs: Date.now() - Date.parse(this.status.startedAt),
       actionsResolved: this.actionsResolved,
+      listMembers: this.status.listMembers,
     };
   }
 
@@ -393,6 +411,7 @@ class AudienceSyncRun {
    */
   private async step<T>(step: SyncStep, fn: () => Promise<T>): Promise<T> {
     this.status.step = step;
+    this.showDetails();
     for (;;) {
       try {
         const result = await fn();
@@ -423,6 +442,7 @@ class AudienceSyncRun {
     this.status.action = action;
     this.resolveRequested = false;
     this.setState('needs_action');
+    alertPaused(this.listForOperators(), action, this.actionsResolved + 1);
     await condition(() => this.resolveRequested);
     this.actionsResolved++;
     this.status.action = undefined;
@@ -432,6 +452,16 @@ class AudienceSyncRun {
   private setState(state: SyncState, { listName }: { listName?: string } = {}): void {
     this.status.state = state;
     upsertSearchAttributes([{ key: stateKey, value: state }, ...(listName ? [{ key: listKey, value: listName }] : [])]);
+    this.showDetails();
+  }
+
+  /** What the Temporal UI shows on the run's page (currentDetails.ts). */
+  private showDetails(): void {
+    setCurrentDetails(currentDetails(this.status, workflowInfo().workflowId));
+  }
+
+  private listForOperators(): string {
+    return this.status.listName ?? this.input.listName ?? this.status.listId ?? this.input.listId ?? '(unknown list)';
   }
 }
 

@@ -62,6 +62,7 @@ describe('the failure table', () => {
       list_limit: 'max_lists_exceeded',
       audience_shrink: 'audience_shrink',
       list_deleted: 'list_deleted',
+      source_unavailable: 'source_unavailable',
     });
   });
 

@@ -36,6 +36,7 @@ beforeEach(async () => {
     klaviyo: { baseUrl: server.url, credentialsFile: path.join(dir, 'credentials.json'), rateSpeedFactor: 100 },
     audience: { batchMaxProfiles: 10_000, defaultPhoneCountry: 'US' },
     audienceRoots: [dir],
+    sources: { connectionVariables: {}, queryTimeoutMs: 60_000, connectAttempts: 1, snapshotDir: path.join(dir, 'snapshots') },
     reportDir: path.join(dir, 'reports'),
     bulkJobTimeoutMs: 10_000,
     bulkJobStallMs: 10_000,

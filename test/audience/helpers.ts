@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll } from 'vitest';
-import type { AudienceSource } from '../../src/shared';
+import type { RowFileSource } from '../../src/shared';
 import { readAudienceRows, type RowRange } from '../../src/audience/source';
 
 /** A temp directory removed after the file's tests. */
@@ -14,13 +14,13 @@ export function tempDir(): string {
 }
 
 let counter = 0;
-export function writeAudience(dir: string, type: AudienceSource['type'], content: string | Buffer): AudienceSource {
+export function writeAudience(dir: string, type: RowFileSource['type'], content: string | Buffer): RowFileSource {
   const path = join(dir, `audience-${++counter}.${type}`);
   writeFileSync(path, content);
   return { type, path };
 }
 
-export async function collect(source: AudienceSource, range?: RowRange) {
+export async function collect(source: RowFileSource, range?: RowRange) {
   const rows = [];
   for await (const r of readAudienceRows(source, range)) rows.push(r);
   return rows;

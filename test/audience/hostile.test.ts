@@ -177,6 +177,7 @@ describe('the plan activity on what is not a readable file', () => {
     klaviyo: { baseUrl: 'http://127.0.0.1:9', rateSpeedFactor: 1 },
     audience: { batchMaxProfiles: 10_000, defaultPhoneCountry: 'US' },
     audienceRoots: [dir],
+    sources: { connectionVariables: {}, queryTimeoutMs: 60_000, connectAttempts: 1, snapshotDir: path.join(dir, 'snapshots') },
     reportDir: path.join(dir, 'reports'),
     bulkJobTimeoutMs: 1000,
     bulkJobStallMs: 1000,

@@ -6,13 +6,13 @@ import { AudienceChangedError, InvalidAudienceError } from '../../src/audience/e
 import { checkFingerprint, planAudience, type AudiencePlan } from '../../src/audience/plan';
 import { normalizeRow, profileJsonBytes } from '../../src/audience/row';
 import { generateAudience } from '../../dev/synthetic';
-import type { AudienceSource } from '../../src/shared';
+import type { RowFileSource } from '../../src/shared';
 import { collect, tempDir, writeAudience } from './helpers';
 
 const dir = tempDir();
 
 /** Reads every batch by its byte range and checks the batches partition the file's rows exactly. */
-async function expectBatchesPartitionRows(source: AudienceSource, plan: AudiencePlan): Promise<void> {
+async function expectBatchesPartitionRows(source: RowFileSource, plan: AudiencePlan): Promise<void> {
   const all = await collect(source);
   expect(plan.rows).toBe(all.length);
   const seen = [];
@@ -34,7 +34,7 @@ describe('planAudience', () => {
   it.each(['csv', 'ndjson'] as const)('%s: batch byte ranges hold exactly their rows; together every row once', async (format) => {
     const out = join(dir, `generated.${format}`);
     const generated = await generateAudience({ rows: 3000, out, invalidShare: 0.05, seed: 11 });
-    const source: AudienceSource = { type: format, path: out };
+    const source: RowFileSource = { type: format, path: out };
     // Small batches so there are many boundaries, some next to quoted newlines and invalid rows.
     const plan = await planAudience(source, { maxProfiles: 97 });
     expect(plan.batches.length).toBeGreaterThan(25);

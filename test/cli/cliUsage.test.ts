@@ -17,7 +17,7 @@ describe('CLI usage errors (subprocess)', () => {
     [['sync', '--list', 'A', '--audience', 'a.csv', '--frobnicate'], /^Unknown option '--frobnicate'/],
     [['sync', '--audience', 'a.csv'], /--list/],
     [['sync', '--list', 'A'], /--audience/],
-    [['sync', '--list', 'A', '--audience', 'a.txt'], /cannot tell whether 'a.txt' is CSV or NDJSON/i],
+    [['sync', '--list', 'A', '--audience', 'a.txt'], /cannot tell whether 'a.txt' is CSV, NDJSON or Parquet/i],
     [['sync', '--list', 'A', '--audience', 'a.csv', '--max-removal-share', '2'], /argument '2' is invalid: give a share between 0 and 1/],
     [['sync', '--list', 'A', '--audience', 'a.csv', '--format', 'xml'], /argument 'xml' is invalid: allowed choices are csv, ndjson/],
     [['schedule', 'create', '--list', 'A', '--audience', 'a.csv', '--every', '6x'], /--every '6x' is not a duration/],

@@ -59,6 +59,18 @@ describe('docker-compose.yml', () => {
     }
   });
 
+  it('runs the console from the worker image, with a token (it listens beyond loopback), published on the host loopback only', () => {
+    const konsole = services.console!;
+    expect(konsole.build).toBe('.');
+    const [bin, script, command, ...flags] = konsole.command as string[];
+    expect([bin, script, command]).toEqual(['node', 'lib/cli/main.js', 'console']);
+    expect(fs.existsSync(path.join(root, 'src/cli/main.ts'))).toBe(true);
+    expect(flags).toEqual(['--host', '0.0.0.0', '--port', '8090']);
+    expect(konsole.environment).toHaveProperty('CONSOLE_TOKEN');
+    expect(konsole.environment?.TEMPORAL_ADDRESS).toBe('temporal:7233');
+    expect((konsole as { ports?: string[] }).ports).toEqual(['127.0.0.1:${CONSOLE_PORT:-8090}:8090']);
+  });
+
   it('has every service the README and docs mention', () => {
     const docs = ['README.md', 'docs/deployment.md', 'docs/operators.md'].filter((f) => fs.existsSync(path.join(root, f)));
     const named = docs.flatMap((f) => servicesNamedIn(read(f)));

@@ -25,6 +25,10 @@ export interface SyncHarness {
   /** The key currently in the credentials file under "default". */
   apiKey: string;
   credentialsFile: string;
+  /** The workers' AUDIENCE_CONNECTIONS_FILE (absent until setConnection writes it). */
+  connectionsFile: string;
+  /** The workers' AUDIENCE_SNAPSHOT_DIR. */
+  snapshotDir: string;
   reportDir: string;
   /** A scratch folder for audience files. */
   dir: string;
@@ -37,6 +41,8 @@ export interface SyncHarness {
   startWorkerProcess(output?: string[]): ChildProcess;
   /** Revokes the current key in the emulator, creates a new one and writes it to the credentials file. */
   rotateKey(): Promise<string>;
+  /** Writes `url` to the connections file as connection `name` (other entries stay). */
+  setConnection(name: string, url: string): void;
   /** Writes `key` to the credentials file as the "default" credential. */
   useKey(key: string): void;
   /** Starts a run with a fresh workflow id. */
@@ -64,6 +70,8 @@ export interface HarnessOptions {
   bulkJobStallMs?: number;
   /** Payload encryption for the worker, the harness's client and (as TEMPORAL_CODEC_*) subprocesses; one key. */
   codec?: { keyId: string; key: Buffer };
+  /** Attempts to reach an audience database before the run pauses on source_unavailable (default 2). */
+  sourceAttempts?: number;
 }
 
 let runtimeInstalled = false;
@@ -82,6 +90,8 @@ export async function createSyncHarness(opts: HarnessOptions = {}): Promise<Sync
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'audience-sync-'));
   const credentialsFile = path.join(dir, 'credentials.json');
   const reportDir = path.join(dir, 'reports');
+  const connectionsFile = path.join(dir, 'connections.json');
+  const snapshotDir = path.join(dir, 'snapshots');
 
   const emulator = await startEmulator({ speed, jobDelayMs: opts.jobDelayMs });
   let apiKey = await emulator.admin.createKey();
@@ -96,6 +106,7 @@ export async function createSyncHarness(opts: HarnessOptions = {}): Promise<Sync
     audience: { batchMaxProfiles: opts.batchMaxProfiles ?? 10_000, defaultPhoneCountry: 'US' },
     // Runs read audiences from the scratch folder only (which also holds the credentials file: tests point runs at it).
     audienceRoots: [dir],
+    sources: { connectionsFile, connectionVariables: {}, queryTimeoutMs: 60_000, connectAttempts: opts.sourceAttempts ?? 2, snapshotDir },
     reportDir,
     bulkJobTimeoutMs: 20_000,
     bulkJobStallMs: opts.bulkJobStallMs ?? 20_000,
@@ -116,6 +127,8 @@ export async function createSyncHarness(opts: HarnessOptions = {}): Promise<Sync
       return apiKey;
     },
     credentialsFile,
+    connectionsFile,
+    snapshotDir,
     reportDir,
     dir,
     activityConfig,
@@ -128,6 +141,9 @@ export async function createSyncHarness(opts: HarnessOptions = {}): Promise<Sync
       KLAVIYO_RATE_SPEED: String(speed),
       AUDIENCE_REPORT_DIR: reportDir,
       AUDIENCE_ROOTS: dir,
+      AUDIENCE_CONNECTIONS_FILE: connectionsFile,
+      AUDIENCE_SNAPSHOT_DIR: snapshotDir,
+      AUDIENCE_SOURCE_ATTEMPTS: String(opts.sourceAttempts ?? 2),
       KLAVIYO_BULK_JOB_TIMEOUT_MS: '20000',
       KLAVIYO_BULK_JOB_STALL_MS: String(opts.bulkJobStallMs ?? 20_000),
       AUDIENCE_BATCH_MAX_PROFILES: String(opts.batchMaxProfiles ?? 10_000),
@@ -170,6 +186,10 @@ export async function createSyncHarness(opts: HarnessOptions = {}): Promise<Sync
       if (output) for (const stream of [child.stdout!, child.stderr!]) stream.on('data', (d: Buffer) => output.push(d.toString()));
       processes.push(child);
       return child;
+    },
+    setConnection(name, url) {
+      const current = fs.existsSync(connectionsFile) ? (JSON.parse(fs.readFileSync(connectionsFile, 'utf8')) as Record<string, string>) : {};
+      fs.writeFileSync(connectionsFile, JSON.stringify({ ...current, [name]: url }));
     },
     useKey(key) {
       apiKey = key;

@@ -66,6 +66,7 @@ function stubActivities(batches: number, overrides: Partial<Record<keyof Audienc
     countListMembers: async () => ({ profileCount: batches * 10, apiCalls }),
     reconcileList: async () => ({ listSize: batches * 10, inAudience: batches * 10, toRemove: 0, removed: 0, apiCalls }),
     finalizeReport: async () => ({ rejectReport: '/reports/x/rejects.csv', rejectRows: 0 }),
+    sendAlert: async () => ({ sent: false }),
     // The list is free: grant it at once, as a lock workflow with no holder would.
     requestListLock: async ({ request }: { request: { workflowId: string } }) => {
       await client.workflow.getHandle(request.workflowId).signal(LIST_LOCK_REPLY_SIGNAL, { outcome: 'granted', holder: request.workflowId });
@@ -120,6 +121,8 @@ describe('audienceSync with stubbed activities', () => {
     });
     expect(report.actionsResolved).toBe(1);
     expect(calls.filter((c) => c === 'validateCredential')).toHaveLength(2);
+    // One alert for the one pause.
+    expect(calls.filter((c) => c === 'sendAlert')).toHaveLength(1);
     expect(calls.filter((c) => c === 'upsertBatch')).toHaveLength(2);
   });
 

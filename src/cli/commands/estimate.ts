@@ -8,10 +8,9 @@ import { runFailed, usageError } from '../errors';
 import { formatDuration } from '../format';
 import type { ListSize } from '../listLookup';
 import { addAudienceOptions, examples, parseCount, parsePositive } from '../options';
+import type { AudienceFlags } from '../syncInput';
 
-interface EstimateFlags {
-  audience: string;
-  format?: string;
+interface EstimateFlags extends AudienceFlags {
   list: string;
   credential: string;
   listMembers?: number;
@@ -31,14 +30,14 @@ function table(rows: EndpointCalls[]): string[] {
   );
 }
 
-function render(flags: EstimateFlags, list: ListSize, plan: { rows: number; validRows: number; rejectedRows: number }, est: SyncEstimate): string {
+function render(flags: EstimateFlags, audienceLabel: string, list: ListSize, plan: { rows: number; validRows: number; rejectedRows: number }, est: SyncEstimate): string {
   const listLine = {
     assumed: `  list "${flags.list}": assumed new and empty (no key for credential "${flags.credential}" here to look it up; pass --list-members N if it exists)`,
     flag: `  list "${flags.list}": ${list.members} members (given with --list-members${list.exists ? '' : '; priced as a new list'})`,
     klaviyo: `  list "${flags.list}": ${list.exists ? `${list.members} members now (read from Klaviyo)` : 'does not exist yet (will be created)'}`,
   }[list.source];
   return [
-    `Estimate for syncing ${flags.audience} into "${flags.list}"`,
+    `Estimate for syncing ${audienceLabel} into "${flags.list}"`,
     `  audience: ${plan.rows} rows, ${plan.validRows} valid, ${plan.rejectedRows} rejected locally (never sent)`,
     listLine,
     '',
@@ -66,16 +65,19 @@ async function runEstimate(ctx: CliContext, flags: EstimateFlags): Promise<void>
   // Loaded when the command runs: the audience readers, zod and the Klaviyo client are not needed for --help.
   const { planAudience } = require('../../audience/plan') as typeof import('../../audience/plan');
   const { lookUpListSize } = require('../listLookup') as typeof import('../listLookup');
-  const { audienceSourceFor } = require('../syncInput') as typeof import('../syncInput');
-  const source = audienceSourceFor(flags.audience, flags.format);
-  if (!fs.existsSync(source.path)) throw usageError(`audience file '${flags.audience}' does not exist`);
+  const { audienceSourceFrom } = require('../syncInput') as typeof import('../syncInput');
+  const { withLocalRows } = require('../localAudience') as typeof import('../localAudience');
+  const source = audienceSourceFrom(flags);
   // The worker's own batch size and phone country (src/config.ts), so the estimate plans what a run would.
   const audience = audienceSettingsFromEnv(ctx.env);
-  const plan = await planAudience(source, {
-    updateContacts: flags.updateContacts !== false,
-    maxProfiles: audience.batchMaxProfiles,
-    defaultCountry: audience.defaultPhoneCountry,
-  });
+  const { plan, bytes } = await withLocalRows(source, ctx.env, async (rows) => ({
+    plan: await planAudience(rows, {
+      updateContacts: flags.updateContacts !== false,
+      maxProfiles: audience.batchMaxProfiles,
+      defaultCountry: audience.defaultPhoneCountry,
+    }),
+    bytes: fs.statSync(rows.path).size,
+  }));
   const list: ListSize =
     flags.listMembers !== undefined
       ? { exists: flags.listMembers > 0, members: flags.listMembers, source: 'flag' }
@@ -97,14 +99,15 @@ async function runEstimate(ctx: CliContext, flags: EstimateFlags): Promise<void>
     createList: !list.exists,
     pollsPerJob: flags.pollsPerJob,
     expectedImportErrors: 0,
-    sftpCsvBytes: fs.statSync(source.path).size,
+    sftpCsvBytes: bytes,
     uploadMbitPerSecond: flags.uploadMbps,
   });
   if (flags.json) {
     ctx.print(JSON.stringify({ audience: { rows: plan.rows, validRows: plan.validRows, rejectedRows: plan.rejectedRows, bulkJobs: plan.batches.length }, list, removals, estimate: est }, null, 2));
     return;
   }
-  ctx.print(render(flags, list, plan, est));
+  const { describeAudienceSource } = require('../../shared') as typeof import('../../shared');
+  ctx.print(render(flags, describeAudienceSource(source), list, plan, est));
 }
 
 export function estimateCommand(ctx: CliContext): Command {
@@ -124,6 +127,7 @@ export function estimateCommand(ctx: CliContext): Command {
       examples([
         'klaviyo-audience-sync estimate --audience data/spring-vip.csv --list "Spring VIP"',
         'klaviyo-audience-sync estimate --audience big.csv --list "All buyers" --list-members 250000 --removals 20000',
+        'klaviyo-audience-sync estimate --query "select email from customers" --connection warehouse --list "All buyers"',
       ]),
     )
     .action((flags: EstimateFlags) => runEstimate(ctx, flags));

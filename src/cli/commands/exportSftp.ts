@@ -6,26 +6,26 @@ import type { CliContext } from '../context';
 import { audienceSettingsFromEnv } from '../../config';
 import { usageError } from '../errors';
 import { addAudienceOptions, examples } from '../options';
+import type { AudienceFlags } from '../syncInput';
 
-interface ExportFlags {
-  audience: string;
-  format?: string;
+interface ExportFlags extends AudienceFlags {
   out: string;
   defaultCountry?: string;
 }
 
 async function runExport(ctx: CliContext, flags: ExportFlags): Promise<void> {
   // Loaded when the command runs: the row normaliser brings libphonenumber, the writer csv-stringify.
-  const { audienceSourceFor } = require('../syncInput') as typeof import('../syncInput');
+  const { audienceSourceFrom } = require('../syncInput') as typeof import('../syncInput');
   const { exportSftpCsv } = require('../sftpExport') as typeof import('../sftpExport');
-  const source = audienceSourceFor(flags.audience, flags.format);
-  if (!fs.existsSync(source.path)) throw usageError(`audience file '${flags.audience}' does not exist`);
+  const { withLocalRows } = require('../localAudience') as typeof import('../localAudience');
+  const source = audienceSourceFrom(flags);
   const out = path.resolve(flags.out);
-  if (out === source.path) throw usageError('--out must be a different file from --audience');
+  if (source.type !== 'postgres' && out === source.path) throw usageError('--out must be a different file from --audience');
   if (fs.existsSync(out) && fs.statSync(out).isDirectory()) throw usageError(`--out ${flags.out} is a folder; name the CSV file to write in it`);
   // A new folder for the upload is normal; make it rather than fail.
   fs.mkdirSync(path.dirname(out), { recursive: true });
-  const r = await exportSftpCsv(source, out, { defaultCountry: flags.defaultCountry ?? audienceSettingsFromEnv(ctx.env).defaultPhoneCountry });
+  const defaultCountry = flags.defaultCountry ?? audienceSettingsFromEnv(ctx.env).defaultPhoneCountry;
+  const r = await withLocalRows(source, ctx.env, (rows) => exportSftpCsv(rows, out, { defaultCountry }));
   const reasons = Object.entries(r.rejectedByReason).map(([k, n]) => `${k}: ${n}`).join(', ');
   ctx.print(
     [

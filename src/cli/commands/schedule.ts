@@ -42,10 +42,16 @@ function memoFor(flags: CreateFlags): Record<string, unknown> {
  */
 const TIMING_MEMO = 'audienceSyncTiming';
 
-function timingOf(description: ScheduleDescription): string {
+export function timingOf(description: ScheduleDescription): string {
   const timing = description.action.memo?.[TIMING_MEMO];
   // Without it (a schedule made elsewhere), what the server holds: intervals read back exactly, cron as calendar rules.
   return typeof timing === 'string' ? timing : describeSpec(description.spec);
+}
+
+/** The summary and details every scheduled run shows in the Temporal UI (loaded here: it needs zod). */
+function scheduledRunMetadata(input: SyncInputRaw, scheduleId: string): { staticSummary: string; staticDetails: string } {
+  const { startMetadata } = require('../../runDescription') as typeof import('../../runDescription');
+  return startMetadata(input, `schedule ${scheduleId}`);
 }
 
 /** The input as the workflow checks it, and the audience checked on this machine unless --no-local-check. */
@@ -74,17 +80,18 @@ async function lastRunOf(client: Client, description: ScheduleDescription): Prom
   return `${run.state} ${when} in ${formatDuration(run.durationMs / 1000)}${run.report ? `: ${reportSummary(run.report)}` : ''} (${run.workflowId}, by ${startedBy(run)})`;
 }
 
-/** Sync flags that only mean something with --audience (an update restates the whole input). */
+/** Sync flags that only mean something with --audience or --query (an update restates the whole input). */
 function assertNoStrayInputFlags(flags: CreateFlags): void {
   const stray = [
     flags.format !== undefined && '--format',
+    flags.connection !== undefined && '--connection',
     flags.credential !== undefined && '--credential',
     flags.remove === false && '--no-remove',
     flags.updateContacts === false && '--no-update-contacts',
     flags.maxRemovalShare !== undefined && '--max-removal-share',
   ].filter(Boolean);
   if (stray.length) {
-    throw usageError(`give ${stray.join(', ')} together with --audience: an update restates the schedule's whole input`);
+    throw usageError(`give ${stray.join(', ')} together with --audience (or --query): an update restates the schedule's whole input`);
   }
 }
 
@@ -103,6 +110,7 @@ async function createSchedule(ctx: CliContext, flags: CreateFlags): Promise<void
         taskQueue: ctx.settings.taskQueue,
         workflowId: scheduleId,
         args: [input],
+        ...scheduledRunMetadata(input, scheduleId),
         memo: { [TIMING_MEMO]: describeSpec(spec) },
         ...listIndexAtStart((flags.list ?? flags.listId)!, ctx.hidesListNames),
       },
@@ -125,10 +133,10 @@ async function createSchedule(ctx: CliContext, flags: CreateFlags): Promise<void
 async function updateSchedule(ctx: CliContext, flags: CreateFlags): Promise<void> {
   const scheduleId = scheduleIdFrom(ctx, { ...flags, list: flags.list ?? flags.listId });
   const changesSpec = Boolean(flags.cron || flags.every);
-  const changesInput = Boolean(flags.audience);
+  const changesInput = flags.audience !== undefined || flags.query !== undefined;
   if (!changesInput) assertNoStrayInputFlags(flags);
   if (!changesSpec && !changesInput && !flags.timezone && !flags.jitter) {
-    throw usageError('nothing to update; give new times (--cron/--every, --timezone, --jitter) and/or a new --audience with its options');
+    throw usageError('nothing to update; give new times (--cron/--every, --timezone, --jitter) and/or a new --audience (or --query) with its options');
   }
   if ((flags.timezone || flags.jitter) && !changesSpec) {
     throw usageError('give --cron or --every together with --timezone/--jitter, so the whole timing is restated');
@@ -143,7 +151,7 @@ async function updateSchedule(ctx: CliContext, flags: CreateFlags): Promise<void
       spec: spec ?? prev.spec,
       action: {
         ...prev.action,
-        ...(input ? { args: [input] } : {}),
+        ...(input ? { args: [input], ...scheduledRunMetadata(input, scheduleId) } : {}),
         ...(spec ? { memo: { ...prev.action.memo, [TIMING_MEMO]: describeSpec(spec) } } : {}),
       },
       policies: { ...prev.policies, overlap: SCHEDULE_POLICIES.overlap },
@@ -235,7 +243,7 @@ export function scheduleCommand(ctx: CliContext): Command {
       .action((flags: CreateFlags) => createSchedule(ctx, flags)),
   );
   schedule.addCommand(
-    timingOptions(addSyncOptions(new Command('update').description("change a schedule's times and/or what it syncs"), { audienceRequired: false }))
+    timingOptions(addSyncOptions(new Command('update').description("change a schedule's times and/or what it syncs")))
       .addHelpText(
         'after',
         examples([

@@ -19,6 +19,7 @@ async function startAndMaybeWait(ctx: CliContext, flags: RunFlags, dryRun: boole
   // Loaded here, not at the top, so `--help` does not pay for zod, cli-progress and the audience readers.
   const { buildSyncInput } = require('../syncInput') as typeof import('../syncInput');
   const { waitForRun } = require('../progress') as typeof import('../progress');
+  const { startMetadata } = require('../../runDescription') as typeof import('../../runDescription');
   // Validate before connecting: a typo never reaches the server.
   const input = buildSyncInput(flags, { dryRun });
   if (flags.localCheck !== false) await checkAudienceLocally(input.audience);
@@ -32,6 +33,7 @@ async function startAndMaybeWait(ctx: CliContext, flags: RunFlags, dryRun: boole
       workflowId,
       args: [input],
       ...listIndexAtStart(list, ctx.hidesListNames),
+      ...startMetadata(input, `the CLI (${dryRun ? 'dry-run' : 'sync'})`),
     });
   } catch (err) {
     if ((err as Error).name === 'WorkflowExecutionAlreadyStartedError') {
@@ -70,6 +72,7 @@ export function syncCommand(ctx: CliContext): Command {
       examples([
         'klaviyo-audience-sync sync --list "Spring VIP" --audience data/spring-vip.csv --wait',
         'klaviyo-audience-sync sync --list "Newsletter" --audience export.ndjson --no-remove',
+        'klaviyo-audience-sync sync --list "Big spenders" --query "select email, first_name from customers where ltv > 1000" --connection warehouse',
         'klaviyo-audience-sync sync --list-id Y6nRLr --audience vip.csv --no-update-contacts --workflow-id vip-2026-08-01',
       ]),
     )

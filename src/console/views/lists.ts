@@ -1,0 +1,91 @@
+/** Lists (each synced list: last run, members, next scheduled run) and Schedules (pause, unpause, trigger now). */
+import { html } from 'hono/html';
+import { consoleRunPath } from '../../runLinks';
+import type { ConsoleRun } from '../runHistory';
+import type { ScheduleRow } from '../temporalControl';
+import { number, postButton, runLink, since, stateBadge, temporalUiLink, timeTag, type PageContext } from './common';
+
+export interface ListRow {
+  list: string;
+  lastRun: ConsoleRun;
+  /** From the newest completed run that counted them. */
+  members?: { count: number; at?: Date };
+  schedule?: ScheduleRow;
+}
+
+/** One row per list, from the newest runs and the schedules. */
+export function listRows(runs: ConsoleRun[], schedules: ScheduleRow[]): ListRow[] {
+  const rows = new Map<string, ListRow>();
+  for (const run of runs) {
+    if (!run.list || run.dryRun) continue;
+    const row = rows.get(run.list) ?? { list: run.list, lastRun: run };
+    if (run.startedAt > row.lastRun.startedAt) row.lastRun = run;
+    const members = run.report?.listMembers;
+    if (members !== undefined && (!row.members?.at || (run.closedAt && run.closedAt > row.members.at))) {
+      row.members = { count: members, at: run.closedAt };
+    }
+    rows.set(run.list, row);
+  }
+  for (const schedule of schedules) {
+    const row = schedule.list ? rows.get(schedule.list) : undefined;
+    if (row) row.schedule = schedule;
+  }
+  return [...rows.values()].sort((a, b) => a.list.localeCompare(b.list));
+}
+
+function nextRun(schedule: ScheduleRow | undefined) {
+  if (!schedule) return html`<span class="muted">not scheduled</span>`;
+  if (schedule.paused) return html`<span class="muted">schedule paused</span>`;
+  return timeTag(schedule.nextRunAt);
+}
+
+export function listsContent(ctx: PageContext, rows: ListRow[]) {
+  return html`<h1>Lists</h1>
+<p class="lede">Every Klaviyo list synced by the recent runs of this task queue.</p>
+${
+  rows.length
+    ? html`<table>
+  <caption class="visually-hidden">Synced lists</caption>
+  <thead><tr><th scope="col">List</th><th scope="col">Last run</th><th scope="col" class="num">Members</th><th scope="col">Next scheduled run</th><th scope="col">Elsewhere</th></tr></thead>
+  <tbody>${rows.map(
+    (row) => html`<tr>
+    <th scope="row">${row.list}</th>
+    <td>${stateBadge(row.lastRun.state)} ${runLink(row.lastRun)}<br><span class="small muted">started ${since(row.lastRun.startedAt, ctx.now)} ago</span></td>
+    <td class="num">${row.members ? html`${number(row.members.count)}<br><span class="small muted">as of ${timeTag(row.members.at)}</span>` : '—'}</td>
+    <td>${nextRun(row.schedule)}${row.schedule ? html`<br><span class="small muted">${row.schedule.timing}</span>` : ''}</td>
+    <td>${row.schedule ? html`<a href="/schedules">Schedule</a> ` : ''}${temporalUiLink(ctx, row.lastRun)}</td>
+  </tr>`,
+  )}</tbody>
+</table>`
+    : html`<p class="empty">No list has been synced yet by this task queue's recent runs.</p>`
+}`;
+}
+
+export function schedulesContent(ctx: PageContext, schedules: ScheduleRow[]) {
+  return html`<h1>Schedules</h1>
+<p class="lede">Scheduled refreshes. A schedule skips its times while its previous run is still going, including a run paused on an action.</p>
+${
+  schedules.length
+    ? html`<table>
+  <caption class="visually-hidden">Audience sync schedules</caption>
+  <thead><tr><th scope="col">List</th><th scope="col">When</th><th scope="col">State</th><th scope="col">Next run</th><th scope="col">Actions</th></tr></thead>
+  <tbody>${schedules.map((s, i) => {
+    const id = `schedule-${i}`;
+    return html`<tr>
+    <th scope="row" id="${id}">${s.list ?? s.scheduleId}<br><span class="small muted">${s.scheduleId}</span></th>
+    <td>${s.timing}</td>
+    <td>${s.paused ? html`<span class="badge badge-paused">Paused</span>${s.note ? html`<br><span class="small muted">${s.note}</span>` : ''}` : html`<span class="badge badge-active">Active</span>`}${
+      s.runningWorkflowId ? html`<br><span class="small">running: <a href="${consoleRunPath(s.runningWorkflowId)}">${s.runningWorkflowId}</a></span>` : ''
+    }</td>
+    <td>${s.paused ? '—' : timeTag(s.nextRunAt)}</td>
+    <td class="actions-cell">${
+      s.paused
+        ? postButton(ctx, `/schedules/${encodeURIComponent(s.scheduleId)}/unpause`, 'Unpause', { describedBy: id })
+        : postButton(ctx, `/schedules/${encodeURIComponent(s.scheduleId)}/pause`, 'Pause', { describedBy: id })
+    } ${postButton(ctx, `/schedules/${encodeURIComponent(s.scheduleId)}/trigger`, 'Trigger now', { describedBy: id })}</td>
+  </tr>`;
+  })}</tbody>
+</table>`
+    : html`<p class="empty">No audience sync schedules on this task queue. Create one with <code>npx klaviyo-audience-sync schedule create</code>.</p>`
+}`;
+}

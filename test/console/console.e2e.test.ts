@@ -1,0 +1,228 @@
+/// <reference lib="dom" />
+/**
+ * The operators' console in a real browser (Debian's Chromium driven by playwright-core), started as the
+ * real binary against the suite's Temporal dev server, the emulator and a worker: a paused run appears
+ * with its steps, fixing the cause and pressing Resolve (from the keyboard) completes it, a running sync's
+ * progress updates without a reload, lists and schedules work. Each page is saved as a screenshot at
+ * laptop size (1366×768) under test-output/console/ for a reviewer to look at.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { scheduleIdForList } from '../../src/cli/naming';
+import { makeCustomers, writeCsvAudience } from '../support/audienceFiles';
+import { createSyncHarness, resultOf, type SyncHarness } from '../support/syncHarness';
+import { runCliProcess } from '../cli/cliProcess';
+import { startConsoleProcess, type ConsoleProcess } from './consoleProcess';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const SHOTS = path.resolve(__dirname, '../../test-output/console');
+const TEMPORAL_UI_URL = 'http://localhost:8233';
+
+let h: SyncHarness;
+let konsole: ConsoleProcess;
+let browser: Browser;
+let page: Page;
+
+beforeAll(async () => {
+  if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: run scripts/ensure-chromium.sh (or set CHROMIUM_PATH)`);
+  fs.mkdirSync(SHOTS, { recursive: true });
+  // Small batches that Klaviyo (the emulator) takes a moment to import: a run is slow enough to watch.
+  h = await createSyncHarness({ speed: 50, batchMaxProfiles: 100, jobDelayMs: 400 });
+  konsole = await startConsoleProcess({ ...h.env, TEMPORAL_UI_URL });
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+  page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
+  console.log(`Console screenshots: ${SHOTS}`);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await konsole?.stop();
+  await h?.close();
+});
+
+async function shot(name: string): Promise<void> {
+  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+}
+
+/** Reloads until `ready` holds (visibility is eventually consistent). */
+async function reloadUntil(url: string, ready: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  await page.goto(url);
+  while (!(await ready())) {
+    if (Date.now() > deadline) throw new Error(`${url} never showed what was expected; body: ${await page.locator('main').innerText()}`);
+    await page.waitForTimeout(500);
+    await page.reload();
+  }
+}
+
+/** What every page must be: one h1, a main landmark, named controls, nothing wider than a laptop screen. */
+async function expectReadableAndAccessible(): Promise<void> {
+  expect(await page.locator('h1').count()).toBe(1);
+  expect(await page.locator('main#main').count()).toBe(1);
+  const unnamed = await page.evaluate(() =>
+    [...document.querySelectorAll('button, a[href], input:not([type=hidden]), progress')]
+      .filter((el) => {
+        const label = el.getAttribute('aria-label') ?? (el as HTMLElement).innerText ?? '';
+        const labelled = el.id && document.querySelector(`label[for="${el.id}"]`);
+        return !label.trim() && !labelled;
+      })
+      .map((el) => el.outerHTML),
+  );
+  expect(unnamed).toEqual([]);
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(1366);
+  // Nothing secret on any page: the key the workers use, the Temporal address.
+  const body = await page.content();
+  expect(body).not.toContain(h.apiKey);
+  expect(body).not.toContain(h.address);
+}
+
+describe('the console', () => {
+  it('shows a paused run with its steps; fixing the cause and pressing Resolve completes the run', async () => {
+    const list = `Console VIP ${randomUUID().slice(0, 6)}`;
+    const audience = writeCsvAudience(h.dir, 'paused.csv', makeCustomers(250, { prefix: 'paused', invalidEvery: 25 }).rows);
+    await h.emulator.admin.revokeKey(h.apiKey);
+    const handle = await h.start({ listName: list, audience: { type: 'csv', path: audience } }, `console-paused-${randomUUID().slice(0, 8)}`);
+    await h.waitForStatus(handle, (s) => s.state === 'needs_action');
+
+    const card = page.locator('article.action-card', { hasText: list });
+    await reloadUntil(`${konsole.url}/needs-action`, async () => (await card.count()) === 1);
+    await expect(card.getByRole('heading', { name: 'Klaviyo rejected the API key' }).count()).resolves.toBe(1);
+    const steps = await card.locator('ol.steps > li').allInnerTexts();
+    expect(steps).toHaveLength(4);
+    expect(steps[0]).toContain('Settings > API keys');
+    expect(await card.innerText()).toMatch(/waiting for \d/);
+    expect(await page.locator('nav a[aria-current="page"]').innerText()).toContain('Needs action');
+    await expectReadableAndAccessible();
+    await shot('1-needs-action');
+
+    // The run's own page shows the same action; every other page says that a workflow needs attention.
+    await page.goto(`${konsole.url}/runs/${encodeURIComponent(handle.workflowId)}`);
+    expect(await page.locator('.action-card ol.steps > li').count()).toBe(4);
+    await shot('1b-run-paused');
+    await page.goto(`${konsole.url}/runs`);
+    expect(await page.getByRole('status').filter({ hasText: 'needs attention' }).innerText()).toMatch(/A workflow needs attention\. See what to do/);
+    expect(await page.locator('tr', { hasText: list }).locator('.badge').innerText()).toBe('Needs action');
+    await shot('1c-runs-with-a-paused-run');
+    await page.goto(`${konsole.url}/needs-action`);
+
+    // The operator fixes the cause (a new key where the workers read it), then resolves from the keyboard.
+    await h.rotateKey();
+    const resolve = card.getByRole('button', { name: 'Resolve' });
+    let focused = false;
+    for (let i = 0; i < 40 && !focused; i++) {
+      await page.keyboard.press('Tab');
+      focused = await resolve.evaluate((el) => el === document.activeElement);
+    }
+    expect(focused).toBe(true);
+    await page.keyboard.press('Enter');
+    await page.waitForURL(`**/runs/${encodeURIComponent(handle.workflowId)}`);
+    await expect(page.getByRole('status').filter({ hasText: 'Resolve sent' }).count()).resolves.toBe(1);
+    await shot('2-run-after-resolve');
+
+    // The page follows the run to its end by itself.
+    await page.locator('.status-line .badge', { hasText: 'Completed' }).waitFor({ timeout: 60_000 });
+    const report = await resultOf(handle);
+    expect(report.actionsResolved).toBe(1);
+    await page.reload();
+    expect(await page.locator('dl.counts').innerText()).toContain(String(report.counts.profilesImported));
+    await expect(page.getByRole('heading', { name: /Rejected rows \(10\)/ }).count()).resolves.toBe(1);
+    expect(await page.locator('section[aria-labelledby="rejects-heading"] tbody tr').count()).toBe(10);
+    const temporalUi = await page.getByRole('link', { name: /Temporal UI/ }).getAttribute('href');
+    expect(temporalUi).toBe(`${TEMPORAL_UI_URL}/namespaces/default/workflows/${encodeURIComponent(handle.workflowId)}/${(await handle.describe()).runId}/history`);
+    const csv = await page.request.get(`${konsole.url}/runs/${encodeURIComponent(handle.workflowId)}/rejects.csv`);
+    expect(csv.status()).toBe(200);
+    expect((await csv.text()).split('\n')[0]).toBe('row,email,reason,field,message');
+    await expectReadableAndAccessible();
+    await shot('3-run-completed');
+  });
+
+  it("updates a running sync's progress without a reload", async () => {
+    const list = `Console Progress ${randomUUID().slice(0, 6)}`;
+    const audience = writeCsvAudience(h.dir, 'progress.csv', makeCustomers(3000, { prefix: 'progress' }).rows);
+    const handle = await h.start({ listName: list, audience: { type: 'csv', path: audience } }, `console-progress-${randomUUID().slice(0, 8)}`);
+    await h.waitForStatus(handle, (s) => s.step === 'upserting' && s.counts.profilesImported > 0);
+
+    let navigations = 0;
+    await page.goto(`${konsole.url}/runs/${encodeURIComponent(handle.workflowId)}`);
+    page.on('framenavigated', () => navigations++);
+    const progressText = page.locator('.progress-block .progress-text');
+    const first = await progressText.innerText();
+    expect(first).toMatch(/^[\d,]+ \/ [\d,]+ \(\d+%\)$/);
+    await page.waitForFunction((before) => document.querySelector('.progress-block .progress-text')?.textContent !== before, first, {
+      timeout: 30_000,
+    });
+    const later = await progressText.innerText();
+    expect(Number(later.split(' ')[0]!.replace(/,/g, ''))).toBeGreaterThan(Number(first.split(' ')[0]!.replace(/,/g, '')));
+    expect(await page.locator('.rate').innerText()).toMatch(/Rate .* · ETA /);
+    expect(navigations).toBe(0);
+    await shot('4-run-in-progress');
+
+    await page.goto(`${konsole.url}/runs`);
+    const row = page.locator('tr', { hasText: list });
+    if ((await row.count()) > 0 && (await row.locator('progress').count()) > 0) await shot('5-runs-in-progress');
+    await resultOf(handle);
+    await reloadUntil(`${konsole.url}/runs`, async () => (await page.locator('table', { hasText: 'Finished' }).locator('tr', { hasText: list }).count()) === 1);
+    await expectReadableAndAccessible();
+    await shot('6-runs');
+  });
+
+  it('says in one sentence why a run failed', async () => {
+    const list = `Console Missing ${randomUUID().slice(0, 6)}`;
+    const handle = await h.start({ listName: list, audience: { type: 'csv', path: `${h.dir}/missing.csv` } }, `console-failed-${randomUUID().slice(0, 8)}`);
+    await expect(resultOf(handle)).rejects.toThrow();
+    const row = page.locator('table', { hasText: 'Why' }).locator('tr', { hasText: list });
+    await reloadUntil(`${konsole.url}/runs`, async () => (await row.count()) === 1);
+    const why = await row.locator('td.error-text').innerText();
+    expect(why).toContain('missing.csv');
+    expect(why).not.toContain('\n');
+    expect(why).toMatch(/^[A-Z].*\.$/);
+    await page.goto(`${konsole.url}/runs/${encodeURIComponent(handle.workflowId)}`);
+    expect(await page.locator('.status-line .badge').innerText()).toBe('Failed');
+    expect(await page.locator('p.error-text').innerText()).toContain(why);
+    await expectReadableAndAccessible();
+    await shot('9-run-failed');
+  });
+
+  it('lists the synced lists and pauses, unpauses and triggers a schedule', async () => {
+    const list = `Console Scheduled ${randomUUID().slice(0, 6)}`;
+    const audience = writeCsvAudience(h.dir, 'scheduled.csv', makeCustomers(120, { prefix: 'scheduled' }).rows);
+    const created = await runCliProcess(['schedule', 'create', '--list', list, '--audience', audience, '--every', '1d'], h.env);
+    expect(created.code, created.stderr).toBe(0);
+    const scheduleId = scheduleIdForList(list);
+    const row = () => page.locator('tr', { hasText: scheduleId });
+
+    await page.goto(`${konsole.url}/schedules`);
+    expect(await row().locator('.badge').innerText()).toBe('Active');
+    await expectReadableAndAccessible();
+    await shot('7-schedules');
+    await row().getByRole('button', { name: 'Pause' }).click();
+    await expect(page.getByRole('status').filter({ hasText: `Paused schedule ${scheduleId}` }).count()).resolves.toBe(1);
+    expect(await row().locator('.badge').innerText()).toBe('Paused');
+    await row().getByRole('button', { name: 'Unpause' }).click();
+    expect(await row().locator('.badge').innerText()).toBe('Active');
+    await row().getByRole('button', { name: 'Trigger now' }).click();
+    await expect(page.getByRole('status').filter({ hasText: `Triggered schedule ${scheduleId}` }).count()).resolves.toBe(1);
+
+    // The triggered run completes; the list then shows its last run, member count and next run.
+    const deadline = Date.now() + 60_000;
+    const listRow = page.locator('tbody tr', { hasText: list });
+    await reloadUntil(`${konsole.url}/lists`, async () => (await listRow.locator('.badge', { hasText: 'Completed' }).count()) === 1, 60_000);
+    expect(Date.now()).toBeLessThan(deadline);
+    expect(await listRow.locator('td.num').innerText()).toContain('120');
+    expect(await listRow.innerText()).toMatch(/every 1 ?d|1d|day/i);
+    await expectReadableAndAccessible();
+    await shot('8-lists');
+    await runCliProcess(['schedule', 'delete', '--list', list], h.env);
+  });
+
+  it('refuses a state change without the page’s CSRF token and answers a fragment request', async () => {
+    const forged = await page.request.post(`${konsole.url}/schedules/x/pause`, { form: { _csrf: 'guess' } });
+    expect(forged.status()).toBe(403);
+    const fragment = await page.request.get(`${konsole.url}/runs?fragment=1`);
+    expect(fragment.status()).toBe(200);
+    expect(await fragment.text()).not.toContain('<html');
+  });
+});

@@ -1,0 +1,205 @@
+/**
+ * Audience queries against a real PostgreSQL: the snapshot holds exactly the query's rows with clean
+ * types, is written once per run, and every bad case fails with a classified failure whose message
+ * never holds the connection string or its password.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { SourceSettings } from '../../src/config';
+import { SourceUnreachableError } from '../../src/audience/errors';
+import { extractQueryRows } from '../../src/audience/postgresSource';
+import { rowFileFor } from '../../src/audience/snapshot';
+import { planAudience } from '../../src/audience/plan';
+import { SyncFailure } from '../../src/failures';
+import type { PostgresSource } from '../../src/shared';
+import { createTestSchema, customersTable, describeWithPostgres, type TestSchema } from '../support/postgres';
+
+let db: TestSchema;
+let dir: string;
+let settings: SourceSettings;
+let runs = 0;
+
+beforeAll(async () => {
+  if (!process.env.TEST_POSTGRES_URL) return;
+  db = await createTestSchema();
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pg-source-'));
+  settings = {
+    connectionVariables: { AUDIENCE_CONNECTION_WAREHOUSE: db.url },
+    queryTimeoutMs: 60_000,
+    connectAttempts: 3,
+    snapshotDir: dir,
+  };
+  await db.sql(customersTable('customers', 50_000));
+});
+afterAll(async () => {
+  await db?.close();
+  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+const query = (sql: string, connection = 'warehouse'): PostgresSource => ({ type: 'postgres', connection, query: sql });
+
+/** A fresh run folder each time, as each run has its own. */
+async function snapshotLines(sql: string, overrides: Partial<SourceSettings> = {}): Promise<Record<string, unknown>[]> {
+  const file = await rowFileFor(query(sql), { dir: path.join(dir, `run-${++runs}`), sources: { ...settings, ...overrides } });
+  return fs.readFileSync(file.path, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
+/** The failure a snapshot attempt ends in, checked for secrets. */
+async function failureOf(sql: string, overrides: Partial<SourceSettings> = {}, connection = 'warehouse'): Promise<SyncFailure> {
+  const runDir = path.join(dir, `run-${++runs}`);
+  const err = await rowFileFor(query(sql, connection), { dir: runDir, sources: { ...settings, ...overrides } }).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(SyncFailure);
+  const failure = err as SyncFailure;
+  expect(failure.message).not.toContain(db.password);
+  expect(failure.message).not.toContain(db.url);
+  // Nothing half-written is left where a retry would take it for a snapshot.
+  expect(fs.existsSync(path.join(runDir, 'audience.ndjson'))).toBe(false);
+  expect(fs.existsSync(runDir) ? fs.readdirSync(runDir) : []).toEqual([]);
+  return failure;
+}
+
+describeWithPostgres('a PostgreSQL audience query', () => {
+  it('snapshots a 50,000-row table exactly, in order, and plans it like a file', async () => {
+    const rows = await snapshotLines('select email, first_name, last_name, city, country, "properties.n" from customers order by "properties.n"');
+    expect(rows).toHaveLength(50_000);
+    expect(rows[0]).toEqual({ email: 'person.0@example.com', first_name: 'First0', last_name: 'Last0', city: 'Boston', country: 'US', 'properties.n': 0 });
+    expect(new Set(rows.map((r) => r.email)).size).toBe(50_000);
+    expect(rows.every((r, i) => r['properties.n'] === i)).toBe(true);
+    const file = await rowFileFor(query('table customers'), { dir: path.join(dir, `run-${++runs}`), sources: settings });
+    const plan = await planAudience(file, { maxProfiles: 10_000 });
+    expect([plan.rows, plan.validRows, plan.batches.length]).toEqual([50_000, 50_000, 5]);
+  });
+
+  it('maps PostgreSQL types: timestamps to ISO-8601 UTC, numerics to numbers, json(b) to objects; NULLs are left out', async () => {
+    await db.sql(`create table typed (
+      email text, first_name varchar(40), latitude numeric(9,6), longitude double precision, last_event_date timestamptz,
+      "properties.seen" timestamp, "properties.day" date, properties jsonb, "properties.extra" json, "properties.big" bigint,
+      "properties.ratio" numeric, "properties.vip" boolean, "properties.tags" text[], "properties.wait" interval, title text)`);
+    await db.sql(`insert into typed values ('Ana@Example.com', 'Ana', 52.520008, 13.404954, '2024-05-31 16:00:00.123456+02',
+      '2024-05-31 14:00:00', '2024-05-31', '{"tier":"gold","n":3}', '{"a":[1,2]}', 9007199254740993, 12.50, true, '{x,y}', '1 hour', null)`);
+    const [row] = await snapshotLines('select * from typed');
+    expect(row).toEqual({
+      email: 'Ana@Example.com',
+      first_name: 'Ana',
+      latitude: 52.520008,
+      longitude: 13.404954,
+      last_event_date: '2024-05-31T14:00:00.123Z',
+      'properties.seen': '2024-05-31T14:00:00.000Z',
+      'properties.day': '2024-05-31',
+      properties: { tier: 'gold', n: 3 },
+      'properties.extra': { a: [1, 2] },
+      // Past 2^53 a double would change it: kept as PostgreSQL prints it.
+      'properties.big': '9007199254740993',
+      'properties.ratio': 12.5,
+      'properties.vip': true,
+      'properties.tags': ['x', 'y'],
+      'properties.wait': '01:00:00',
+    });
+  });
+
+  it('refuses an unknown column, a missing email column and a doubled column before writing a row', async () => {
+    expect((await failureOf('select email, emial from (select email, email as emial from customers) c')).message).toMatch(
+      /audience column 'emial' \(in the query's columns\) is not a known field/,
+    );
+    expect((await failureOf('select first_name from customers')).message).toMatch(/no 'email' column; the query's columns: first_name/);
+    expect((await failureOf('select email, email from customers')).message).toMatch(/'email' appears more than once/);
+    expect((await failureOf('select email, 1 as nope from customers')).kind).toBe('invalid_audience');
+  });
+
+  it("fails a syntax error or a missing table with PostgreSQL's own message", async () => {
+    const syntax = await failureOf('select email from customers where');
+    expect(syntax.kind).toBe('invalid_audience');
+    expect(syntax.message).toBe('PostgreSQL refused the audience query: syntax error at end of input (at character 34)');
+    const missing = await failureOf('select email from no_such_table');
+    expect(missing.message).toMatch(/^PostgreSQL refused the audience query: relation "no_such_table" does not exist/);
+  });
+
+  it('refuses statements that write, and changes nothing, even when the write hides in a function', async () => {
+    await db.sql(customersTable('precious', 10));
+    await db.sql("create function forget() returns int language sql as 'delete from precious; select 1'");
+    await db.sql('create sequence tick');
+    const refused = [
+      await failureOf('delete from precious returning email'),
+      await failureOf('with gone as (delete from precious returning email) select email from gone'),
+      await failureOf('select email from precious; delete from precious'),
+      await failureOf('select email, forget() as "properties.x" from precious'),
+      await failureOf('select email, nextval(\'tick\') as "properties.n" from precious'),
+    ];
+    expect(refused.map((f) => f.kind)).toEqual(Array(5).fill('invalid_audience'));
+    expect(refused[0]!.message).toMatch(/must only read: it must start with SELECT, WITH, VALUES or TABLE, not DELETE/);
+    expect(refused[3]!.message).toMatch(/must only read; PostgreSQL refused it in a read-only transaction: cannot execute DELETE in a read-only transaction/);
+    expect(refused[4]!.message).toMatch(/read-only transaction/);
+    expect((await db.sql<{ n: string }>('select count(*) as n from precious'))[0]!.n).toBe('10');
+  });
+
+  it('stops a query that runs past AUDIENCE_QUERY_TIMEOUT and pauses the run for an operator', async () => {
+    const slow = await failureOf('select email, pg_sleep(3)::text as "properties.slept" from customers limit 1', { queryTimeoutMs: 1000 });
+    expect(slow.kind).toBe('source_unavailable');
+    expect(slow.message).toMatch(/ran longer than AUDIENCE_QUERY_TIMEOUT \(1 s\)/);
+  });
+
+  it('tells a refused login and an unconfigured name (pause) from an unreachable database (retry), never showing the password', async () => {
+    const wrong = new URL(db.url);
+    wrong.password = 'not-the-password';
+    const login = await failureOf('select email from customers', { connectionVariables: { AUDIENCE_CONNECTION_WAREHOUSE: wrong.toString() } });
+    expect(login.kind).toBe('source_unavailable');
+    expect(login.message).toMatch(/connection "warehouse" refused the login: password authentication failed/);
+    expect(login.message).not.toContain('not-the-password');
+
+    const closed = new URL(db.url);
+    closed.port = '1';
+    const unreachable = await failureOf('select email from customers', { connectionVariables: { AUDIENCE_CONNECTION_WAREHOUSE: closed.toString() } });
+    expect(unreachable).toBeInstanceOf(SourceUnreachableError);
+    expect(unreachable.kind).toBe('transient');
+    expect(unreachable.message).toMatch(/cannot reach the database of connection "warehouse": connect ECONNREFUSED/);
+    const gaveUp = (unreachable as SourceUnreachableError).giveUp(3);
+    expect([gaveUp.kind, gaveUp.message]).toEqual(['source_unavailable', `${unreachable.message} (tried 3 times)`]);
+
+    const unnamed = await failureOf('select email from customers', {}, 'crm-eu');
+    expect(unnamed.kind).toBe('source_unavailable');
+    expect(unnamed.message).toMatch(/No connection string is configured for connection "crm-eu": add AUDIENCE_CONNECTION_CRM_EU/);
+  });
+
+  it('reads one snapshot per run: a retry reuses it, whatever the table does meanwhile', async () => {
+    await db.sql(customersTable('members', 100));
+    const runDir = path.join(dir, 'run-retried');
+    const first = await rowFileFor(query('select email from members'), { dir: runDir, sources: settings });
+    const before = fs.readFileSync(first.path, 'utf8');
+    await db.sql("delete from members where email like 'person.1%'");
+    const retried = await rowFileFor(query('select email from members'), { dir: runDir, sources: settings });
+    expect(retried).toEqual(first);
+    expect(fs.readFileSync(retried.path, 'utf8')).toBe(before);
+    expect(before.trim().split('\n')).toHaveLength(100);
+  });
+
+  it('sees the table as it was when the query started, while rows are inserted and deleted under it', async () => {
+    await db.sql(customersTable('moving', 20_000));
+    const lines: string[] = [];
+    let changed = false;
+    const rows = await extractQueryRows(query('select email from moving'), {
+      connectionString: db.url,
+      queryTimeoutMs: 60_000,
+      write: async (chunk) => {
+        lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+        if (changed) return;
+        changed = true;
+        // Another session changes the table after the first rows were read.
+        await db.sql("delete from moving where email like 'person.1%'");
+        await db.sql(customersTable('moving_new', 500, { domain: 'late.example.com' }).replace('create table moving_new as', 'insert into moving'));
+      },
+    });
+    expect(changed).toBe(true);
+    expect(rows).toBe(20_000);
+    const emails = new Set(lines.map((l) => (JSON.parse(l) as { email: string }).email));
+    expect(emails.size).toBe(20_000);
+    expect(emails.has('person.19999@example.com')).toBe(true);
+    expect([...emails].some((e) => e.endsWith('late.example.com'))).toBe(false);
+    expect((await db.sql<{ n: string }>('select count(*) as n from moving'))[0]!.n).not.toBe('20000');
+  });
+});
+
