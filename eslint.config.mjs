@@ -15,6 +15,8 @@ export default tseslint.config(
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: false }],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+      // Public entry points only: the SDK's lib/ paths change without notice between releases.
+      'no-restricted-imports': ['error', { patterns: [{ group: ['@temporalio/*/lib/*'], message: 'Import from the package entry point.' }] }],
     },
   },
   {

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { WorkflowNotFoundError, type Client, type WorkflowExecutionInfo } from '@temporalio/client';
-import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
+import { decodeFirstPayload } from '../temporal/decode';
 import { asSentence } from '../cli/errors';
 import { STATE_SEARCH_ATTRIBUTE, STATUS_QUERY, WORKFLOW_TYPE, type SyncInputRaw, type SyncReport, type SyncStatus } from '../shared';
 import { ConsoleProblem, type ConsoleRun, type RunHistory, type RunState } from './runHistory';
@@ -180,7 +180,7 @@ export class TemporalRunHistory implements RunHistory {
         maximumPageSize: 1,
       });
       const payloads = page.history?.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads;
-      return await decodeFromPayloadsAtIndex<SyncInputRaw>(client.options.loadedDataConverter, 0, payloads);
+      return await decodeFirstPayload<SyncInputRaw>(client.options.loadedDataConverter, payloads);
     } catch {
       return undefined;
     }

@@ -6,7 +6,7 @@
  */
 import type { Client, WorkflowExecutionDescription } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { decodeFromPayloadsAtIndex, decodeOptionalFailureToOptionalError } from '@temporalio/common/lib/internal-non-workflow';
+import { decodeFailure, decodeFirstPayload } from './decode';
 import type { HeartbeatNotes } from '../activities/heartbeatTicker';
 import { sanitizeMessage } from '../sanitize';
 
@@ -23,13 +23,13 @@ export async function pendingWork(client: Client, description: WorkflowExecution
 
 async function describeActivity(client: Client, activity: PendingActivity): Promise<string[]> {
   const converter = client.options.loadedDataConverter;
-  const notes = await decodeFromPayloadsAtIndex<HeartbeatNotes | undefined>(converter, 0, activity.heartbeatDetails?.payloads).catch(
+  const notes = await decodeFirstPayload<HeartbeatNotes>(converter, activity.heartbeatDetails?.payloads).catch(
     () => undefined,
   );
   const lines = notes?.waitingOn ? [sanitizeMessage(notes.waitingOn, 200)] : [];
   const attempt = activity.attempt ?? 1;
   if (attempt <= 1 || !activity.lastFailure) return lines;
-  const failure = await decodeOptionalFailureToOptionalError(converter, activity.lastFailure).catch(() => undefined);
+  const failure = await decodeFailure(converter, activity.lastFailure).catch(() => undefined);
   const since = clock(notes?.retryingSince ?? timestampIso(activity.scheduledTime));
   const retrying = `retrying (attempt ${attempt}${activity.nextAttemptScheduleTime ? `, next at ${clock(timestampIso(activity.nextAttemptScheduleTime))}` : ''})`;
   const type = failure instanceof ApplicationFailure ? failure.type : undefined;

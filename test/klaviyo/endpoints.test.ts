@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fillPath, OPERATIONS } from '../../src/klaviyo/endpoints';
 import { KLAVIYO_API_REVISION } from '../../src/klaviyo/apiVersion';
-import { loadSpec, SPEC_REVISION } from '../support/openapi';
+import { loadSpec, SPEC_REVISION } from 'klaviyo-emulator';
 
 /** "75/s" -> 75 */
 const rate = (s: string | undefined) => (s === undefined ? undefined : Number(s.split('/')[0]));

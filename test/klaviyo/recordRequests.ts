@@ -3,7 +3,7 @@
  * against the vendored OpenAPI spec with the project's Ajv validator.
  */
 import type { KlaviyoClient } from '../../src/klaviyo/client';
-import { validateRequest } from '../support/openapi';
+import { validateRequest } from 'klaviyo-emulator';
 
 export interface RecordedRequest {
   method: string;

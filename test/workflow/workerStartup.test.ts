@@ -1,9 +1,9 @@
 /** `npm run worker` on a bare namespace registers the search attributes the workflow sets: operators need no setup. */
+import { msToTs } from '@temporalio/common';
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, expect, inject, it } from 'vitest';
 import { Connection } from '@temporalio/client';
-import { msToTs } from '@temporalio/common/lib/time';
 import { LIST_SEARCH_ATTRIBUTE, STATE_SEARCH_ATTRIBUTE } from '../../src/names';
 
 let worker: ChildProcess | undefined;

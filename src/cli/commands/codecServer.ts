@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { Command } from 'commander';
 import { codecServerSettingsFromEnv, codecSettingsFromEnv } from '../../config';
 import type { CliContext } from '../context';
+import { untilStopped } from '../untilStopped';
 import { usageError } from '../errors';
 import { examples, parseCount } from '../options';
 
@@ -22,10 +23,7 @@ async function serve(ctx: CliContext, flags: { port: number; host: string }): Pr
   const host = flags.host.includes(':') ? `[${flags.host}]` : flags.host;
   ctx.print(`Codec server listening on http://${host}:${port} (browser origins allowed: ${corsOrigins.join(', ')})`);
   ctx.note(`Sign a browser in at http://${host}:${port}/login; the Temporal CLI takes --codec-endpoint http://${host}:${port} --codec-auth "Bearer <token>".`);
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-  });
+  await untilStopped();
   await new Promise<void>((resolve) => server.close(() => resolve()));
   server.closeAllConnections();
 }

@@ -2,6 +2,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { consoleSettingsFromEnv } from '../../config';
 import type { CliContext } from '../context';
+import { untilStopped } from '../untilStopped';
 import { usageError } from '../errors';
 import { examples } from '../options';
 
@@ -43,11 +44,7 @@ async function runConsole(ctx: CliContext, flags: ConsoleFlags): Promise<void> {
     `Runs of task queue '${ctx.settings.taskQueue}' in namespace '${ctx.settings.namespace}'` +
       `${settings.token ? '; sign in with CONSOLE_TOKEN' : '; open to this machine only'}. Ctrl-C stops it.`,
   );
-  await new Promise<void>((resolve) => {
-    const stop = () => resolve();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
+  await untilStopped();
   await running.close();
 }
 
