@@ -19,6 +19,7 @@ describe('syncInputSchema', () => {
       maxRemovalShare: 0.5,
       continueAsNewAfterEvents: 4000,
       ifListBusy: 'wait',
+      verifyMembership: false,
     });
   });
 

@@ -27,6 +27,9 @@ export async function checkAudienceLocally(source: AudienceSource): Promise<void
   }
   const { readAudienceRows } = require('../audience/source') as typeof import('../audience/source');
   let rows = 0;
-  // Throws InvalidAudienceError (exit 2) for an unknown column, an empty or unreadable file.
-  for await (const _ of readAudienceRows({ type: source.type, path: source.path })) if (++rows >= ROWS_CHECKED) break;
+  // Throws InvalidAudienceError (exit 2) for an unknown column, an empty or unreadable file. Rows parse
+  // when their record is first asked for, so each record is built here: that is where an NDJSON key is checked.
+  for await (const row of readAudienceRows({ type: source.type, path: source.path })) {
+    if (row.raw && ++rows >= ROWS_CHECKED) break;
+  }
 }

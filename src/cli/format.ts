@@ -109,11 +109,11 @@ export function formatReport(workflowId: string, r: SyncReport): string {
   return lines.join('\n');
 }
 
-/** A report in one phrase: "540 valid, 60 rejected, 12 added, 528 updated, 3 removed" (a dry run: "would add ..."). */
+/** A report in one phrase: "540 valid, 60 rejected, 12 added, 8 updated, 520 unchanged, 3 removed" (a dry run: "would add ..."). */
 export function reportSummary(r: SyncReport): string {
   const rows = `${r.counts.rowsValid} valid, ${r.counts.rowsRejected} rejected`;
   if (r.dryRun) return `dry run: ${rows}; would add ${r.wouldAdd ?? 0}, update ${r.wouldUpdate ?? 0}, remove ${r.wouldRemove ?? 0}`;
-  return `${rows}, ${r.counts.added} added, ${r.counts.updated} updated, ${r.counts.removed} removed`;
+  return `${rows}, ${r.counts.added} added, ${r.counts.updated} updated, ${r.counts.unchanged} unchanged, ${r.counts.removed} removed`;
 }
 
 /** Who started a run, as `runs` shows it. */

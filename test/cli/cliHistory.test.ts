@@ -57,14 +57,15 @@ describe('runs and a schedule\'s last run', () => {
       ['completed', list, undefined],
     ]);
     expect(runs[1]!.report?.counts).toMatchObject({ rowsValid: valid.length, added: valid.length, removed: 0 });
-    expect(runs[0]!.report?.counts).toMatchObject({ rowsValid: valid.length, added: 0, updated: valid.length });
+    // The scheduled refresh found every row as the first run sent it: nothing sent again.
+    expect(runs[0]!.report?.counts).toMatchObject({ rowsValid: valid.length, added: 0, updated: 0, unchanged: valid.length, profilesSent: 0 });
     expect(runs[0]!.durationMs).toBe(runs[0]!.report!.durationMs);
 
     const text = await cli('runs', '--list', list);
     const lines = text.stdout.trim().split('\n');
     expect(lines).toHaveLength(2);
     expect(lines[0]).toMatch(new RegExp(`^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ  completed  [\\d.]+ s  by schedule ${scheduleId}  `));
-    expect(lines[0]).toContain(`${valid.length} valid, ${400 - valid.length} rejected, 0 added, ${valid.length} updated, 0 removed  ${scheduledRunId}`);
+    expect(lines[0]).toContain(`${valid.length} valid, ${400 - valid.length} rejected, 0 added, 0 updated, ${valid.length} unchanged, 0 removed  ${scheduledRunId}`);
     expect(lines[1]).toMatch(/ {2}by CLI\/other {2}/);
     expect(lines[1]).toContain(`, ${valid.length} added, `);
     expect(lines[1]!.endsWith(cliRunId)).toBe(true);

@@ -42,9 +42,9 @@ describe('waitForRun output', () => {
   it('shows profiles sent of the rows to send, and a readable ETA before a rate exists', async () => {
     const text = await waitOutput([
       status('validating_credential', {}),
-      status('upserting', { rowsTotal: 20_000 }),
-      status('upserting', { rowsTotal: 20_000, profilesImported: 10_000, rowsValid: 10_000, batchesDone: 1 }),
-      status('reconciling', { rowsTotal: 20_000, profilesImported: 20_000, rowsValid: 20_000, batchesDone: 2 }),
+      status('upserting', { rowsTotal: 20_000, toSend: 20_000 }),
+      status('upserting', { rowsTotal: 20_000, toSend: 20_000, profilesSent: 10_000, rowsValid: 10_000, batchesDone: 1 }),
+      status('reconciling', { rowsTotal: 20_000, toSend: 20_000, profilesSent: 20_000, rowsValid: 20_000, batchesDone: 2 }),
     ]);
     expect(text).toContain('checking the Klaviyo key...');
     expect(text).toContain('0/20000 profiles sent | - profiles/s | ETA unknown');
