@@ -6,11 +6,11 @@ import type { AudienceSource } from '../shared';
 
 type Activity = (input: never) => Promise<unknown>;
 
-/** An activity whose input names an audience reads it only inside `roots` (AUDIENCE_ROOTS), at its resolved path. */
-export function confinedToRoots(fn: Activity, roots: readonly string[]): Activity {
+/** An activity whose input names an audience reads it only inside `roots` (AUDIENCE_ROOTS) or `alsoAllowed`, at its resolved path. */
+export function confinedToRoots(fn: Activity, roots: readonly string[], alsoAllowed: readonly string[] = []): Activity {
   return async (input: { audience?: AudienceSource }) => {
     if (!input?.audience) return fn(input as never);
-    return fn({ ...input, audience: await confineAudience(input.audience, roots) } as never);
+    return fn({ ...input, audience: await confineAudience(input.audience, roots, alsoAllowed) } as never);
   };
 }
 

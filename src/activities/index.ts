@@ -28,7 +28,7 @@ export function createActivities(config: ActivityConfig) {
   };
   const wrap = (name: string, fn: (input: never) => Promise<unknown>) => {
     // A query source's snapshot is the run's own file, under the snapshot folder: batches may read it there.
-    const confined = confinedToRoots(fn, [...config.audienceRoots, config.sources.snapshotDir]);
+    const confined = confinedToRoots(fn, config.audienceRoots, [config.sources.snapshotDir]);
     const listAware = USES_ENSURED_LIST.has(name) ? listGoneAsDeleted(confined) : confined;
     return mapFailures((input: never) => keepAlive(() => listAware(input)));
   };
