@@ -6,7 +6,7 @@ import type { AudienceSource } from '../shared';
 
 type Activity = (input: never) => Promise<unknown>;
 
-/** An activity whose input names an audience reads it only inside `roots` (AUDIENCE_ROOTS) or `alsoAllowed`, at its resolved path. */
+/** An activity whose input names an audience reads it only inside `roots` (AUDIENCE_ROOTS), at its resolved path. */
 export function confinedToRoots(fn: Activity, roots: readonly string[], alsoAllowed: readonly string[] = []): Activity {
   return async (input: { audience?: AudienceSource }) => {
     if (!input?.audience) return fn(input as never);

@@ -27,14 +27,11 @@ function outside(source: FileSource, roots: readonly string[], how: string): Inv
   );
 }
 
-/**
- * A file source with its path resolved (symbolic links included) and checked to lie inside one of `roots`
- * (AUDIENCE_ROOTS, named in the error) or `alsoAllowed` (the workers' own folders, such as query snapshots);
- * a query passes.
- */
+/** A file source with its path resolved (symbolic links included) and checked to lie inside one of `roots`; a query passes. */
 export async function confineAudience(source: AudienceSource, roots: readonly string[], alsoAllowed: readonly string[] = []): Promise<AudienceSource> {
   if (source.type === 'postgres') return source;
   if (source.path.includes('\0')) throw new InvalidAudienceError('audience path contains a NUL character');
+  // `alsoAllowed` (the run snapshots' folder) is the workers' own, so the operator-facing message names only AUDIENCE_ROOTS.
   const allowed = await realRoots([...roots, ...alsoAllowed]);
   const given = path.resolve(source.path);
   // Checked before touching the file, so a path outside the roots does not even reveal whether it exists.

@@ -117,7 +117,7 @@ function completedRunsTable(runs: RunView[]) {
     <td class="num">${run.dryRun ? html`<span class="muted">dry run</span>` : number(c?.profilesImported)}</td>
     <td class="num">${c ? number(unchangedRows(c)) : '—'}</td>
     <td class="num">${number(run.dryRun ? run.report?.wouldRemove : c?.removed)}</td>
-    <td class="num">${number(c?.rowsRejected)}${c?.rowsRejected ? html` <a href="${consoleRunPath(run.workflowId)}/rejects.csv" class="small">CSV</a>` : ''}</td>
+    <td class="num">${number(c?.rowsRejected)}${c?.rowsRejected ? html` <a href="${consoleRunPath(run.workflowId)}/rejects.csv" class="small">CSV<span class="visually-hidden"> of the rejected rows of ${runTitle(run)}</span></a>` : ''}</td>
     <td class="num">${c ? number(apiCallTotal(c)) : '—'}</td>
     <td>${durationOf(run, new Date())}</td>
   </tr>`;
