@@ -110,7 +110,14 @@ export function describeAudienceSource(source: AudienceSource): string {
 
 export const syncInputSchema = z
   .object({
-    listName: z.string().trim().min(1, 'listName must not be empty').max(255).optional(),
+    listName: z
+      .string()
+      .trim()
+      .min(1, 'listName must not be empty')
+      .max(255)
+      // Klaviyo names are text; a control character is a mistake (or an attack) that Klaviyo's filters reject.
+      .regex(/^\P{Cc}*$/u, 'listName must not contain control characters')
+      .optional(),
     listId: z.string().trim().min(1, 'listId must not be empty').optional(),
     audience: audienceSourceSchema,
     credential: z

@@ -28,7 +28,8 @@ const cases: [string, unknown, string][] = [
   ['a number', 42, 'invalid_input'],
   ['an array', [audience], 'invalid_input'],
   ['a NUL in the path', { listName: 'x', audience: { type: 'csv', path: '/etc/\u0000passwd' } }, 'invalid_audience'],
-  ['control characters everywhere', { listName: '\u202e\u0007x', audience: { type: 'ndjson', path: '\u0001\u0002' } }, 'invalid_audience'],
+  ['control characters in the list name', { listName: '\u202e\u0007x', audience: { type: 'ndjson', path: '\u0001\u0002' } }, 'invalid_input'],
+  ['control characters in the path', { listName: '\u202ex', audience: { type: 'ndjson', path: '\u0001\u0002' } }, 'invalid_audience'],
 ];
 
 it.each(cases)('fails %s at once with one clear failure', async (_name, input, type) => {

@@ -32,7 +32,13 @@ function secretFiles(): Record<string, string> {
     'leaky-rows.jsonl': `{"email":"${key}"}\n{"email":"ok@example.com","ip":"${DSN}"}\nnot json ${key} ${DSN}\n{"email":"fine@example.com"}\n`,
   };
   for (const [name, body] of Object.entries(files)) fs.writeFileSync(path.join(h.dir, name), body);
-  return { 'credentials.json': h.credentialsFile, ...Object.fromEntries(Object.keys(files).map((n) => [n, path.join(h.dir, n)])) };
+  // The workers' connections file too (query sources), holding a database URL with its password.
+  h.setConnection('warehouse', DSN);
+  return {
+    'credentials.json': h.credentialsFile,
+    'connections.json': h.connectionsFile,
+    ...Object.fromEntries(Object.keys(files).map((n) => [n, path.join(h.dir, n)])),
+  };
 }
 
 function reportText(workflowId: string): string {
@@ -46,7 +52,7 @@ function reportText(workflowId: string): string {
 }
 
 describe('secret-bearing files as audiences', () => {
-  it.each(['csv', 'ndjson'] as const)('as %s: every outcome is clear, and no key or password reaches history, logs, report or CLI', async (type) => {
+  it.each(['csv', 'ndjson', 'parquet'] as const)('as %s: every outcome is clear, and no key or password reaches history, logs, report or CLI', async (type) => {
     const files = secretFiles();
     const key = h.apiKey;
     const checks = Object.entries(files).map(async ([name, file]) => {
@@ -57,7 +63,7 @@ describe('secret-bearing files as audiences', () => {
         (err: Error) => `failed: ${(err.cause as Error | undefined)?.message}`,
       );
       // A clear outcome: the file is refused with a reason (unknown column, no valid row), or its good rows synced.
-      expect(outcome, name).toMatch(/^completed$|^failed: .*(audience column '.{1,41}' .*is not a known field|has no valid row|is not valid CSV)/);
+      expect(outcome, name).toMatch(/^completed$|^failed: .*(audience columns? '.{1,41}'.* (is not a known field|are not known fields)|has no valid row|is not valid CSV|is not a readable Parquet file)/);
 
       const status = await runCliProcess(['status', workflowId], h.env);
       const statusJson = await runCliProcess(['status', workflowId, '--json'], h.env);

@@ -64,7 +64,12 @@ class Parser {
     if (this.s[this.i] === '"') {
       const raw = this.match(/^"(?:[^"\\]|\\.)*"/);
       if (!raw) throw invalidFilter();
-      return JSON.parse(raw) as string;
+      // A raw control character in the literal is malformed input: a 400, as any other bad filter.
+      try {
+        return JSON.parse(raw) as string;
+      } catch {
+        throw invalidFilter();
+      }
     }
     const bare = this.match(/^[A-Za-z0-9:.+-]+/);
     if (bare === 'true' || bare === 'false') return bare === 'true';
