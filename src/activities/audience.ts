@@ -8,7 +8,8 @@ import type { AudienceSource, RowFileSource, SyncReport } from '../shared';
 import { SourceUnreachableError } from '../audience/errors';
 import { removeSnapshot, rowFileFor } from '../audience/snapshot';
 import { planAudience, type AudiencePlan, type PlanSink, type RowToSend } from '../audience/plan';
-import { MemberDigest } from '../audience/memberDigest';
+import type { MemberDigest } from '../audience/memberDigest';
+import { loadMemberDigest, MEMBER_PAGE } from '../store/listMembers';
 import type { RowReject } from '../audience/rowModel';
 import { REJECT_REPORT_FILE, writeRejectCsv } from '../audience/rejects';
 import { storedRejects } from '../store/reports';
@@ -58,7 +59,6 @@ export interface FinalizeResult {
 
 /** Rows per store write while planning. */
 const FLUSH_EVERY = 2000;
-const MEMBER_PAGE = 10_000;
 /** Scratch of runs that never reported is dropped after this long. */
 const SCRATCH_RETENTION_MS = 14 * 86_400_000;
 
@@ -80,7 +80,7 @@ export function audienceActivities(config: ActivityConfig, store: SyncStateStore
           });
           await store.pruneScratch(new Date(Date.now() - SCRATCH_RETENTION_MS).toISOString());
           const source: MemberSource = input.dryRun && input.membershipRead ? { kind: 'verified', runKey: input.runKey } : { kind: 'stored' };
-          const members = input.listId ? await loadDigest(store, input.account, input.listId, source) : undefined;
+          const members = input.listId ? await loadMemberDigest(store, input.account, input.listId, source) : undefined;
           const sink = new SnapshotSink(store, input.runKey);
           const onProgress = (rows: number) => {
             progress.rows = rows;
@@ -153,17 +153,6 @@ export function runFolderIn(dir: string, runKey: string): string {
     .map((part) => part.replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\.+$/, '_'))
     .join(path.sep);
   return path.join(dir, safe);
-}
-
-async function loadDigest(store: SyncStateStore, account: string, listId: string, source: MemberSource): Promise<MemberDigest> {
-  const digest = new MemberDigest();
-  let after;
-  for (;;) {
-    const page = await store.memberPage(account, listId, source, after, MEMBER_PAGE);
-    digest.add(page);
-    if (page.length < MEMBER_PAGE) return digest;
-    after = page[page.length - 1];
-  }
 }
 
 /** Members the audience no longer holds, plus e-mail-less members a membership read found (never in an audience). */

@@ -3,7 +3,7 @@
  * which workflows cannot do themselves), and telling the lock whether its holder is still running.
  */
 import { createHash } from 'node:crypto';
-import { activityInfo, getClient } from '@temporalio/activity';
+import { activityInfo, getClient, log } from '@temporalio/activity';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import {
   LIST_LOCK_REQUEST_SIGNAL,
@@ -14,7 +14,7 @@ import type { ListLockInput } from '../workflows/listLock';
 import type { ActivityConfig } from '../config';
 import { resolveApiKey } from '../credentials';
 import type { CredentialRef } from './lists';
-import { accountKey } from './account';
+import { accountKey } from '../klaviyo/account';
 import { clientFor } from './klaviyoClient';
 
 /** How often a lock with runs waiting checks that its holder is still running, unless the config says. */
@@ -59,7 +59,7 @@ export function listLockActivities(config: ActivityConfig) {
     /** Asks the list's lock for the list (starting the lock if none runs). Safe to repeat: the lock ignores a repeated request. */
     async requestListLock(input: RequestListLockInput): Promise<ListLockClaim> {
       const { client, apiCalls } = clientFor(config, input.credential);
-      const account = await accountKey(client, resolveApiKey(config.klaviyo, input.credential));
+      const account = await accountKey(client, resolveApiKey(config.klaviyo, input.credential), (m) => log.warn(m));
       // A run by id and a run by name of the same list must share a lock: both are keyed by the name.
       const listName = input.listName ?? (await client.getList(input.listId!)).name;
       const lockId = listLockId(account, listName, config.readableLockIds ?? true);

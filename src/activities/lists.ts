@@ -5,7 +5,7 @@ import { oldestList, type KlaviyoClient } from '../klaviyo/client';
 import { KlaviyoError } from '../klaviyo/errors';
 import type { ActivityConfig } from '../config';
 import { resolveApiKey } from '../credentials';
-import { accountKey } from './account';
+import { accountKey } from '../klaviyo/account';
 import { clientFor } from './klaviyoClient';
 
 /** Klaviyo's account-wide cap on lists and segments together. */
@@ -40,7 +40,7 @@ export function listActivities(config: ActivityConfig) {
     async validateCredential({ credential }: CredentialRef): Promise<{ account: string; apiCalls: Record<string, number> }> {
       const { client, apiCalls } = clientFor(config, credential);
       await client.checkKey();
-      const account = await accountKey(client, resolveApiKey(config.klaviyo, credential));
+      const account = await accountKey(client, resolveApiKey(config.klaviyo, credential), (m) => log.warn(m));
       return { account, apiCalls };
     },
 

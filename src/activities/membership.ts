@@ -10,6 +10,7 @@
 import { activityInfo } from '@temporalio/activity';
 import { loadHashes } from '../audience/emailHash';
 import type { SyncStateStore } from '../store/types';
+import { membershipReadReason, type VerifyReason } from '../store/listMembers';
 import type { ActivityConfig } from '../config';
 import { clientFor } from './klaviyoClient';
 import { heartbeatNow, withHeartbeatTicker } from './heartbeatTicker';
@@ -25,7 +26,6 @@ export interface VerifyMembershipInput extends CredentialRef {
   dryRun: boolean;
 }
 
-export type VerifyReason = 'no_state' | 'requested' | 'cadence';
 
 export interface VerifyMembershipResult {
   /** Why the list was read; absent when it was not. */
@@ -47,7 +47,7 @@ export function membershipActivities(config: ActivityConfig, store: SyncStateSto
   return {
     async verifyMembership(input: VerifyMembershipInput): Promise<VerifyMembershipResult> {
       const { client, apiCalls } = clientFor(config, input.credential);
-      const reason = await whyRead(store, input, config.state.verifyEveryMs);
+      const reason = membershipReadReason(await store.listState(input.account, input.listId), input.requested, config.state.verifyEveryMs, Date.now());
       if (!reason) return { listed: 0, strangers: 0, missing: 0, apiCalls };
       const { emailKey } = await loadHashes();
       const progress: ReadProgress = (activityInfo().heartbeatDetails as ReadProgress | undefined) ?? { cursor: undefined, read: 0 };
@@ -79,12 +79,4 @@ export function membershipActivities(config: ActivityConfig, store: SyncStateSto
       return { reason, ...drift, apiCalls };
     },
   };
-}
-
-async function whyRead(store: SyncStateStore, input: VerifyMembershipInput, everyMs: number): Promise<VerifyReason | undefined> {
-  if (input.requested) return 'requested';
-  const state = await store.listState(input.account, input.listId);
-  if (!state) return 'no_state';
-  if (state.verifiedAt === null || Date.now() - state.verifiedAt >= everyMs) return 'cadence';
-  return undefined;
 }

@@ -69,6 +69,13 @@ export class MemberDigest {
     for (let i = this.find(key); i >= 0 && i < this.count && this.keys[i] === key; i++) this.seen[i] = 1;
   }
 
+  /** Members not seen in the audience so far: after a plan, the members who leave. */
+  get unseen(): number {
+    let n = 0;
+    for (let i = 0; i < this.count; i++) if (this.seen[i] === 0) n++;
+    return n;
+  }
+
   /** Whether the member with this key (any, for a shared key) was seen in the audience. */
   wasSeen(key: bigint): boolean {
     const i = this.find(key);

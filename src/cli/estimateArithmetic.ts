@@ -6,8 +6,10 @@
  * - Klaviyo limits each endpoint separately, with a 1 s burst window and a 60 s steady window; the
  *   sustained rate of an endpoint is min(burst/s, steady/60 s). Tier L is budgeted at 700/min (Klaviyo's
  *   docs page; the spec says 750) as API-FACTS recommends.
- * - The sync's phases run one after another (upsert, then read the list, then remove); within a phase the
- *   endpoints interleave, so a phase takes as long as its slowest endpoint.
+ * - The sync's phases run one after another (setup, the drift check's membership read when there is one,
+ *   upsert, remove); within a phase the endpoints interleave, so a phase takes as long as its slowest endpoint.
+ * - Syncs are incremental: a run sends only new and changed rows (`profiles`), removes members by their
+ *   stored profile ids, and reads the list's membership only for the drift check (`membershipRead`).
  * - Klaviyo's own processing time for bulk import jobs is not included: only the rate-limit floor.
  */
 import { endpointName, OPERATIONS, TIERS, type Operation, type RateLimitTier } from '../klaviyo/endpoints';
@@ -23,10 +25,12 @@ export const LIST_ADDS_PER_CALL = 1000;
 export interface EstimateInput {
   /** Bulk import jobs the plan splits the audience into (≤ 10,000 profiles and < 5 MB each). */
   bulkJobs: number;
-  /** Valid profiles sent. */
+  /** Profiles sent: e-mails new to the list and members whose row changed (a first sync: every valid e-mail). */
   profiles: number;
   /** List members before the sync (0 for a new list). */
   listMembersBefore: number;
+  /** The run reads the list's membership in full (the drift check: no stored state, asked for, or due). */
+  membershipRead: boolean;
   /** Members the reconcile step removes. */
   removals: number;
   removeMissing: boolean;
@@ -52,8 +56,8 @@ export interface EndpointCalls {
   seconds: number;
 }
 
-export type Phase = 'setup' | 'upsert' | 'read list' | 'remove';
-const PHASES: Phase[] = ['setup', 'upsert', 'read list', 'remove'];
+export type Phase = 'setup' | 'read list' | 'upsert' | 'remove';
+const PHASES: Phase[] = ['setup', 'read list', 'upsert', 'remove'];
 
 export interface SyncEstimate {
   endpoints: EndpointCalls[];
@@ -118,32 +122,33 @@ export function estimateSync(input: EstimateInput): SyncEstimate {
 
 function apiEndpoints(input: EstimateInput): EndpointCalls[] {
   const jobs = Math.max(0, input.bulkJobs);
-  const importErrorPages = jobs === 0 ? 0 : Math.max(jobs, Math.ceil(input.expectedImportErrors / IMPORT_ERRORS_PAGE_SIZE));
-  const listAfterUpsert = input.listMembersBefore + Math.max(0, input.profiles - (input.listMembersBefore - input.removals));
-  const memberPages = input.removeMissing ? Math.max(1, Math.ceil(listAfterUpsert / LIST_MEMBER_PAGE_SIZE)) : 0;
+  // Import errors are read only from jobs that report failures.
+  const importErrorPages = jobs === 0 ? 0 : Math.ceil(input.expectedImportErrors / IMPORT_ERRORS_PAGE_SIZE);
+  const memberPages = input.membershipRead ? Math.max(1, Math.ceil(input.listMembersBefore / LIST_MEMBER_PAGE_SIZE)) : 0;
   const removalCalls = input.removeMissing ? Math.ceil(input.removals / REMOVALS_PER_CALL) : 0;
 
   const creating = input.createList ? 1 : 0;
   return mergeSameEndpoint([
-    // The same calls the workflow makes (src/activities/klaviyo.ts): the key check reads one list and one
-    // profile; the list is found by exact name (one page in the usual case); before creating it the lists
-    // and segments are counted against Klaviyo's 1000 cap (one page each assumed).
+    // The same calls the workflow makes (src/activities/lists.ts): the key check reads one list and one
+    // profile; the account id keys the stored state (read once per key and worker); the list is found by
+    // exact name (one page in the usual case); before creating it the lists and segments are counted
+    // against Klaviyo's 1000 cap (one page each assumed).
     line(OPERATIONS.getLists, `key check; find the list by name${creating ? '; count lists before creating' : ''}`, 'setup', 2 + creating),
     line(OPERATIONS.getProfiles, 'key check', 'setup', 1),
+    line(OPERATIONS.getAccounts, 'account id (keys the stored state)', 'setup', 1),
     line(OPERATIONS.getSegments, 'count segments before creating the list', 'setup', creating),
     line(OPERATIONS.createList, 'create the list', 'setup', creating),
-    line(OPERATIONS.getListWithProfileCount, 'list size before the upsert (profile_count: a slow bucket)', 'setup', 1 - creating),
+    line(OPERATIONS.getListProfiles, `list member pages for the drift check (${LIST_MEMBER_PAGE_SIZE} per page)`, 'read list', memberPages),
     line(OPERATIONS.createBulkImportJob, 'bulk import jobs (≤ 10,000 profiles each)', 'upsert', jobs),
     line(OPERATIONS.getBulkImportJob, `job status polls (${input.pollsPerJob} per job assumed)`, 'upsert', jobs * input.pollsPerJob),
-    line(OPERATIONS.getBulkImportErrors, 'import-error pages (≥ 1 per job)', 'upsert', importErrorPages),
-    line(OPERATIONS.getListWithProfileCount, 'list size after the upsert, for "added" (profile_count)', 'read list', 1),
-    line(OPERATIONS.getListProfiles, `list member pages (${LIST_MEMBER_PAGE_SIZE} per page)`, 'read list', memberPages),
-    line(OPERATIONS.removeProfilesFromList, `removals (${REMOVALS_PER_CALL} per call)`, 'remove', removalCalls),
+    line(OPERATIONS.getBulkImportErrors, 'import-error pages (jobs that report failures)', 'upsert', importErrorPages),
+    line(OPERATIONS.getList, 'the list is still there after sending', 'upsert', jobs > 0 ? 1 : 0),
+    line(OPERATIONS.removeProfilesFromList, `removals by stored profile id (${REMOVALS_PER_CALL} per call)`, 'remove', removalCalls),
   ]);
 }
 
 function phaseFloor(endpoints: EndpointCalls[]): Record<Phase, number> {
-  const out = { setup: 0, upsert: 0, 'read list': 0, remove: 0 } as Record<Phase, number>;
+  const out = { setup: 0, 'read list': 0, upsert: 0, remove: 0 } as Record<Phase, number>;
   for (const e of endpoints) out[e.phase] = Math.max(out[e.phase], e.seconds);
   return out;
 }
@@ -158,9 +163,7 @@ export function estimateSftp(input: EstimateInput): SftpEstimate {
   const uploadSeconds = input.uploadMbitPerSecond > 0 ? (input.sftpCsvBytes * 8) / (input.uploadMbitPerSecond * 1e6) : 0;
   const lookups = Math.ceil(input.profiles / PROFILE_LOOKUPS_PER_CALL);
   const adds = Math.ceil(input.profiles / LIST_ADDS_PER_CALL);
-  // The sync's profile_count reads only serve its own "added" figure; an SFTP import does not make them.
-  const profileCount = endpointName(OPERATIONS.getListWithProfileCount);
-  const api = apiEndpoints({ ...input, bulkJobs: 0 }).filter((e) => e.endpoint !== profileCount);
+  const api = apiEndpoints({ ...input, bulkJobs: 0 });
   const endpoints = mergeSameEndpoint([
     ...api.filter((e) => e.phase === 'setup'),
     line(OPERATIONS.getProfiles, `profile id lookups by email (${PROFILE_LOOKUPS_PER_CALL} per call)`, 'upsert', lookups),

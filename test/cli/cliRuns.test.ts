@@ -83,6 +83,18 @@ describe('sync --wait and dry-run', () => {
     expect(status.code, status.stderr).toBe(0);
     expect(status.stdout).toContain(`would add:     ${expected.wouldAdd}`);
 
+    // estimate reads the same store: it prices the refresh by what the dry run found, not by the list size.
+    const priced = await cli('estimate', '--list', list, '--audience', file, '--json');
+    expect(priced.code, priced.stderr).toBe(0);
+    const estimate = JSON.parse(priced.stdout) as { audience: { toAdd: number; toUpdate: number; unchanged: number }; syncState: string; membershipRead: boolean; removals: number };
+    expect(estimate).toMatchObject({ syncState: 'known', membershipRead: false, removals: expected.wouldRemove });
+    expect(estimate.audience).toMatchObject({ toAdd: expected.wouldAdd, toUpdate: 0, unchanged: report.counts.unchanged });
+    const verifying = JSON.parse((await cli('estimate', '--list', list, '--audience', file, '--verify-membership', '--json')).stdout) as { membershipRead: boolean };
+    expect(verifying.membershipRead).toBe(true);
+    const pricedText = await cli('estimate', '--list', list, '--audience', file);
+    expect(pricedText.stdout).toMatch(new RegExp(`sync state: ${before.length} members stored \\(membership last read [^)]+\\): only new and changed rows are sent, no membership is read`));
+    expect(pricedText.stdout).toContain(`to send: ${expected.wouldAdd} profiles (${expected.wouldAdd} new to the list, 0 changed); ${report.counts.unchanged} unchanged (not sent)`);
+
     // The real run does what the dry run said; --verify-membership reads the list first.
     const run = await cli('sync', '--list', list, '--audience', file, '--verify-membership', '--wait', '--json');
     expect(run.code, run.stderr).toBe(0);
@@ -230,11 +242,14 @@ describe('estimate and export-sftp', () => {
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout) as { audience: { bulkJobs: number; validRows: number }; estimate: ReturnType<typeof estimateSync> };
     const plan = await planAudience({ type: 'csv', path: audience }, { maxProfiles: BATCH });
-    expect(out.audience).toMatchObject({ bulkJobs: Math.ceil(valid.length / BATCH), validRows: valid.length });
+    expect(out.audience).toMatchObject({ bulkJobs: Math.ceil(valid.length / BATCH), validRows: valid.length, toAdd: valid.length, unchanged: 0 });
+    // A size given by hand identifies no list in the store: priced as this product's first sync of the list.
+    expect(out).toMatchObject({ syncState: 'not_read', membershipRead: true });
     const expected = estimateSync({
       bulkJobs: plan.batches,
-      profiles: plan.validRows,
+      profiles: plan.toAdd + plan.toUpdate,
       listMembersBefore: 1000,
+      membershipRead: true,
       removals: 150,
       removeMissing: true,
       createList: false,

@@ -14,7 +14,7 @@ interface ReportFlags {
 }
 
 /** The store's drivers and the CSV writer load when a command reads the store, not for `--help`. */
-function openStore(ctx: CliContext): Promise<SyncStateStore> {
+export function openStore(ctx: CliContext): Promise<SyncStateStore> {
   const { openStateStore } = require('../../store/open') as typeof import('../../store/open');
   return openStateStore(stateStoreSettingsFromEnv(ctx.env).location);
 }
