@@ -203,7 +203,7 @@ export class SqlSyncStateStore implements SyncStateStore {
          (SELECT COUNT(*) FROM members m WHERE m.account = l.account AND m.list_id = l.list_id) AS l_members, r.*
        FROM lists l LEFT JOIN runs r ON r.run_key =
          (SELECT run_key FROM runs WHERE account = l.account AND list_id = l.list_id AND dry_run = 0 ORDER BY started_at DESC LIMIT 1)
-       ORDER BY l.list_name, l.list_id`,
+       ORDER BY COALESCE(l.list_name, l.list_id), l.list_id`,
     );
     return rows.map((row) => ({
       account: String(row.l_account),

@@ -233,7 +233,10 @@ describe('the console', () => {
     const row = page.locator('table', { hasText: 'Unchanged' }).locator('tbody tr', { hasText: workflowId });
     expect(await row.count()).toBe(1);
     expect(await row.locator('th').innerText()).toContain('past Temporal’s retention');
-    expect((await row.locator('td').allInnerTexts()).slice(1, 5)).toEqual(['680', '4,321', '7', '2 CSV']);
+    const cells = await row.locator('td').allInnerTexts();
+    expect(cells.slice(1, 4)).toEqual(['680', '4,321', '7']);
+    expect(cells[4]).toMatch(/^2 CSV/);
+    expect(cells[6]).toBe('1 min 35 s');
     await shot('6d-runs-with-a-run-only-in-the-store');
 
     await page.goto(`${konsole.url}/runs/${encodeURIComponent(workflowId)}`);
@@ -255,6 +258,16 @@ describe('the console', () => {
     ]);
     await expectReadableAndAccessible();
     await shot('6e-run-only-in-the-store');
+
+    // The Lists page counts the list's members from the store's member rows (not the old report's 5,001).
+    await h.store.touchList('acct', 'RetiredList1', 'Console Retired');
+    await h.store.recordSent('acct', 'RetiredList1', runKey, [1n, 2n, 3n].map((k) => ({ email: `kept${k}@example.com`, emailKey: k, rowHash: k, attrHash: k })));
+    await page.goto(`${konsole.url}/lists`);
+    const listRow = page.locator('tbody tr', { hasText: 'Console Retired' });
+    expect(await listRow.locator('td.num').innerText()).toMatch(/^3\n/);
+    expect(await listRow.locator('td').first().innerText()).toMatch(/Completed.*Sync of “Console Retired”\s+started 40 days ago/s);
+    await expectReadableAndAccessible();
+    await shot('8b-lists-with-stored-members');
   });
 
   it("serves Temporal's view and says so in one sentence when the sync-state store cannot be opened", async () => {
@@ -269,8 +282,12 @@ describe('the console', () => {
       for (const secret of ['n0t-a-real-password', 'postgres://', '127.0.0.1:9']) expect(body).not.toContain(secret);
       await expectReadableAndAccessible();
       await shot('6f-runs-store-unavailable');
+      // Lists still come from Temporal's recent runs, counted by their last reports.
       await page.goto(`${blind.url}/lists`);
       expect(await page.locator('main .notice').count()).toBe(1);
+      expect(await page.locator('tbody tr').count()).toBeGreaterThan(0);
+      await expectReadableAndAccessible();
+      await shot('8c-lists-store-unavailable');
       expect(blind.stderr()).toContain('the sync-state store cannot be opened');
       expect(blind.stderr()).not.toContain('n0t-a-real-password');
     } finally {

@@ -36,7 +36,9 @@ export function timeTag(d: Date | string | undefined) {
 }
 
 export function since(d: Date | string, now: Date): string {
-  return formatDuration(Math.max(0, (now.getTime() - new Date(d).getTime()) / 1000));
+  const seconds = Math.max(0, (now.getTime() - new Date(d).getTime()) / 1000);
+  // Runs kept only by the store are weeks old: "40 days", not "960 h 00 min".
+  return seconds >= 2 * 86_400 ? `${Math.floor(seconds / 86_400)} days` : formatDuration(seconds);
 }
 
 const STATE_LABELS: Record<RunState, string> = {

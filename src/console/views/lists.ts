@@ -51,7 +51,9 @@ function nextRun(schedule: ScheduleRow | undefined) {
 
 export function listsContent(ctx: PageContext, rows: ListRow[]) {
   return html`<h1>Lists</h1>
-<p class="lede">Every Klaviyo list the sync-state store keeps members for, and any other list synced by this task queue's recent runs. Members are the store's count of the list's members as the last sync left them.</p>
+<p class="lede">Every Klaviyo list the sync-state store keeps members for, and any other list synced by this task queue's recent runs. ${
+  ctx.storeNotice ? "Members are as the list's last completed run counted them." : "Members are the store's count of the list's members as the last sync left them."
+}</p>
 ${
   rows.length
     ? html`<table>

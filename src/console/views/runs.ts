@@ -246,7 +246,11 @@ ${rejects ? rejectsSection(path, run, rejects) : ''}`;
 function rejectsSection(path: string, run: RunView, r: RejectPreview) {
   return html`<section aria-labelledby="rejects-heading">
 <h2 id="rejects-heading">Rejected rows (${number(run.report?.counts.rowsRejected)})</h2>
-<p><a class="button" href="${path}/rejects.csv" download>Download rejects.csv</a> ${r.more ? html`<span class="muted">The first ${r.rows.length} are shown.</span>` : ''}</p>
+${
+  r.rows.length
+    ? html`<p><a class="button" href="${path}/rejects.csv" download>Download rejects.csv</a> ${r.more ? html`<span class="muted">The first ${r.rows.length} are shown.</span>` : ''}</p>`
+    : ''
+}
 ${
   r.rows.length
     ? html`<table class="compact"><caption class="visually-hidden">Rejected rows</caption>
