@@ -116,7 +116,7 @@ function completedRunsTable(runs: RunView[]) {
     <th scope="row">${runCell(run)}</th>
     <td>${timeTag(run.closedAt)}</td>
     <td class="num">${run.dryRun ? html`<span class="muted">dry run</span>` : number(c?.profilesImported)}</td>
-    <td class="num">${run.dryRun ? '—' : number(c?.unchanged)}</td>
+    <td class="num">${number(c?.unchanged)}</td>
     <td class="num">${number(run.dryRun ? run.report?.wouldRemove : c?.removed)}</td>
     <td class="num">${number(c?.rowsRejected)}${c?.rowsRejected ? html` <a href="${consoleRunPath(run.workflowId)}/rejects.csv" class="small">CSV<span class="visually-hidden"> of the rejected rows of ${runTitle(run)}</span></a>` : ''}</td>
     <td class="num">${c ? number(apiCallTotal(c)) : '—'}</td>
