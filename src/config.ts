@@ -291,6 +291,8 @@ export interface ConsoleSettings extends RunLinkSettings {
   token?: string;
   /** Where the workers write reject reports; the console serves rejects.csv files from under it only. */
   reportDir: string;
+  /** The workers' sync-state store (AUDIENCE_STATE_URL): run reports, reject rows, list members. */
+  stateLocation: string;
 }
 
 /** A token shorter than this is refused: it guards every run's Resolve button. */
@@ -301,7 +303,12 @@ export function consoleSettingsFromEnv(env: Env = process.env): ConsoleSettings 
   if (token !== undefined && token.length < CONSOLE_TOKEN_MIN_LENGTH) {
     throw new Error(`CONSOLE_TOKEN must be at least ${CONSOLE_TOKEN_MIN_LENGTH} characters (e.g. openssl rand -hex 32)`);
   }
-  return { token, reportDir: path.resolve(env.AUDIENCE_REPORT_DIR || 'reports'), ...runLinkSettingsFromEnv(env) };
+  return {
+    token,
+    reportDir: path.resolve(env.AUDIENCE_REPORT_DIR || 'reports'),
+    stateLocation: stateLocation(env.AUDIENCE_STATE_URL),
+    ...runLinkSettingsFromEnv(env),
+  };
 }
 
 /** The worker process: its Temporal connection, its activities, and how it starts. */

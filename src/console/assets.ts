@@ -54,7 +54,7 @@ table.compact td, table.compact th { padding: .3rem .6rem; }
 .badge-needs_action { background: var(--warn-bg); color: var(--warn); border-color:#e3c26a; }
 .badge-completed, .badge-active { background: var(--ok-bg); color: var(--ok); border-color:#8fd8a0; }
 .badge-failed, .badge-terminated, .badge-timed_out { background: var(--bad-bg); color: var(--bad); border-color:#f5a3ad; }
-.badge-cancelled, .badge-paused { background: var(--bg); color: var(--muted); border-color: var(--line); }
+.badge-cancelled, .badge-paused, .badge-unreported { background: var(--bg); color: var(--muted); border-color: var(--line); }
 .button { display:inline-block; font: inherit; font-size:.9rem; padding: .4rem .9rem; border-radius: 5px; border: 1px solid #8c959f; background: #fff; color: var(--ink); cursor: pointer; text-decoration: none; }
 .button:hover { background: var(--bg); }
 .button-primary { background: var(--ok); border-color: var(--ok); color: #fff; font-weight: 600; }
@@ -70,6 +70,7 @@ table.compact td, table.compact th { padding: .3rem .6rem; }
 .card-actions { display:flex; align-items:center; gap: 1rem; flex-wrap: wrap; }
 .card-actions .hint { color: var(--muted); font-size: .88rem; }
 .card-actions .links { margin-left:auto; display:flex; gap: 1rem; }
+.notice { background: var(--bg); border: 1px solid var(--line); border-left: 6px solid #8c959f; border-radius: 6px; padding: .6rem 1rem; margin: .5rem 0 1rem; max-width: 72rem; }
 .flash { border-radius: 6px; padding: .7rem 1rem; margin: .5rem 0 1rem; max-width: 72rem; }
 .flash-ok { background: var(--ok-bg); border: 1px solid #8fd8a0; color: #0f5323; }
 .flash-error { background: var(--bad-bg); border: 1px solid #f5a3ad; color: var(--bad); }

@@ -54,6 +54,7 @@ export function createConsoleApp(opts: ConsoleAppOptions): Hono<ConsoleEnv> {
       links: opts.links,
       now: new Date(),
       signedIn: Boolean(opts.token) && c.get('session').signedIn,
+      storeNotice: opts.runs.storeNotice(),
     };
   }
 
@@ -115,7 +116,7 @@ export function createConsoleApp(opts: ConsoleAppOptions): Hono<ConsoleEnv> {
   app.get('/runs/:id/rejects.csv', async (c) => {
     const run = await opts.runs.run(c.req.param('id'));
     const stream = run && (await opts.runs.rejectRows(run));
-    if (!run || !stream) return notFound(c, 'This run has no reject report to download (only a completed run has one, and only where the console can read the workers’ report folder).');
+    if (!run || !stream) return notFound(c, 'This run has no reject report to download: only a completed run has one, read from the sync-state store.');
     const name = `rejects-${run.workflowId.replace(/[^A-Za-z0-9._-]+/g, '_')}.csv`;
     return new Response(webStream(stream), {
       headers: { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="${name}"` },
@@ -128,8 +129,8 @@ export function createConsoleApp(opts: ConsoleAppOptions): Hono<ConsoleEnv> {
   });
 
   app.get('/lists', async (c) => {
-    const [runs, schedules] = await Promise.all([opts.runs.recentRuns(RECENT_RUNS), opts.control.schedules()]);
-    const rows = listRows(runs, schedules);
+    const [runs, schedules, stored] = await Promise.all([opts.runs.recentRuns(RECENT_RUNS), opts.control.schedules(), opts.runs.storedLists()]);
+    const rows = listRows(runs, schedules, stored);
     return page(c, 'Lists', 'lists', (ctx) => listsContent(ctx, rows));
   });
 

@@ -3,7 +3,9 @@ import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import type { Client } from '@temporalio/client';
 import type { ConsoleSettings } from '../config';
+import { MergedRunHistory } from './mergedRunHistory';
 import { createConsoleApp } from './server';
+import { StateStoreAccess } from './stateStoreAccess';
 import { TemporalControl } from './temporalControl';
 import { TemporalRunHistory } from './temporalRunHistory';
 
@@ -23,10 +25,12 @@ export interface StartConsoleOptions {
 }
 
 export async function startConsole(opts: StartConsoleOptions): Promise<RunningConsole> {
-  const runs = new TemporalRunHistory({ client: opts.client, namespace: opts.namespace, taskQueue: opts.taskQueue, reportDir: opts.settings.reportDir });
+  const temporalRuns = new TemporalRunHistory({ client: opts.client, namespace: opts.namespace, taskQueue: opts.taskQueue, reportDir: opts.settings.reportDir });
+  const store = new StateStoreAccess(opts.settings.stateLocation, opts.logError ?? console.error);
+  await store.warmUp();
   const app = createConsoleApp({
-    runs,
-    control: new TemporalControl(opts.client, opts.taskQueue, runs),
+    runs: new MergedRunHistory(temporalRuns, store),
+    control: new TemporalControl(opts.client, opts.taskQueue, temporalRuns),
     namespace: opts.namespace,
     links: opts.settings,
     token: opts.settings.token,
@@ -41,6 +45,9 @@ export async function startConsole(opts: StartConsoleOptions): Promise<RunningCo
   const host = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
   return {
     url: `http://${host}:${port}`,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: async () => {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await store.close();
+    },
   };
 }

@@ -6,7 +6,7 @@ import { ScheduleNotFoundError, type Client } from '@temporalio/client';
 import { timingOf } from '../cli/commands/schedule';
 import { stepLabel } from '../cli/format';
 import { RESOLVE_SIGNAL, WORKFLOW_TYPE } from '../shared';
-import type { RunHistory } from './runHistory';
+import type { TemporalRuns } from './runHistory';
 
 export interface ScheduleRow {
   scheduleId: string;
@@ -27,7 +27,7 @@ export class TemporalControl {
   constructor(
     private readonly client: Client,
     private readonly taskQueue: string,
-    private readonly runs: RunHistory,
+    private readonly runs: TemporalRuns,
   ) {}
 
   async resolve(workflowId: string): Promise<Outcome> {

@@ -12,7 +12,7 @@ import { WorkflowNotFoundError, type Client, type WorkflowExecutionInfo } from '
 import { decodeFirstPayload } from '../temporal/decode';
 import { asSentence } from '../cli/errors';
 import { STATE_SEARCH_ATTRIBUTE, STATUS_QUERY, WORKFLOW_TYPE, type SyncInputRaw, type SyncReport, type SyncStatus } from '../shared';
-import { ConsoleProblem, type ConsoleRun, type RunHistory, type RunState } from './runHistory';
+import { ConsoleProblem, type ConsoleRun, type RunState, type TemporalRuns } from './runHistory';
 
 /** How long an open run's status query may take: with no worker polling, the server would hold it much longer. */
 const QUERY_PATIENCE_MS = 3000;
@@ -44,7 +44,7 @@ export interface TemporalRunHistoryOptions {
   reportDir: string;
 }
 
-export class TemporalRunHistory implements RunHistory {
+export class TemporalRunHistory implements TemporalRuns {
   private readonly settled = new Map<string, Settled>();
 
   constructor(private readonly opts: TemporalRunHistoryOptions) {}
@@ -123,6 +123,7 @@ export class TemporalRunHistory implements RunHistory {
       runId: info.runId,
       state: CLOSED_STATES[info.status.name] ?? 'running',
       list: input?.listName ?? input?.listId,
+      listId: settled.report?.listId ?? input?.listId,
       dryRun: input?.dryRun ?? false,
       audience: input?.audience ? describeAudienceSource(input.audience) : undefined,
       startedAt: info.startTime,
@@ -136,6 +137,7 @@ export class TemporalRunHistory implements RunHistory {
       if (run.status) {
         run.state = run.status.state;
         run.list = run.status.listName ?? run.list;
+        run.listId = run.status.listId ?? run.listId;
         // A continued run started later than its chain: the chain's start is what the operator knows.
         run.startedAt = new Date(run.status.startedAt);
       }
@@ -143,6 +145,7 @@ export class TemporalRunHistory implements RunHistory {
       run.list = run.report.listName ?? run.list;
       run.startedAt = new Date(info.closeTime!.getTime() - run.report.durationMs);
     }
+    run.runKey = run.report?.runKey ?? run.status?.runKey;
     return run;
   }
 

@@ -12,6 +12,7 @@ import type {
   RunRecord,
   SentMember,
   SnapshotRow,
+  StoredList,
   SyncStateStore,
 } from './types';
 
@@ -189,6 +190,29 @@ export class SqlSyncStateStore implements SyncStateStore {
   async latestRun(workflowId: string): Promise<RunRecord | undefined> {
     const [row] = await this.db.all('SELECT * FROM runs WHERE workflow_id = ? ORDER BY started_at DESC LIMIT 1', [workflowId]);
     return row && toRun(row);
+  }
+
+  async recentRuns(limit: number): Promise<RunRecord[]> {
+    return (await this.db.all('SELECT * FROM runs ORDER BY started_at DESC LIMIT ?', [limit])).map(toRun);
+  }
+
+  async storedLists(): Promise<StoredList[]> {
+    // Few lists, few runs each: a subquery per list finds its latest run (runs has no index by list).
+    const rows = await this.db.all(
+      `SELECT l.account AS l_account, l.list_id AS l_list_id, l.list_name AS l_list_name, l.synced_at AS l_synced_at,
+         (SELECT COUNT(*) FROM members m WHERE m.account = l.account AND m.list_id = l.list_id) AS l_members, r.*
+       FROM lists l LEFT JOIN runs r ON r.run_key =
+         (SELECT run_key FROM runs WHERE account = l.account AND list_id = l.list_id AND dry_run = 0 ORDER BY started_at DESC LIMIT 1)
+       ORDER BY COALESCE(l.list_name, l.list_id), l.list_id`,
+    );
+    return rows.map((row) => ({
+      account: String(row.l_account),
+      listId: String(row.l_list_id),
+      listName: textOrNull(row.l_list_name),
+      syncedAt: new Date(toNumber(row.l_synced_at)).toISOString(),
+      members: toNumber(row.l_members),
+      ...(row.run_key !== null && { lastRun: toRun(row) }),
+    }));
   }
 
   async putRejects(runKey: string, rejects: RowReject[]): Promise<void> {

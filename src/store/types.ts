@@ -70,6 +70,19 @@ export interface RunRecord {
   report?: SyncReport | null;
 }
 
+/** A list the store keeps members for, as the operators' console shows it. */
+export interface StoredList {
+  account: string;
+  listId: string;
+  listName: string | null;
+  /** ISO time a run last synced (or read) the list. */
+  syncedAt: string;
+  /** Member rows the store holds for the list. */
+  members: number;
+  /** The list's latest run that was not a dry run, if the store still has it. */
+  lastRun?: RunRecord;
+}
+
 export interface SentMember {
   email: string;
   emailKey: bigint;
@@ -108,6 +121,10 @@ export interface SyncStateStore {
   getRun(runKey: string): Promise<RunRecord | undefined>;
   /** The latest run chain of a workflow id. */
   latestRun(workflowId: string): Promise<RunRecord | undefined>;
+  /** The newest run chains first (the operators' console). */
+  recentRuns(limit: number): Promise<RunRecord[]>;
+  /** Every list the store knows, with its member count and latest run (the operators' console). */
+  storedLists(): Promise<StoredList[]>;
 
   /** Idempotent: one reject per (run, row). */
   putRejects(runKey: string, rejects: RowReject[]): Promise<void>;

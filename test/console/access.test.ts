@@ -46,6 +46,8 @@ function consoleApp(token?: string) {
     pausedCount: async () => 1,
     run: async (id) => (id === paused.workflowId ? paused : undefined),
     rejectRows: async () => undefined,
+    storedLists: async () => [],
+    storeNotice: () => undefined,
   };
   const done = (message: string): Outcome => ({ ok: true, message });
   const app = createConsoleApp({

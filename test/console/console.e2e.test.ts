@@ -15,6 +15,7 @@ import { scheduleIdForList } from '../../src/cli/naming';
 import { makeCustomers, writeCsvAudience } from '../support/audienceFiles';
 import { createSyncHarness, resultOf, type SyncHarness } from '../support/syncHarness';
 import { runCliProcess } from '../cli/cliProcess';
+import { emptyCounts, type SyncReport } from '../../src/shared';
 import { startConsoleProcess, type ConsoleProcess } from './consoleProcess';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -73,10 +74,11 @@ async function expectReadableAndAccessible(): Promise<void> {
   );
   expect(unnamed).toEqual([]);
   expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(1366);
-  // Nothing secret on any page: the key the workers use, the Temporal address.
+  // Nothing secret on any page: the key the workers use, the Temporal address, where the store is.
   const body = await page.content();
   expect(body).not.toContain(h.apiKey);
   expect(body).not.toContain(h.address);
+  expect(body).not.toContain(h.env.AUDIENCE_STATE_URL);
 }
 
 describe('the console', () => {
@@ -167,6 +169,130 @@ describe('the console', () => {
     await reloadUntil(`${konsole.url}/runs`, async () => (await page.locator('table', { hasText: 'Finished' }).locator('tr', { hasText: list }).count()) === 1);
     await expectReadableAndAccessible();
     await shot('6-runs');
+  });
+
+  it("shows a completed refresh's rows sent, unchanged and removed from the run's report in the sync-state store", async () => {
+    const list = `Console Refresh ${randomUUID().slice(0, 6)}`;
+    const first = await h.start(
+      { listName: list, audience: { type: 'csv', path: writeCsvAudience(h.dir, 'refresh-1.csv', makeCustomers(200, { prefix: 'refresh' }).rows) } },
+      `console-refresh-1-${randomUUID().slice(0, 8)}`,
+    );
+    await resultOf(first);
+    // The same people 50..199, 50 new, 50 gone: the refresh sends 50, leaves 150 alone and removes 50.
+    const refresh = await h.start(
+      { listName: list, audience: { type: 'csv', path: writeCsvAudience(h.dir, 'refresh-2.csv', makeCustomers(200, { prefix: 'refresh', offset: 50 }).rows) } },
+      `console-refresh-2-${randomUUID().slice(0, 8)}`,
+    );
+    await resultOf(refresh);
+    const stored = (await h.store.latestRun(refresh.workflowId))!.report!;
+    expect(stored.counts).toMatchObject({ unchanged: 150, profilesImported: 50, removed: 50 });
+
+    const row = page.locator('table', { hasText: 'Unchanged' }).locator('tbody tr', { hasText: refresh.workflowId });
+    await reloadUntil(`${konsole.url}/runs`, async () => (await row.count()) === 1);
+    const cells = await row.locator('td').allInnerTexts();
+    // Finished, Sent, Unchanged, Removed, Rejected, API calls, Duration.
+    expect(cells.slice(1, 4)).toEqual(['50', '150', '50']);
+    expect(Number(cells[5]!.replace(/,/g, ''))).toBe(Object.values(stored.counts.apiCalls).reduce((a, b) => a + b, 0));
+    await expectReadableAndAccessible();
+    await shot('6b-runs-refresh-unchanged');
+
+    await page.goto(`${konsole.url}/runs/${encodeURIComponent(refresh.workflowId)}`);
+    const counts = page.locator('dl.counts');
+    expect(await counts.locator('div', { hasText: 'Unchanged' }).locator('dd').innerText()).toBe('150');
+    expect(await counts.locator('div', { hasText: 'Members now' }).locator('dd').innerText()).toBe('200');
+    await expectReadableAndAccessible();
+    await shot('6c-run-refresh');
+  });
+
+  it('lists a run Temporal no longer keeps from the sync-state store, with its report and reject rows', async () => {
+    // A run past the namespace's retention: Temporal has forgotten it, the workers' store has not.
+    const workflowId = `console-retired-${randomUUID().slice(0, 8)}`;
+    const runKey = `${workflowId}/0197a2c4-retired-run`;
+    const startedAt = new Date(Date.now() - 40 * 86_400_000);
+    const counts = { ...emptyCounts(), rowsTotal: 5003, rowsRead: 5003, rowsValid: 5001, rowsRejected: 2, unchanged: 4321, toSend: 680 };
+    Object.assign(counts, { profilesSent: 680, profilesImported: 680, added: 600, updated: 80, removed: 7, listSize: 5001, apiCalls: { 'POST /api/profile-bulk-import-jobs': 1, 'GET /api/lists': 1 } });
+    const report: SyncReport = {
+      listId: 'RetiredList1',
+      listName: 'Console Retired',
+      listCreated: false,
+      dryRun: false,
+      counts,
+      runKey,
+      startedAt: startedAt.toISOString(),
+      durationMs: 95_000,
+      actionsResolved: 0,
+      listMembers: 5001,
+    };
+    await h.store.saveRun({ runKey, workflowId, account: 'acct', listId: 'RetiredList1', listName: 'Console Retired', dryRun: false, startedAt: startedAt.toISOString(), finishedAt: new Date(startedAt.getTime() + 95_000).toISOString(), report });
+    await h.store.putRejects(runKey, [
+      { row: 17, email: 'broken@', reason: 'invalid_email', field: 'email', message: 'Not an e-mail address' },
+      { row: 940, email: 'x@example.com', reason: 'invalid_phone', field: 'phone_number', message: 'Not a phone number' },
+    ]);
+
+    await page.goto(`${konsole.url}/runs`);
+    const row = page.locator('table', { hasText: 'Unchanged' }).locator('tbody tr', { hasText: workflowId });
+    expect(await row.count()).toBe(1);
+    expect(await row.locator('th').innerText()).toContain('past Temporal’s retention');
+    const cells = await row.locator('td').allInnerTexts();
+    expect(cells.slice(1, 4)).toEqual(['680', '4,321', '7']);
+    expect(cells[4]).toMatch(/^2 CSV/);
+    expect(cells[6]).toBe('1 min 35 s');
+    await shot('6d-runs-with-a-run-only-in-the-store');
+
+    await page.goto(`${konsole.url}/runs/${encodeURIComponent(workflowId)}`);
+    expect(await page.locator('h1').innerText()).toBe('Sync of “Console Retired”');
+    expect(await page.locator('.status-line .badge').innerText()).toBe('Completed');
+    expect(await page.locator('dl.counts div', { hasText: 'Unchanged' }).locator('dd').innerText()).toBe('4,321');
+    expect(await page.locator('dl.meta-list').innerText()).toContain('Temporal no longer keeps this run');
+    expect(await page.getByRole('link', { name: /Temporal UI/ }).count()).toBe(0);
+    expect(await page.locator('section[aria-labelledby="rejects-heading"] tbody tr').allInnerTexts()).toEqual([
+      expect.stringContaining('17'),
+      expect.stringContaining('940'),
+    ]);
+    const csv = await page.request.get(`${konsole.url}/runs/${encodeURIComponent(workflowId)}/rejects.csv`);
+    expect(csv.status()).toBe(200);
+    expect((await csv.text()).trim().split('\n')).toEqual([
+      'row,email,reason,field,message',
+      '17,broken@,invalid_email,email,Not an e-mail address',
+      '940,x@example.com,invalid_phone,phone_number,Not a phone number',
+    ]);
+    await expectReadableAndAccessible();
+    await shot('6e-run-only-in-the-store');
+
+    // The Lists page counts the list's members from the store's member rows (not the old report's 5,001).
+    await h.store.touchList('acct', 'RetiredList1', 'Console Retired');
+    await h.store.recordSent('acct', 'RetiredList1', runKey, [1n, 2n, 3n].map((k) => ({ email: `kept${k}@example.com`, emailKey: k, rowHash: k, attrHash: k })));
+    await page.goto(`${konsole.url}/lists`);
+    const listRow = page.locator('tbody tr', { hasText: 'Console Retired' });
+    expect(await listRow.locator('td.num').innerText()).toMatch(/^3\n/);
+    expect(await listRow.locator('td').first().innerText()).toMatch(/Completed.*Sync of “Console Retired”\s+started 40 days ago/s);
+    await expectReadableAndAccessible();
+    await shot('8b-lists-with-stored-members');
+  });
+
+  it("serves Temporal's view and says so in one sentence when the sync-state store cannot be opened", async () => {
+    const stateUrl = 'postgres://console:n0t-a-real-password@127.0.0.1:9/audience_state';
+    const blind = await startConsoleProcess({ ...h.env, AUDIENCE_STATE_URL: stateUrl });
+    try {
+      await page.goto(`${blind.url}/runs`);
+      const notice = await page.locator('main .notice').innerText();
+      expect(notice).toMatch(/^The sync-state store is unavailable, so this page shows only what Temporal keeps .*\.$/);
+      expect(await page.locator('table', { hasText: 'Unchanged' }).locator('tbody tr').count()).toBeGreaterThan(0);
+      const body = await page.content();
+      for (const secret of ['n0t-a-real-password', 'postgres://', '127.0.0.1:9']) expect(body).not.toContain(secret);
+      await expectReadableAndAccessible();
+      await shot('6f-runs-store-unavailable');
+      // Lists still come from Temporal's recent runs, counted by their last reports.
+      await page.goto(`${blind.url}/lists`);
+      expect(await page.locator('main .notice').count()).toBe(1);
+      expect(await page.locator('tbody tr').count()).toBeGreaterThan(0);
+      await expectReadableAndAccessible();
+      await shot('8c-lists-store-unavailable');
+      expect(blind.stderr()).toContain('the sync-state store cannot be opened');
+      expect(blind.stderr()).not.toContain('n0t-a-real-password');
+    } finally {
+      await blind.stop();
+    }
   });
 
   it('says in one sentence why a run failed', async () => {

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStateStore } from '../../src/store/open';
 import { MIGRATIONS } from '../../src/store/migrations';
-import type { SnapshotRow, SyncStateStore } from '../../src/store/types';
+import type { RunRecord, SnapshotRow, SyncStateStore } from '../../src/store/types';
 import { storeBackends } from '../support/stateStores';
 
 const MIN = -(2n ** 63n);
@@ -135,6 +135,31 @@ describe.each(storeBackends())('sync-state store on $name', (backend) => {
     await store.putDepartures('wf/1', [{ seq: 1, email: 'a@x.com', profileId: null }]);
     await store.pruneScratch('2026-01-01T12:00:00.000Z');
     expect(await store.departurePage('wf/1', 0, 10)).toEqual([]);
+  });
+
+  it("answers the console: the newest runs first, and each list with its member count and latest run that was not a dry run", async () => {
+    const run = (key: string, startedAt: string, extra: Partial<RunRecord> = {}): RunRecord => ({
+      runKey: `cons/${key}`, workflowId: 'cons', account: 'console', listId: 'CL', listName: 'Console list', dryRun: false, startedAt, ...extra,
+    });
+    await store.saveRun(run('old', '2030-01-01T00:00:00.000Z', { report: { runKey: 'cons/old' } as never, finishedAt: '2030-01-01T00:05:00.000Z' }));
+    await store.saveRun(run('new', '2030-01-03T00:00:00.000Z'));
+    await store.saveRun(run('dry', '2030-01-04T00:00:00.000Z', { dryRun: true }));
+    await store.saveRun(run('other', '2030-01-02T00:00:00.000Z', { listId: 'CL2' }));
+    expect((await store.recentRuns(3)).map((r) => r.runKey)).toEqual(['cons/dry', 'cons/new', 'cons/other']);
+    expect((await store.recentRuns(10)).find((r) => r.runKey === 'cons/old')).toMatchObject({ report: { runKey: 'cons/old' }, finishedAt: '2030-01-01T00:05:00.000Z' });
+
+    await store.touchList('console', 'CL', 'Console list');
+    await store.touchList('console', 'EMPTY', null);
+    await store.recordSent('console', 'CL', 'cons/new', [
+      { email: 'a@x.com', emailKey: 1n, rowHash: 1n, attrHash: 1n },
+      { email: 'b@x.com', emailKey: 2n, rowHash: 1n, attrHash: 1n },
+    ]);
+    const lists = (await store.storedLists()).filter((l) => l.account === 'console');
+    expect(lists.map((l) => [l.listId, l.listName, l.members, l.lastRun?.runKey])).toEqual([
+      ['CL', 'Console list', 2, 'cons/new'],
+      ['EMPTY', null, 0, undefined],
+    ]);
+    expect(Date.parse(lists[0]!.syncedAt)).toBeGreaterThan(Date.now() - 60_000);
   });
 
   it('serialises concurrent writers without losing rows', async () => {

@@ -60,7 +60,8 @@ export function consoleCommand(ctx: CliContext): Command {
         'CONSOLE_TOKEN=$(openssl rand -hex 32) klaviyo-audience-sync console --host 0.0.0.0 --port 8090',
       ])}
 Environment: CONSOLE_TOKEN (required off loopback), TEMPORAL_UI_URL (links runs to the Temporal UI),
-CONSOLE_URL (the console's address as operators reach it), AUDIENCE_REPORT_DIR (reject reports to serve).`,
+CONSOLE_URL (the console's address as operators reach it), AUDIENCE_STATE_URL (the workers' sync-state store:
+reports, reject rows, list members), AUDIENCE_REPORT_DIR (reject report files, while the store is unavailable).`,
     )
     .action((flags: ConsoleFlags) => runConsole(ctx, flags));
 }

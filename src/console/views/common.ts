@@ -16,6 +16,8 @@ export interface PageContext {
   now: Date;
   /** Signed in with CONSOLE_TOKEN (so there is a Sign out button). */
   signedIn: boolean;
+  /** One sentence when the sync-state store could not be read. */
+  storeNotice?: string;
 }
 
 export const number = (n: number | undefined): string => (n === undefined ? '—' : n.toLocaleString('en-US'));
@@ -34,7 +36,9 @@ export function timeTag(d: Date | string | undefined) {
 }
 
 export function since(d: Date | string, now: Date): string {
-  return formatDuration(Math.max(0, (now.getTime() - new Date(d).getTime()) / 1000));
+  const seconds = Math.max(0, (now.getTime() - new Date(d).getTime()) / 1000);
+  // Runs kept only by the store are weeks old: "40 days", not "960 h 00 min".
+  return seconds >= 2 * 86_400 ? `${Math.floor(seconds / 86_400)} days` : formatDuration(seconds);
 }
 
 const STATE_LABELS: Record<RunState, string> = {
@@ -46,6 +50,7 @@ const STATE_LABELS: Record<RunState, string> = {
   cancelled: 'Cancelled',
   terminated: 'Terminated',
   timed_out: 'Timed out',
+  unreported: 'Ended without a report',
 };
 
 export function stateLabel(state: RunState): string {
@@ -65,8 +70,9 @@ export function runLink(run: ConsoleRun) {
   return html`<a href="${consoleRunPath(run.workflowId)}">${runTitle(run)}</a>`;
 }
 
-export function temporalUiLink(ctx: PageContext, run: Pick<ConsoleRun, 'workflowId' | 'runId'>) {
-  const url = temporalUiRunUrl(ctx.links, ctx.namespace, run.workflowId, run.runId);
+export function temporalUiLink(ctx: PageContext, run: Pick<ConsoleRun, 'workflowId' | 'runId' | 'onlyInStore'>) {
+  // Temporal no longer has a run only the store knows: no link to a page that is gone.
+  const url = run.onlyInStore ? undefined : temporalUiRunUrl(ctx.links, ctx.namespace, run.workflowId, run.runId);
   return url
     ? html`<a href="${url}" target="_blank" rel="noopener noreferrer">Temporal UI<span class="visually-hidden"> (opens a new tab)</span></a>`
     : '';

@@ -60,6 +60,7 @@ ${
     : ''
 }
 <main id="main" tabindex="-1">
+${ctx?.storeNotice ? html`<p class="notice">${ctx.storeNotice}</p>` : ''}
 ${opts.flash ? html`<div class="flash ${opts.flash.ok ? 'flash-ok' : 'flash-error'}" role="${opts.flash.ok ? 'status' : 'alert'}">${opts.flash.message}</div>` : ''}
 ${opts.body}
 </main>

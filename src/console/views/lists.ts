@@ -1,36 +1,46 @@
 /** Lists (each synced list: last run, members, next scheduled run) and Schedules (pause, unpause, trigger now). */
 import { html } from 'hono/html';
 import { consoleRunPath } from '../../runLinks';
-import type { ConsoleRun } from '../runHistory';
+import type { ConsoleList, ConsoleRun } from '../runHistory';
 import type { ScheduleRow } from '../temporalControl';
 import { number, postButton, runLink, since, stateBadge, temporalUiLink, timeTag, type PageContext } from './common';
 
 export interface ListRow {
   list: string;
-  lastRun: ConsoleRun;
-  /** From the newest completed run that counted them. */
-  members?: { count: number; at?: Date };
+  listId?: string;
+  lastRun?: ConsoleRun;
+  /** From the store's member rows, else from the newest completed run that counted them. */
+  members?: { count: number; at?: Date; stored: boolean };
   schedule?: ScheduleRow;
 }
 
-/** One row per list, from the newest runs and the schedules. */
-export function listRows(runs: ConsoleRun[], schedules: ScheduleRow[]): ListRow[] {
-  const rows = new Map<string, ListRow>();
+/** One row per list: the lists the sync-state store knows, any other list of the newest runs, their schedules. */
+export function listRows(runs: ConsoleRun[], schedules: ScheduleRow[], stored: ConsoleList[] = []): ListRow[] {
+  const rows: ListRow[] = stored.map((l) => ({
+    list: l.list,
+    listId: l.listId,
+    lastRun: l.lastRun,
+    members: { count: l.members, at: l.syncedAt, stored: true },
+  }));
+  // The same list by id where both know it, else by what the operator called it.
+  const rowOf = (list: string, listId?: string) => rows.find((r) => (listId && r.listId ? r.listId === listId : r.list === list || r.listId === list));
   for (const run of runs) {
     if (!run.list || run.dryRun) continue;
-    const row = rows.get(run.list) ?? { list: run.list, lastRun: run };
-    if (run.startedAt > row.lastRun.startedAt) row.lastRun = run;
+    let row = rowOf(run.list, run.listId);
+    if (!row) rows.push((row = { list: run.list, listId: run.listId }));
+    row.listId ??= run.listId;
+    // Temporal's view of the store's last run is the fresher one (a run in progress, why one failed).
+    if (!row.lastRun || run.startedAt > row.lastRun.startedAt || (run.runKey && run.runKey === row.lastRun.runKey)) row.lastRun = run;
     const members = run.report?.listMembers;
-    if (members !== undefined && (!row.members?.at || (run.closedAt && run.closedAt > row.members.at))) {
-      row.members = { count: members, at: run.closedAt };
+    if (members !== undefined && !row.members?.stored && (!row.members?.at || (run.closedAt && run.closedAt > row.members.at))) {
+      row.members = { count: members, at: run.closedAt, stored: false };
     }
-    rows.set(run.list, row);
   }
   for (const schedule of schedules) {
-    const row = schedule.list ? rows.get(schedule.list) : undefined;
+    const row = schedule.list ? rowOf(schedule.list) : undefined;
     if (row) row.schedule = schedule;
   }
-  return [...rows.values()].sort((a, b) => a.list.localeCompare(b.list));
+  return rows.sort((a, b) => a.list.localeCompare(b.list));
 }
 
 function nextRun(schedule: ScheduleRow | undefined) {
@@ -41,7 +51,9 @@ function nextRun(schedule: ScheduleRow | undefined) {
 
 export function listsContent(ctx: PageContext, rows: ListRow[]) {
   return html`<h1>Lists</h1>
-<p class="lede">Every Klaviyo list synced by the recent runs of this task queue.</p>
+<p class="lede">Every Klaviyo list the sync-state store keeps members for, and any other list synced by this task queue's recent runs. ${
+  ctx.storeNotice ? "Members are as the list's last completed run counted them." : "Members are the store's count of the list's members as the last sync left them."
+}</p>
 ${
   rows.length
     ? html`<table>
@@ -50,10 +62,14 @@ ${
   <tbody>${rows.map(
     (row) => html`<tr>
     <th scope="row">${row.list}</th>
-    <td>${stateBadge(row.lastRun.state)} ${runLink(row.lastRun)}<br><span class="small muted">started ${since(row.lastRun.startedAt, ctx.now)} ago</span></td>
+    <td>${
+      row.lastRun
+        ? html`${stateBadge(row.lastRun.state)} ${runLink(row.lastRun)}<br><span class="small muted">started ${since(row.lastRun.startedAt, ctx.now)} ago</span>`
+        : html`<span class="muted">no run kept</span>`
+    }</td>
     <td class="num">${row.members ? html`${number(row.members.count)}<br><span class="small muted">as of ${timeTag(row.members.at)}</span>` : '—'}</td>
     <td>${nextRun(row.schedule)}${row.schedule ? html`<br><span class="small muted">${row.schedule.timing}</span>` : ''}</td>
-    <td>${row.schedule ? html`<a href="/schedules">Schedule</a> ` : ''}${temporalUiLink(ctx, row.lastRun)}</td>
+    <td>${row.schedule ? html`<a href="/schedules">Schedule</a> ` : ''}${row.lastRun ? temporalUiLink(ctx, row.lastRun) : ''}</td>
   </tr>`,
   )}</tbody>
 </table>`

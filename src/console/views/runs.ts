@@ -72,10 +72,11 @@ function progressCell(p: Progress | undefined, label: string) {
   <span class="progress-text">${number(p.sent)} / ${number(p.total)} (${p.percent}%)</span>`;
 }
 
-/** Profiles sent and rows unchanged, removed and rejected: what a finished sync did. */
-function unchangedRows(counts: SyncCounts): number | undefined {
-  // Rows skipped because they did not change since the last run: counted once the sync-state store's incremental sync lands.
-  return (counts as SyncCounts & { unchanged?: number }).unchanged;
+/** The run's link and workflow id, and whether Temporal still has it. */
+function runCell(run: RunView) {
+  return html`${runLink(run)}<br><span class="small muted">${run.workflowId}</span>${
+    run.onlyInStore ? html`<br><span class="small muted">past Temporal’s retention: from the sync-state store</span>` : ''
+  }`;
 }
 
 const apiCallTotal = (counts: SyncCounts) => Object.values(counts.apiCalls).reduce((a, b) => a + b, 0);
@@ -92,7 +93,7 @@ function openRunsTable(ctx: PageContext, runs: RunView[]) {
   <thead><tr><th scope="col">Run</th><th scope="col">State</th><th scope="col">Step</th><th scope="col">Progress</th><th scope="col">Rate</th><th scope="col">ETA</th><th scope="col">Started</th></tr></thead>
   <tbody>${runs.map(
     (run) => html`<tr>
-    <th scope="row">${runLink(run)}<br><span class="small muted">${run.workflowId}</span></th>
+    <th scope="row">${runCell(run)}</th>
     <td>${stateBadge(run.state)}</td>
     <td>${run.status ? stepLabel(run.status.step, run.status) : html`<span class="muted">no worker answered</span>`}</td>
     <td class="progress-cell">${progressCell(run.progress, `Profiles sent, ${runTitle(run)}`)}</td>
@@ -112,10 +113,10 @@ function completedRunsTable(runs: RunView[]) {
   <tbody>${runs.map((run) => {
     const c = run.report?.counts;
     return html`<tr>
-    <th scope="row">${runLink(run)}<br><span class="small muted">${run.workflowId}</span></th>
+    <th scope="row">${runCell(run)}</th>
     <td>${timeTag(run.closedAt)}</td>
     <td class="num">${run.dryRun ? html`<span class="muted">dry run</span>` : number(c?.profilesImported)}</td>
-    <td class="num">${c ? number(unchangedRows(c)) : '—'}</td>
+    <td class="num">${number(c?.unchanged)}</td>
     <td class="num">${number(run.dryRun ? run.report?.wouldRemove : c?.removed)}</td>
     <td class="num">${number(c?.rowsRejected)}${c?.rowsRejected ? html` <a href="${consoleRunPath(run.workflowId)}/rejects.csv" class="small">CSV<span class="visually-hidden"> of the rejected rows of ${runTitle(run)}</span></a>` : ''}</td>
     <td class="num">${c ? number(apiCallTotal(c)) : '—'}</td>
@@ -132,7 +133,7 @@ function failedRunsTable(runs: RunView[]) {
   <thead><tr><th scope="col">Run</th><th scope="col">State</th><th scope="col">Ended</th><th scope="col">Why</th></tr></thead>
   <tbody>${runs.map(
     (run) => html`<tr>
-    <th scope="row">${runLink(run)}<br><span class="small muted">${run.workflowId}</span></th>
+    <th scope="row">${runCell(run)}</th>
     <td>${stateBadge(run.state)}</td>
     <td>${timeTag(run.closedAt)}</td>
     <td class="error-text">${run.error ?? '—'}</td>
@@ -172,7 +173,7 @@ function countsList(run: RunView) {
     rows.push(
       ['Batches', `${number(c.batchesDone)} of ${number(c.batchesTotal)}`],
       ['Profiles sent', number(c.profilesImported)],
-      ...(unchangedRows(c) === undefined ? [] : ([['Unchanged', number(unchangedRows(c))]] as [string, string][])),
+      ['Unchanged', number(c.unchanged)],
       ['Added', number(c.added)],
       ['Updated', number(c.updated)],
       ['Removed', number(c.removed)],
@@ -229,7 +230,11 @@ export function runContent(ctx: PageContext, run: RunView, rejects?: RejectPrevi
   ${run.closedAt ? html`<div><dt>Ended</dt><dd>${timeTag(run.closedAt)} (took ${durationOf(run, ctx.now)})</dd></div>` : ''}
   ${run.audience ? html`<div><dt>Audience</dt><dd><code>${run.audience}</code></dd></div>` : ''}
   ${run.report?.actionsResolved ? html`<div><dt>Actions resolved</dt><dd>${run.report.actionsResolved}</dd></div>` : ''}
-  <div><dt>Elsewhere</dt><dd>${temporalUiLink(ctx, run) || html`<span class="muted">set TEMPORAL_UI_URL to link the Temporal UI</span>`}</dd></div>
+  <div><dt>Elsewhere</dt><dd>${
+    run.onlyInStore
+      ? html`<span class="muted">Temporal no longer keeps this run (past its retention); this page shows what the sync-state store kept.</span>`
+      : temporalUiLink(ctx, run) || html`<span class="muted">set TEMPORAL_UI_URL to link the Temporal UI</span>`
+  }</dd></div>
 </dl>
 <section aria-labelledby="now-heading">
 <h2 id="now-heading">${OPEN.has(run.state) ? 'Now' : 'Outcome'}</h2>
@@ -241,7 +246,11 @@ ${rejects ? rejectsSection(path, run, rejects) : ''}`;
 function rejectsSection(path: string, run: RunView, r: RejectPreview) {
   return html`<section aria-labelledby="rejects-heading">
 <h2 id="rejects-heading">Rejected rows (${number(run.report?.counts.rowsRejected)})</h2>
-<p><a class="button" href="${path}/rejects.csv" download>Download rejects.csv</a> ${r.more ? html`<span class="muted">The first ${r.rows.length} are shown.</span>` : ''}</p>
+${
+  r.rows.length
+    ? html`<p><a class="button" href="${path}/rejects.csv" download>Download rejects.csv</a> ${r.more ? html`<span class="muted">The first ${r.rows.length} are shown.</span>` : ''}</p>`
+    : ''
+}
 ${
   r.rows.length
     ? html`<table class="compact"><caption class="visually-hidden">Rejected rows</caption>
