@@ -1,6 +1,5 @@
 /** Which lock a list has: its id from the account and the exact list name, the account from Klaviyo or a hash of the key. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MockActivityEnvironment } from '@temporalio/testing';
 import { startEmulator, type RunningEmulator } from 'klaviyo-emulator';
 import { KlaviyoClient } from '../../src/klaviyo/client';
 import { listLockId } from '../../src/activities/listLock';
