@@ -14,6 +14,7 @@ import type { ActivityConfig } from '../config';
 import { clientFor } from './klaviyoClient';
 import { heartbeatNow, withHeartbeatTicker } from './heartbeatTicker';
 import type { CredentialRef } from './lists';
+import type { MembershipBeat } from '../progress/beats';
 
 export interface VerifyMembershipInput extends CredentialRef {
   runKey: string;
@@ -37,20 +38,21 @@ export interface VerifyMembershipResult {
   apiCalls: Record<string, number>;
 }
 
-interface ReadProgress {
+interface ReadProgress extends MembershipBeat {
   /** Cursor of the next page to read; null once the last page is stored. */
   cursor: string | undefined | null;
-  read: number;
 }
 
 export function membershipActivities(config: ActivityConfig, store: SyncStateStore) {
   return {
     async verifyMembership(input: VerifyMembershipInput): Promise<VerifyMembershipResult> {
       const { client, apiCalls } = clientFor(config, input.credential);
-      const reason = await whyRead(store, input, config.state.verifyEveryMs);
+      const { reason, known } = await whyRead(store, input, config.state.verifyEveryMs);
       if (!reason) return { listed: 0, strangers: 0, missing: 0, apiCalls };
       const { emailKey } = await loadHashes();
-      const progress: ReadProgress = (activityInfo().heartbeatDetails as ReadProgress | undefined) ?? { cursor: undefined, read: 0 };
+      const progress: ReadProgress = (activityInfo().heartbeatDetails as ReadProgress | undefined) ?? { cursor: undefined, read: 0, pages: 0 };
+      // The stored size is the total `status` shows against the members read (a list the store knows nothing of has none).
+      if (known) progress.listSize = await store.countMembers(input.account, input.listId);
       await withHeartbeatTicker(
         () => progress,
         async () => {
@@ -64,6 +66,7 @@ export function membershipActivities(config: ActivityConfig, store: SyncStateSto
               }),
             );
             progress.read += page.members.length;
+            progress.pages = (progress.pages ?? 0) + 1;
             progress.cursor = page.nextCursor;
             heartbeatNow(progress);
           }
@@ -81,10 +84,11 @@ export function membershipActivities(config: ActivityConfig, store: SyncStateSto
   };
 }
 
-async function whyRead(store: SyncStateStore, input: VerifyMembershipInput, everyMs: number): Promise<VerifyReason | undefined> {
-  if (input.requested) return 'requested';
+/** Why the list is read now (undefined: it is not), and whether the store knows the list. */
+async function whyRead(store: SyncStateStore, input: VerifyMembershipInput, everyMs: number): Promise<{ reason?: VerifyReason; known: boolean }> {
   const state = await store.listState(input.account, input.listId);
-  if (!state) return 'no_state';
-  if (state.verifiedAt === null || Date.now() - state.verifiedAt >= everyMs) return 'cadence';
-  return undefined;
+  if (input.requested) return { reason: 'requested', known: Boolean(state) };
+  if (!state) return { reason: 'no_state', known: false };
+  if (state.verifiedAt === null || Date.now() - state.verifiedAt >= everyMs) return { reason: 'cadence', known: true };
+  return { known: true };
 }

@@ -13,6 +13,7 @@ import type { ActivityConfig } from '../config';
 import { clientFor } from './klaviyoClient';
 import { heartbeatNow, withHeartbeatTicker } from './heartbeatTicker';
 import type { CredentialRef } from './lists';
+import type { RemovalBeat } from '../progress/beats';
 
 export interface RemoveDeparturesInput extends CredentialRef {
   runKey: string;
@@ -41,10 +42,9 @@ export interface ShrinkDetails {
   audienceEmails: number;
 }
 
-interface RemovalProgress {
+/** `status` reads the counts as the removal phase's progress (progress/beats.ts). */
+interface RemovalProgress extends RemovalBeat {
   afterSeq: number;
-  removed: number;
-  gone: number;
 }
 
 export function removalActivities(config: ActivityConfig, store: SyncStateStore) {
