@@ -65,7 +65,9 @@ export function removalActivities(config: ActivityConfig, store: SyncStateStore)
             for (let i = 0; i < unknown.length; i += MAX_EMAILS_PER_LOOKUP) {
               const found = await client.profileIdsByEmail(unknown.slice(i, i + MAX_EMAILS_PER_LOOKUP));
               ids.push(...found.values());
-              progress.gone += Math.min(MAX_EMAILS_PER_LOOKUP, unknown.length - i) - found.size;
+              const asked = Math.min(MAX_EMAILS_PER_LOOKUP, unknown.length - i);
+              progress.gone += asked - found.size;
+              progress.lookedUp = (progress.lookedUp ?? 0) + asked;
             }
             if (ids.length > 0) await client.removeListMembers(input.listId, ids);
             await store.forgetMembers(input.account, input.listId, page.flatMap((d) => (d.email ? [d.email] : [])));

@@ -29,10 +29,14 @@ export interface UpsertBeat {
   processed?: number;
 }
 
-/** removeDepartures: members removed so far, and departed members Klaviyo had no profile for. */
+/**
+ * removeDepartures: members removed so far, departed members Klaviyo had no profile for, and departed
+ * members looked up by e-mail (ids the store lacks), 100 a call before each removal call of up to 1,000.
+ */
 export interface RemovalBeat {
   removed: number;
   gone: number;
+  lookedUp?: number;
 }
 
 /** Every pending activity's latest progress, as read from Temporal (pendingWork.ts liveProgress). */

@@ -114,7 +114,9 @@ function removingPhase(status: SyncStatus, live: LiveProgress): Phase | undefine
   if (status.dryRun || c.toRemove === 0 || !reached(status, 'reconciling')) return undefined;
   const active = status.step === 'reconciling';
   const r = active ? live.removal : undefined;
-  return phase('removing', active, r ? r.removed + r.gone : c.removed, c.toRemove);
+  // Members sent since the last membership read are looked up by e-mail first: that moves before the removals do.
+  const detail = r?.lookedUp ? { detail: `${count(r.lookedUp)} looked up by e-mail` } : {};
+  return phase('removing', active, r ? r.removed + r.gone : c.removed, c.toRemove, detail);
 }
 
 /** The run's phases that have started, in the order they run. */

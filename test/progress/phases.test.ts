@@ -54,8 +54,8 @@ describe('runPhases', () => {
 
   it('reads removal as members removed of those to remove, and leaves it out when nobody leaves', () => {
     const sent = { ...planned, profilesSent: 79_152, batchesDone: 8, importJobs: 8 };
-    const phases = runPhases(status('reconciling', sent), { batches: [], removal: { removed: 400, gone: 100 } });
-    expect(currentPhase(phases)).toMatchObject({ name: 'removing', done: 500, total: 1_200, unit: 'members', verb: 'removed' });
+    const phases = runPhases(status('reconciling', sent), { batches: [], removal: { removed: 400, gone: 100, lookedUp: 700 } });
+    expect(currentPhase(phases)).toMatchObject({ name: 'removing', done: 500, total: 1_200, unit: 'members', verb: 'removed', detail: '700 looked up by e-mail' });
     expect(runPhases(status('done', { ...sent, removed: 1_200 })).at(-1)).toMatchObject({ name: 'removing', active: false, done: 1_200 });
     expect(runPhases(status('reconciling', { ...sent, toRemove: 0 })).map((p) => p.name)).not.toContain('removing');
   });
