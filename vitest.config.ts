@@ -3,7 +3,7 @@ import { defineConfig } from 'vitest/config';
 // Two projects: `unit` needs nothing running (it includes the workspace packages' tests, e.g. the
 // emulator's); `temporal` shares one real Temporal dev server, started once by test/support/globalSetup.ts.
 // `npx vitest run --project unit` skips the server.
-const temporalTests = ['test/workflow/**/*.test.ts', 'test/cli/cliRuns.test.ts', 'test/cli/cliHistory.test.ts', 'test/cli/cliQuerySource.test.ts', 'test/console/**/*.e2e.test.ts'];
+const temporalTests = ['test/workflow/**/*.test.ts', 'test/cli/cliRuns.test.ts', 'test/cli/cliHistory.test.ts', 'test/cli/cliQuerySource.test.ts', 'test/cli/cliProgress.test.ts', 'test/console/**/*.e2e.test.ts'];
 
 export default defineConfig({
   test: {

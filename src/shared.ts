@@ -215,10 +215,14 @@ export interface SyncCounts {
   profilesSent: number;
   /** Profiles Klaviyo accepted in bulk import jobs. */
   profilesImported: number;
+  /** Klaviyo bulk import jobs completed. */
+  importJobs: number;
   /** E-mails new to the list that Klaviyo took. */
   added: number;
   /** Members whose changed attributes Klaviyo took. */
   updated: number;
+  /** Members on the list but no longer in the audience (known once planned; 0 when the run keeps them). */
+  toRemove: number;
   removed: number;
   /** Members kept on the list although their rows were rejected (a valid e-mail, say with a bad phone). */
   keptWithRejectedRow: number;
@@ -298,8 +302,10 @@ export function emptyCounts(): SyncCounts {
     batchesDone: 0,
     profilesSent: 0,
     profilesImported: 0,
+    importJobs: 0,
     added: 0,
     updated: 0,
+    toRemove: 0,
     removed: 0,
     keptWithRejectedRow: 0,
     listSize: null,

@@ -16,6 +16,7 @@ import { storedRejects } from '../store/reports';
 import type { Departure, MemberSource, SyncStateStore } from '../store/types';
 import type { ActivityConfig } from '../config';
 import { withHeartbeatTicker } from './heartbeatTicker';
+import type { PlanningBeat } from '../progress/beats';
 
 /** A run chain's key in the store: `<workflowId>/<firstRunId>`. */
 export interface RunRef {
@@ -65,7 +66,7 @@ const SCRATCH_RETENTION_MS = 14 * 86_400_000;
 export function audienceActivities(config: ActivityConfig, store: SyncStateStore) {
   return {
     async planAudience(input: PlanInput): Promise<PlanResult> {
-      const progress = { rows: 0 };
+      const progress: PlanningBeat = { rows: 0 };
       return withHeartbeatTicker(
         () => progress,
         async () => {
@@ -82,8 +83,9 @@ export function audienceActivities(config: ActivityConfig, store: SyncStateStore
           const source: MemberSource = input.dryRun && input.membershipRead ? { kind: 'verified', runKey: input.runKey } : { kind: 'stored' };
           const members = input.listId ? await loadMemberDigest(store, input.account, input.listId, source) : undefined;
           const sink = new SnapshotSink(store, input.runKey);
-          const onProgress = (rows: number) => {
-            progress.rows = rows;
+          // A query's snapshot counts rows only; the plan then reads the snapshot file, with its size.
+          const onProgress = (rows: number, bytes?: { read: number; total: number }) => {
+            Object.assign(progress, { rows, bytesRead: bytes?.read, bytesTotal: bytes?.total });
           };
           // A query or Parquet source is planned from its snapshot file: read once, like any audience file.
           const rows = await readableSource(config, input, onProgress);

@@ -25,7 +25,8 @@ interface Beat {
 
 const beats = new WeakMap<Context, Beat>();
 
-export const KEEP_ALIVE_MS = 5_000;
+/** Also how fresh the progress `status` and `--wait` read from heartbeats is (the worker flushes them as often). */
+export const KEEP_ALIVE_MS = 2_000;
 
 function detailsOf(beat: Beat, earlier: unknown): unknown {
   const progress = beat.progress ? beat.progress() : earlier;

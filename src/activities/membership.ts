@@ -15,6 +15,7 @@ import type { ActivityConfig } from '../config';
 import { clientFor } from './klaviyoClient';
 import { heartbeatNow, withHeartbeatTicker } from './heartbeatTicker';
 import type { CredentialRef } from './lists';
+import type { MembershipBeat } from '../progress/beats';
 
 export interface VerifyMembershipInput extends CredentialRef {
   runKey: string;
@@ -37,20 +38,22 @@ export interface VerifyMembershipResult {
   apiCalls: Record<string, number>;
 }
 
-interface ReadProgress {
+interface ReadProgress extends MembershipBeat {
   /** Cursor of the next page to read; null once the last page is stored. */
   cursor: string | undefined | null;
-  read: number;
 }
 
 export function membershipActivities(config: ActivityConfig, store: SyncStateStore) {
   return {
     async verifyMembership(input: VerifyMembershipInput): Promise<VerifyMembershipResult> {
       const { client, apiCalls } = clientFor(config, input.credential);
-      const reason = membershipReadReason(await store.listState(input.account, input.listId), input.requested, config.state.verifyEveryMs, Date.now());
+      const state = await store.listState(input.account, input.listId);
+      const reason = membershipReadReason(state, input.requested, config.state.verifyEveryMs, Date.now());
       if (!reason) return { listed: 0, strangers: 0, missing: 0, apiCalls };
       const { emailKey } = await loadHashes();
-      const progress: ReadProgress = (activityInfo().heartbeatDetails as ReadProgress | undefined) ?? { cursor: undefined, read: 0 };
+      const progress: ReadProgress = (activityInfo().heartbeatDetails as ReadProgress | undefined) ?? { cursor: undefined, read: 0, pages: 0 };
+      // The stored size is the total `status` shows against the members read (a list the store knows nothing of has none).
+      if (state) progress.listSize = await store.countMembers(input.account, input.listId);
       await withHeartbeatTicker(
         () => progress,
         async () => {
@@ -64,6 +67,7 @@ export function membershipActivities(config: ActivityConfig, store: SyncStateSto
               }),
             );
             progress.read += page.members.length;
+            progress.pages = (progress.pages ?? 0) + 1;
             progress.cursor = page.nextCursor;
             heartbeatNow(progress);
           }

@@ -13,6 +13,7 @@ import type { ActivityConfig } from '../config';
 import { clientFor } from './klaviyoClient';
 import { heartbeatNow, withHeartbeatTicker } from './heartbeatTicker';
 import type { CredentialRef } from './lists';
+import type { RemovalBeat } from '../progress/beats';
 
 export interface RemoveDeparturesInput extends CredentialRef {
   runKey: string;
@@ -41,10 +42,9 @@ export interface ShrinkDetails {
   audienceEmails: number;
 }
 
-interface RemovalProgress {
+/** `status` reads the counts as the removal phase's progress (progress/beats.ts). */
+interface RemovalProgress extends RemovalBeat {
   afterSeq: number;
-  removed: number;
-  gone: number;
 }
 
 export function removalActivities(config: ActivityConfig, store: SyncStateStore) {
@@ -65,7 +65,9 @@ export function removalActivities(config: ActivityConfig, store: SyncStateStore)
             for (let i = 0; i < unknown.length; i += MAX_EMAILS_PER_LOOKUP) {
               const found = await client.profileIdsByEmail(unknown.slice(i, i + MAX_EMAILS_PER_LOOKUP));
               ids.push(...found.values());
-              progress.gone += Math.min(MAX_EMAILS_PER_LOOKUP, unknown.length - i) - found.size;
+              const asked = Math.min(MAX_EMAILS_PER_LOOKUP, unknown.length - i);
+              progress.gone += asked - found.size;
+              progress.lookedUp = (progress.lookedUp ?? 0) + asked;
             }
             if (ids.length > 0) await client.removeListMembers(input.listId, ids);
             await store.forgetMembers(input.account, input.listId, page.flatMap((d) => (d.email ? [d.email] : [])));

@@ -15,6 +15,7 @@ import type { ActivityConfig } from '../config';
 import { clientFor } from './klaviyoClient';
 import { heartbeatNow, noteWaitingOn, withHeartbeatTicker } from './heartbeatTicker';
 import type { CredentialRef } from './lists';
+import type { UpsertBeat } from '../progress/beats';
 
 /** One batch of the run's snapshot. */
 export interface UpsertBatchInput extends CredentialRef {
@@ -34,12 +35,57 @@ export interface UpsertBatchResult {
   added: number;
   updated: number;
   klaviyoRejected: number;
+  /** Bulk import jobs that completed for the batch. */
+  jobs: number;
   apiCalls: Record<string, number>;
 }
 
 interface UpsertProgress {
   /** chunk index -> bulk import job id already submitted for it. */
   jobs: Record<number, string>;
+}
+
+/**
+ * The batch's heartbeat details: the jobs a retry resumes waiting for, and counts for `status` (UpsertBeat).
+ * The counts start afresh each attempt: resumed jobs are counted again as the attempt reaches them.
+ */
+class BatchProgress {
+  readonly jobs: Record<number, string>;
+  private readonly counts: Required<UpsertBeat>;
+  private readonly counted = new Set<number>();
+  /** Profiles in chunks whose jobs completed. */
+  private processedBefore = 0;
+
+  constructor(restored: UpsertProgress | undefined, profiles: number) {
+    this.jobs = restored?.jobs ?? {};
+    this.counts = { profiles, submitted: 0, jobsSubmitted: 0, jobsComplete: 0, processed: 0 };
+  }
+
+  /** A chunk's job exists (a stuck job submitted again is still one job of this chunk). */
+  submitted(chunk: number, profiles: number): void {
+    if (this.counted.has(chunk)) return;
+    this.counted.add(chunk);
+    this.counts.submitted += profiles;
+    this.counts.jobsSubmitted++;
+  }
+
+  polled(job: { completedCount: number; failedCount: number }): void {
+    this.counts.processed = this.processedBefore + job.completedCount + job.failedCount;
+  }
+
+  completed(profiles: number): void {
+    this.processedBefore += profiles;
+    this.counts.processed = this.processedBefore;
+    this.counts.jobsComplete++;
+  }
+
+  get jobsComplete(): number {
+    return this.counts.jobsComplete;
+  }
+
+  details(): UpsertProgress & UpsertBeat {
+    return { jobs: this.jobs, ...this.counts };
+  }
 }
 
 /** Pending profiles of one batch, with the row each came from so Klaviyo's rejections map back to rows. */
@@ -59,12 +105,12 @@ export function upsertActivities(config: ActivityConfig, store: SyncStateStore) 
         rejects: [],
       };
       const { client, apiCalls } = clientFor(config, input.credential);
-      const progress: UpsertProgress = (activityInfo().heartbeatDetails as UpsertProgress | undefined) ?? { jobs: {} };
+      const progress = new BatchProgress(activityInfo().heartbeatDetails as UpsertProgress | undefined, rows.length);
       let imported = 0;
       let klaviyoRejected = 0;
       const chunks = splitForBulkImport(prepared.profiles);
       await withHeartbeatTicker(
-        () => progress,
+        () => progress.details(),
         async () => {
           for (let i = 0; i < chunks.length; i++) {
             const outcome = await importChunk(client, input.listId, chunks[i]!, i, progress, prepared, config);
@@ -83,7 +129,7 @@ export function upsertActivities(config: ActivityConfig, store: SyncStateStore) 
       );
       const taken = rows.filter((r) => !refused.has(r.email));
       const added = taken.filter((r) => r.kind === 'new').length;
-      return { index: input.batch, sent: rows.length, imported, added, updated: taken.length - added, klaviyoRejected, apiCalls };
+      return { index: input.batch, sent: rows.length, imported, added, updated: taken.length - added, klaviyoRejected, jobs: progress.jobsComplete, apiCalls };
     },
   };
 }
@@ -93,7 +139,7 @@ async function importChunk(
   listId: string,
   profiles: SerializedProfile[],
   chunk: number,
-  progress: UpsertProgress,
+  progress: BatchProgress,
   prepared: PreparedBatch,
   config: ActivityConfig,
 ): Promise<{ imported: number; rejected: number }> {
@@ -124,15 +170,18 @@ async function importChunk(
         continue;
       }
       progress.jobs[chunk] = jobId;
-      heartbeatNow(progress);
+      progress.submitted(chunk, pending.length);
+      heartbeatNow(progress.details());
     }
+    progress.submitted(chunk, pending.length);
     const job = await waitForJob(client, jobId, progress, config);
     if (!job) {
       // Stuck job: forget it and submit the chunk again (an upsert, so harmless if the old one wakes up).
       delete progress.jobs[chunk];
-      heartbeatNow(progress);
+      heartbeatNow(progress.details());
       continue;
     }
+    progress.completed(pending.length);
     // Import errors are read only when the job says some profiles failed: one M-tier call fewer per job.
     if (job.failedCount > 0) for await (const e of client.bulkImportErrors(jobId)) {
       prepared.rejects.push({
@@ -153,7 +202,7 @@ async function importChunk(
  * bulkJobStallMs) or did not finish within bulkJobTimeoutMs. While it stands still, the heartbeat says so
  * (`status` shows "import job … unchanged for 2 min").
  */
-async function waitForJob(client: KlaviyoClient, jobId: string, progress: UpsertProgress, config: ActivityConfig) {
+async function waitForJob(client: KlaviyoClient, jobId: string, progress: BatchProgress, config: ActivityConfig) {
   const deadline = Date.now() + config.bulkJobTimeoutMs;
   const stallMs = config.bulkJobStallMs;
   const noteAfterMs = Math.min(60_000, stallMs / 3);
@@ -172,7 +221,8 @@ async function waitForJob(client: KlaviyoClient, jobId: string, progress: Upsert
           ? `Klaviyo import job ${jobId} unchanged for ${roughly(still)} (${job.status}, ${job.completedCount} of ${job.totalCount} done)`
           : undefined,
       );
-      heartbeatNow(progress);
+      progress.polled(job);
+      heartbeatNow(progress.details());
       if (job.status === 'complete') return job;
       if (job.status === 'cancelled' || still > stallMs || Date.now() > deadline) {
         log.warn('Bulk import job did not complete; submitting the batch again', { jobId, status: job.status, unchangedMs: still });

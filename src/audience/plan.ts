@@ -78,13 +78,13 @@ export interface PlanOptions {
   /** The list's members as stored; without it every valid e-mail is new. */
   members?: MemberDigest;
   sink?: PlanSink;
-  /** Called with the number of rows read so far, every PROGRESS_EVERY rows and at the end. */
-  onProgress?: (rows: number) => void;
+  /** Called with the rows and bytes read so far (and the file's size), every PROGRESS_EVERY rows and at the end. */
+  onProgress?: (rows: number, bytes?: { read: number; total: number }) => void;
   /** Throw InvalidAudienceError, naming the commonest reject reason, when no row is valid (a run's plan does). */
   requireValidRow?: boolean;
 }
 
-const PROGRESS_EVERY = 5_000;
+const PROGRESS_EVERY = 1_000;
 
 /** Per row with an e-mail: what the plan decided. */
 const enum Kind {
@@ -128,7 +128,7 @@ export async function planAudience(source: RowFileSource, opts: PlanOptions = {}
   for await (const sourceRow of readAudienceRows(source, hooks)) {
     const row = sourceRow.row;
     rows = row;
-    if (rows % PROGRESS_EVERY === 0) opts.onProgress?.(rows);
+    if (rows % PROGRESS_EVERY === 0) opts.onProgress?.(rows, { read: hashedBytes, total: before.size });
     const rowHash = hash64(sourceRow.text, settings);
     const quick = members && quickEmail(sourceRow);
     if (quick !== undefined) {
@@ -166,7 +166,7 @@ export async function planAudience(source: RowFileSource, opts: PlanOptions = {}
     const batch = batches.assign(result.bytes);
     await sink?.send({ email: result.email, emailKey: key, row, batch, kind, rowHash, attrHash, attributes: result.json });
   }
-  opts.onProgress?.(rows);
+  opts.onProgress?.(rows, { read: hashedBytes, total: before.size });
 
   // The bytes hashed must be the bytes planned: a file rewritten during the pass is not one audience.
   const after = await statAudience(source.path);

@@ -1,5 +1,7 @@
 /** Plain-text renderings of the workflow's status and report, for a person reading a terminal. */
 import type { MembershipCheck, SyncCounts, SyncReport, SyncStatus, WorkflowAction } from '../shared';
+import type { Phase } from '../progress/phases';
+import type { RateFigures } from '../progress/rate';
 import type { RunSummary } from './visibility';
 
 const STEP_LABELS: Record<string, string> = {
@@ -63,8 +65,34 @@ function membershipLine(check: MembershipCheck | undefined): string[] {
   return [`  drift check:   read ${check.listed} members (${why}): ${check.strangers} not known to the sync state, ${check.missing} removed by hand`];
 }
 
-/** `waitingOn`: what the run's pending steps wait on, one line each (see src/temporal/pendingWork.ts). */
-export function formatStatus(workflowId: string, s: SyncStatus, waitingOn: string[] = []): string {
+const BAR_WIDTH = 20;
+
+function bar(fraction: number): string {
+  const filled = Math.round(Math.min(1, Math.max(0, fraction)) * BAR_WIDTH);
+  return `[${'█'.repeat(filled)}${'░'.repeat(BAR_WIDTH - filled)}]`;
+}
+
+/**
+ * One phase on one line: "sending profiles [████░░] 40,000/79,152 profiles sent (50%) · batches 4 of 8 done
+ * | 1,080 profiles/s | ETA 36 s". With `withBar`, a bar when the share done is known; rate and ETA when
+ * measured (`--wait`, the console), "done" once the phase has finished.
+ */
+export function formatPhase(p: Phase & Partial<RateFigures>, { withBar = false } = {}): string {
+  const n = (v: number) => v.toLocaleString('en-US');
+  const counter = p.total === null ? `${n(p.done)} ${p.unit} ${p.verb}` : `${n(p.done)}/${n(p.total)} ${p.unit} ${p.verb}`;
+  const parts = [
+    `${p.label}${withBar && p.fraction !== null ? ` ${bar(p.fraction)}` : ''} ${counter}${p.fraction !== null ? ` (${Math.floor(p.fraction * 100)}%)` : ''}${p.detail ? ` · ${p.detail}` : ''}`,
+  ];
+  if (!p.active) parts.push('done');
+  else if (p.rate !== undefined) parts.push(`${p.rate} ${p.unit}/s`, `ETA ${p.eta}`);
+  return parts.join(' | ');
+}
+
+/**
+ * `waitingOn`: what the run's pending steps wait on, one line each (see src/temporal/pendingWork.ts);
+ * `phases`: each phase's progress (src/progress/phases.ts).
+ */
+export function formatStatus(workflowId: string, s: SyncStatus, waitingOn: string[] = [], phases: Phase[] = []): string {
   const list = s.listName ? `"${s.listName}"${s.listId ? ` (${s.listId})` : ''}` : (s.listId ?? '(not resolved yet)');
   const lines = [
     `Run ${workflowId}${s.dryRun ? ' (dry run)' : ''}`,
@@ -72,6 +100,7 @@ export function formatStatus(workflowId: string, s: SyncStatus, waitingOn: strin
     ...(s.waitingFor ? [`  waiting for run ${s.waitingFor} to finish with this list`] : []),
     `  step:  ${stepLabel(s.step, s)}`,
     ...waitingOn.map((w) => `  waiting on: ${w}`),
+    ...(phases.length ? ['  progress:', ...phases.map((p) => `    ${formatPhase(p)}`)] : []),
     `  list:  ${list}`,
     `  started: ${s.startedAt}`,
     ...formatCounts(s.counts, { dryRun: s.dryRun }),

@@ -81,6 +81,7 @@ progress { width: 100%; max-width: 16rem; height: .9rem; vertical-align: middle;
 .progress-block { margin: .6rem 0; max-width: 32rem; }
 .progress-block progress { max-width: 100%; height: 1.1rem; }
 .rate { margin: .3rem 0; }
+.phase-label { margin: 0 0 .2rem; font-weight: 600; }
 .status-line { display:flex; gap:.75rem; align-items: center; flex-wrap: wrap; margin: .3rem 0 .6rem; }
 dl.counts { display:grid; grid-template-columns: repeat(auto-fill, minmax(9.5rem, 1fr)); gap: .5rem; margin: .8rem 0; max-width: 72rem; }
 dl.counts div { background: var(--bg); border: 1px solid var(--line); border-radius: 6px; padding: .45rem .7rem; }

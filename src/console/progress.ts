@@ -1,39 +1,40 @@
 /**
- * Progress of a running sync as the console shows it: profiles sent of the rows to send, the rate while
- * sending and an ETA. The rate needs samples over time, so the console keeps one SendRate per run and
- * samples it each time it reads the run's status (every page view and live update).
+ * Progress of a running sync as the console shows it: the phase running now (members read, rows read,
+ * profiles sent, processed by Klaviyo, members removed) with its rate and ETA, from the same model as the
+ * CLI (src/progress/phases.ts). Rates need samples over time, so the console keeps one PhaseRates per run
+ * and samples it each time it reads the run's status (every page view and live update). A run's own page
+ * adds its running step's heartbeats; the runs table shows what the workflow's counts say.
  */
-import { SendRate } from '../cli/sendRate';
+import { PhaseRates, type PhaseWithRate } from '../progress/rate';
+import { currentPhase, runPhases } from '../progress/phases';
+import type { LiveProgress } from '../progress/beats';
 import type { SyncStatus } from '../shared';
 
 export interface Progress {
-  sent: number;
-  /** Rows to send: rows in the file less those rejected so far (converges on the valid rows). */
-  total: number;
-  percent: number;
-  /** Profiles per second, e.g. "1,080", or "-" before there is something to measure. */
-  rate: string;
-  eta: string;
+  /** The phase running now, or the last one to finish. */
+  phase: PhaseWithRate;
+  /** Every phase started so far, in order. */
+  phases: PhaseWithRate[];
+  percent: number | null;
 }
 
 const FORGET_AFTER_MS = 30 * 60_000;
 
 export class ProgressTracker {
-  private readonly rates = new Map<string, { rate: SendRate; seenAt: number }>();
+  private readonly rates = new Map<string, { rates: PhaseRates; seenAt: number }>();
 
-  /** Undefined until the audience is planned (or for a dry run, which sends nothing). */
-  track(runId: string, status: SyncStatus, now = Date.now()): Progress | undefined {
+  /** Undefined until a phase with a count has started. */
+  track(runId: string, status: SyncStatus, live?: LiveProgress, now = Date.now()): Progress | undefined {
     this.forgetOld(now);
-    const c = status.counts;
-    if (status.dryRun || c.rowsTotal === 0) return undefined;
-    const entry = this.rates.get(runId) ?? { rate: new SendRate(), seenAt: now };
+    // A run's page (with heartbeats) and the runs table (counts only) see different figures: each its own clocks.
+    const key = live ? `${runId}#live` : runId;
+    const entry = this.rates.get(key) ?? { rates: new PhaseRates(), seenAt: now };
     entry.seenAt = now;
-    this.rates.set(runId, entry);
-    const sent = c.profilesImported;
-    const total = Math.max(c.rowsTotal - c.rowsRejected, c.rowsValid, sent);
-    const sending = status.state === 'running' && status.step === 'upserting';
-    const { rate, eta } = entry.rate.sample(now, sent, sending ? total : Infinity, sending);
-    return { sent, total, percent: total > 0 ? Math.min(100, Math.floor((sent / total) * 100)) : 0, rate, eta: sending ? eta : '—' };
+    this.rates.set(key, entry);
+    const phases = entry.rates.sample(now, status, runPhases(status, live));
+    const phase = (currentPhase(phases) as PhaseWithRate | undefined) ?? phases[phases.length - 1];
+    if (!phase) return undefined;
+    return { phase, phases, percent: phase.fraction === null ? null : Math.floor(phase.fraction * 100) };
   }
 
   private forgetOld(now: number): void {

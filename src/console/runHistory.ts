@@ -5,6 +5,7 @@
  */
 import type { Readable } from 'node:stream';
 import type { SyncReport, SyncState, SyncStatus } from '../shared';
+import type { LiveProgress } from '../progress/beats';
 
 /** The run's state as the console shows it: the workflow's own, or how Temporal closed it. */
 export type RunState = SyncState | 'terminated' | 'timed_out' | 'unreported';
@@ -30,6 +31,8 @@ export interface ConsoleRun {
   scheduleId?: string;
   /** Open runs: the `status` query's answer (undefined when no worker answered). */
   status?: SyncStatus;
+  /** An open run read on its own: how far its pending activities have got (their heartbeats). */
+  live?: LiveProgress;
   /** Completed runs: the report the sync-state store keeps (else the workflow's result). */
   report?: SyncReport;
   /** Failed, cancelled, terminated or timed-out runs: why, in one sentence. */

@@ -44,7 +44,7 @@ export function createConsoleApp(opts: ConsoleAppOptions): Hono<ConsoleEnv> {
   const progress = new ProgressTracker();
 
   const withProgress = (run: ConsoleRun): RunView =>
-    run.status && run.state !== 'completed' && run.state !== 'failed' ? { ...run, progress: progress.track(run.runId, run.status) } : run;
+    run.status && run.state !== 'completed' && run.state !== 'failed' ? { ...run, progress: progress.track(run.runId, run.status, run.live) } : run;
 
   async function pageContext(c: Context<ConsoleEnv>, counted = true): Promise<PageContext> {
     return {

@@ -8,8 +8,9 @@ import { describeAudienceSource } from '../shared';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import { WorkflowNotFoundError, type Client, type WorkflowExecutionInfo } from '@temporalio/client';
+import { WorkflowNotFoundError, type Client, type WorkflowExecutionDescription, type WorkflowExecutionInfo } from '@temporalio/client';
 import { decodeFirstPayload } from '../temporal/decode';
+import { liveProgress } from '../temporal/pendingWork';
 import { asSentence } from '../cli/errors';
 import { STATE_SEARCH_ATTRIBUTE, STATUS_QUERY, WORKFLOW_TYPE, type SyncInputRaw, type SyncReport, type SyncStatus } from '../shared';
 import { ConsoleProblem, type ConsoleRun, type RunState, type TemporalRuns } from './runHistory';
@@ -102,7 +103,10 @@ export class TemporalRunHistory implements TemporalRuns {
       throw err;
     }
     if (info.type !== WORKFLOW_TYPE) return undefined;
-    return this.toRun(info);
+    const run = await this.toRun(info);
+    // A run's own page has its pending activities at hand (describe): their heartbeats say how far its running step got.
+    if (run.status) run.live = await liveProgress(this.opts.client, info as WorkflowExecutionDescription).catch(() => undefined);
+    return run;
   }
 
   async rejectRows(run: ConsoleRun): Promise<Readable | undefined> {

@@ -53,7 +53,8 @@ export async function createAudienceSyncWorker(opts: AudienceSyncWorkerOptions):
     ...(workflowBundle ? { workflowBundle } : { workflowsPath, bundlerOptions: { ignoreModules } }),
     // Bulk import activities mostly wait on Klaviyo; a handful at once per worker is plenty.
     maxConcurrentActivityTaskExecutions: 16,
-    // Heartbeats reach the server within 5 s (not 0.8 x the heartbeat timeout): `status` shows what a step waits on promptly.
-    maxHeartbeatThrottleInterval: '5s',
+    // Heartbeats reach the server within 2 s (not 0.8 x the heartbeat timeout): `status` shows what a step waits on,
+    // and each phase's progress, promptly. Heartbeats are not history events; only the latest details are kept.
+    maxHeartbeatThrottleInterval: '2s',
   });
 }

@@ -5,9 +5,10 @@
  * Payloads are decoded with the client's own data converter, so this works with payload encryption on.
  */
 import type { Client, WorkflowExecutionDescription } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
+import { ApplicationFailure, type LoadedDataConverter } from '@temporalio/common';
 import { decodeFailure, decodeFirstPayload } from './decode';
 import type { HeartbeatNotes } from '../activities/heartbeatTicker';
+import type { LiveProgress, MembershipBeat, PlanningBeat, RemovalBeat, UpsertBeat } from '../progress/beats';
 import { sanitizeMessage } from '../sanitize';
 
 type PendingActivity = NonNullable<WorkflowExecutionDescription['raw']['pendingActivities']>[number];
@@ -19,6 +20,39 @@ export async function pendingWork(client: Client, description: WorkflowExecution
     lines.push(...(await describeActivity(client, activity)));
   }
   return lines;
+}
+
+/**
+ * What the run's pending activities have done so far, from their latest heartbeats (progress/beats.ts):
+ * the part of each phase the workflow cannot know until the activity ends.
+ */
+export async function liveProgress(client: HasConverter, description: WorkflowExecutionDescription): Promise<LiveProgress> {
+  const live: LiveProgress = { batches: [] };
+  const converter = client.options.loadedDataConverter;
+  for (const activity of description.raw.pendingActivities ?? []) {
+    const details = await decodeFirstPayload<object>(converter, activity.heartbeatDetails?.payloads).catch(() => undefined);
+    if (!details || typeof details !== 'object') continue;
+    switch (activity.activityType?.name) {
+      case 'planAudience':
+        live.planning = details as PlanningBeat;
+        break;
+      case 'verifyMembership':
+        live.membership = details as MembershipBeat;
+        break;
+      case 'upsertBatch':
+        live.batches.push(details as UpsertBeat);
+        break;
+      case 'removeDepartures':
+        live.removal = details as RemovalBeat;
+        break;
+    }
+  }
+  return live;
+}
+
+/** A Client, or a handle's WorkflowClient: either decodes payloads as the workers encoded them. */
+interface HasConverter {
+  options: { loadedDataConverter: LoadedDataConverter };
 }
 
 async function describeActivity(client: Client, activity: PendingActivity): Promise<string[]> {

@@ -336,6 +336,7 @@ class AudienceSyncRun {
     counts.duplicateRows = plan.duplicateRows;
     counts.unchanged = plan.unchanged;
     counts.toSend = plan.toAdd + plan.toUpdate;
+    counts.toRemove = input.removeMissing ? planned.toRemove : 0;
     counts.keptWithRejectedRow = plan.keptWithRejectedRow;
     counts.batchesTotal = plan.batches;
     return planned;
@@ -369,6 +370,7 @@ class AudienceSyncRun {
     counts.batchesDone = this.doneBatches.size;
     counts.profilesSent += result.sent;
     counts.profilesImported += result.imported;
+    counts.importJobs += result.jobs;
     counts.added += result.added;
     counts.updated += result.updated;
     if (result.klaviyoRejected > 0) {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { formatDuration, formatReport, formatStatus } from '../../src/cli/format';
 import { emptyCounts, type SyncStatus } from '../../src/shared';
+import { runPhases } from '../../src/progress/phases';
 
 describe('status as a person reads it', () => {
   it('shows the step, counts, and for a paused run the action with numbered steps and how to resume', () => {
@@ -110,5 +111,28 @@ describe('formatDuration', () => {
     expect(formatDuration(1.2)).toBe('1.2 s');
     expect(formatDuration(8)).toBe('8 s');
     expect(formatDuration(0)).toBe('0 s');
+  });
+});
+
+describe('status with phase progress', () => {
+  it('lists each phase started, the finished ones done and the running one with its counter', () => {
+    const status: SyncStatus = {
+      state: 'running',
+      step: 'reconciling',
+      listName: 'Spring VIP',
+      dryRun: false,
+      counts: { ...emptyCounts(), rowsRead: 80_000, rowsTotal: 80_000, toSend: 2_000, profilesSent: 2_000, batchesDone: 1, batchesTotal: 1, importJobs: 1, toRemove: 1_200 },
+      startedAt: '2026-08-01T05:59:00.000Z',
+    };
+    const text = formatStatus('run-3', status, [], runPhases(status, { batches: [], removal: { removed: 300, gone: 0 } }));
+    expect(text).toContain(
+      [
+        '  progress:',
+        '    reading the audience 80,000/80,000 rows read (100%) | done',
+        '    sending profiles 2,000/2,000 profiles sent (100%) · batches 1 of 1 done | done',
+        "    Klaviyo's import jobs 2,000/2,000 profiles processed (100%) · 1 of 1 import jobs complete | done",
+        '    removing members not in the audience 300/1,200 members removed (25%)',
+      ].join('\n'),
+    );
   });
 });

@@ -65,7 +65,7 @@ function stubActivities(batches: number, overrides: Partial<Record<keyof Audienc
     planAudience: async () => planOf(batches),
     ensureList: async () => ({ listId: 'L1', listName: 'VIP', created: true, apiCalls }),
     confirmList: async () => ({ apiCalls }),
-    upsertBatch: async ({ batch }: { batch: number }) => ({ index: batch, sent: 10, imported: 10, added: 10, updated: 0, klaviyoRejected: 0, apiCalls }),
+    upsertBatch: async ({ batch }: { batch: number }) => ({ index: batch, sent: 10, imported: 10, added: 10, updated: 0, klaviyoRejected: 0, jobs: 1, apiCalls }),
     finalizeReport: async () => ({ listSize: batches * 10, rejectRows: 0 }),
     sendAlert: async () => ({ sent: false }),
     ...overrides,

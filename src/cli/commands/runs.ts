@@ -7,6 +7,7 @@ import { runFailed, usageError } from '../errors';
 import { formatReport, formatStatus, stepLabel } from '../format';
 import { examples } from '../options';
 import { inspectRun } from '../runInspect';
+import { runPhases } from '../../progress/phases';
 import { storedRun } from './report';
 import { listRuns, PAUSED_RUNS_QUERY } from '../visibility';
 
@@ -40,12 +41,16 @@ async function showStatus(ctx: CliContext, workflowId: string, flags: { json?: b
     return;
   }
   if (view.status) {
-    // What the run waits on (a stuck import job, Klaviyo unreachable) is known to Temporal, not to the workflow.
-    const waitingOn = view.temporalStatus === 'RUNNING' ? await pendingWorkModule().pendingWork(client, view.description) : [];
+    // What the run waits on (a stuck import job, Klaviyo unreachable), and how far its running steps have got,
+    // is known to Temporal (pending activities and their heartbeats), not to the workflow.
+    const running = view.temporalStatus === 'RUNNING';
+    const pending = pendingWorkModule();
+    const waitingOn = running ? await pending.pendingWork(client, view.description) : [];
+    const progress = runPhases(view.status, running ? await pending.liveProgress(client, view.description) : undefined);
     ctx.print(
       flags.json
-        ? JSON.stringify({ workflowId, temporalStatus: view.temporalStatus, status: view.status, waitingOn }, null, 2)
-        : formatStatus(workflowId, view.status, waitingOn),
+        ? JSON.stringify({ workflowId, temporalStatus: view.temporalStatus, status: view.status, waitingOn, progress }, null, 2)
+        : formatStatus(workflowId, view.status, waitingOn, progress),
     );
     return;
   }

@@ -4,6 +4,7 @@ import { formatDuration, stepLabel } from '../../cli/format';
 import { consoleRunPath } from '../../runLinks';
 import type { SyncCounts, SyncReport, WorkflowAction } from '../../shared';
 import type { Progress } from '../progress';
+import type { PhaseWithRate } from '../../progress/rate';
 import type { ConsoleRun } from '../runHistory';
 import {
   number,
@@ -66,10 +67,33 @@ export function needsActionList(ctx: PageContext, runs: RunView[]) {
   );
 }
 
-function progressCell(p: Progress | undefined, label: string) {
+/** One phase: its bar when the share done is known, and "12,000 / 80,000 (15%)" (its unit in the label). */
+function phaseBar(p: PhaseWithRate, label: string) {
+  const percent = p.fraction === null ? null : Math.floor(p.fraction * 100);
+  return html`${percent !== null ? html`<progress max="100" value="${percent}" aria-label="${label}">${percent}%</progress>` : ''}
+  <span class="progress-text">${number(p.done)}${p.total !== null ? ` / ${number(p.total)}` : ''}${percent !== null ? ` (${percent}%)` : ''}</span>`;
+}
+
+/** What a phase counts, as a caption: "profiles sent", and its detail ("3 of 8 import jobs complete"). */
+const phaseCaption = (p: PhaseWithRate) => `${p.label}: ${p.unit} ${p.verb}${p.detail ? ` · ${p.detail}` : ''}`;
+
+function progressCell(p: Progress | undefined, runName: string) {
   if (!p) return html`<span class="muted">—</span>`;
-  return html`<progress max="${p.total}" value="${p.sent}" aria-label="${label}">${p.percent}%</progress>
-  <span class="progress-text">${number(p.sent)} / ${number(p.total)} (${p.percent}%)</span>`;
+  return html`<span class="small">${p.phase.label}</span><br>${phaseBar(p.phase, `${p.phase.label}, ${runName}`)}`;
+}
+
+/** Every phase started so far, the running one with its rate and ETA. */
+function phaseBlocks(p: Progress) {
+  return p.phases.map(
+    (phase) => html`<div class="progress-block" data-phase="${phase.name}">
+    <p class="phase-label">${phaseCaption(phase)}</p>
+    ${phaseBar(phase, phase.label)}
+    <p class="rate">${
+      phase.active
+        ? html`Rate <strong>${phase.rate === '-' ? '—' : `${phase.rate} ${phase.unit}/s`}</strong> · ETA <strong>${phase.eta}</strong>`
+        : 'Done'
+    }</p></div>`,
+  );
 }
 
 /** The run's link and workflow id, and whether Temporal still has it. */
@@ -96,9 +120,9 @@ function openRunsTable(ctx: PageContext, runs: RunView[]) {
     <th scope="row">${runCell(run)}</th>
     <td>${stateBadge(run.state)}</td>
     <td>${run.status ? stepLabel(run.status.step, run.status) : html`<span class="muted">no worker answered</span>`}</td>
-    <td class="progress-cell">${progressCell(run.progress, `Profiles sent, ${runTitle(run)}`)}</td>
-    <td>${run.progress && run.progress.rate !== '-' ? html`${run.progress.rate}/s` : '—'}</td>
-    <td>${run.progress?.eta ?? '—'}</td>
+    <td class="progress-cell">${progressCell(run.progress, runTitle(run))}</td>
+    <td>${run.progress?.phase.active && run.progress.phase.rate !== '-' ? html`${run.progress.phase.rate} ${run.progress.phase.unit}/s` : '—'}</td>
+    <td>${run.progress?.phase.active ? run.progress.phase.eta : '—'}</td>
     <td>${timeTag(run.startedAt)}<br><span class="small muted">${since(run.startedAt, ctx.now)} ago</span></td>
   </tr>`,
   )}</tbody>
@@ -201,10 +225,7 @@ export function runLive(ctx: PageContext, run: RunView) {
     s && open ? html`<span>${stepLabel(s.step, s)}</span>` : ''
   } ${run.state === 'waiting_for_list' && s?.waitingFor ? html`<span>behind run <a href="${consoleRunPath(s.waitingFor)}">${s.waitingFor}</a> (one run writes to a list at a time)</span>` : ''}</div>
   ${
-    run.progress && open
-      ? html`<div class="progress-block">${progressCell(run.progress, 'Profiles sent')}
-    <p class="rate">Rate <strong>${run.progress.rate === '-' ? '—' : `${run.progress.rate} profiles/s`}</strong> · ETA <strong>${run.progress.eta}</strong></p></div>`
-      : ''
+    run.progress && open ? phaseBlocks(run.progress) : ''
   }
   ${open && !s ? html`<p class="error-text">No worker answered this run's status query: is a worker polling its task queue?</p>` : ''}
   ${s?.action && run.state === 'needs_action' ? actionCard(ctx, run, s.action, 'h3') : ''}
