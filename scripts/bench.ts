@@ -70,6 +70,11 @@ interface RunFigures {
   /** Highest RSS seen in each step, and seconds spent in it (sampled every half second): where memory and time go. */
   rssByStep: Record<string, number>;
   secondsByStep: Record<string, number>;
+  /** CPU-seconds of the worker in each step, and of the run: what wall time hides on a shared machine. */
+  cpuByStep: Record<string, number>;
+  workerCpu: number;
+  /** CPU-seconds of this process (the emulator runs in it) during the run. */
+  emulatorCpu: number;
   events: number;
   report: SyncReport;
 }
@@ -123,6 +128,7 @@ async function main(): Promise<void> {
       resetPeak(worker.pid!);
       const before = await emulator.admin.stats();
       const started = Date.now();
+      const cpuAtStart = { worker: cpuSeconds(worker.pid!), emulator: process.cpuUsage() };
       const handle = await client.workflow.start(WORKFLOW_TYPE, {
         taskQueue,
         workflowId: `bench-${label.replace(' ', '-')}-${started}`,
@@ -130,13 +136,18 @@ async function main(): Promise<void> {
       });
       const rssByStep: Record<string, number> = {};
       const secondsByStep: Record<string, number> = {};
+      const cpuByStep: Record<string, number> = {};
       let last = Date.now();
+      let lastCpu = cpuAtStart.worker;
       const sampler = setInterval(() => {
         void handle.query<SyncStatus>(STATUS_QUERY).then(
           (s) => {
             rssByStep[s.step] = Math.max(rssByStep[s.step] ?? 0, rss(worker.pid!, 'VmRSS'));
             secondsByStep[s.step] = (secondsByStep[s.step] ?? 0) + (Date.now() - last) / 1000;
+            const cpu = cpuSeconds(worker.pid!);
+            cpuByStep[s.step] = (cpuByStep[s.step] ?? 0) + (cpu - lastCpu);
             last = Date.now();
+            lastCpu = cpu;
           },
           () => undefined,
         );
@@ -155,6 +166,9 @@ async function main(): Promise<void> {
         peakRss: rss(worker.pid!, 'VmHWM'),
         rssByStep,
         secondsByStep,
+        cpuByStep,
+        workerCpu: cpuSeconds(worker.pid!) - cpuAtStart.worker,
+        emulatorCpu: cpuOf(process.cpuUsage(cpuAtStart.emulator)),
         events: await historyEvents(client, handle.workflowId),
         report,
       });
@@ -211,6 +225,8 @@ function print(run: RunFigures, rows: number): void {
   console.log(`  report               added ${c.added}, updated ${c.updated}, unchanged ${c.unchanged}, removed ${c.removed}, rejected ${c.rowsRejected}, list size ${c.listSize}`);
   console.log(`  membership pages     ${run.calls['GET /api/lists/{id}/profiles'] ?? 0}`);
   console.log(`  time by step         ${Object.entries(run.secondsByStep).map(([step, t]) => `${step} ${t.toFixed(0)} s`).join(', ')}`);
+  console.log(`  worker CPU           ${run.workerCpu.toFixed(1)} s (by step: ${Object.entries(run.cpuByStep).map(([step, t]) => `${step} ${t.toFixed(1)} s`).join(', ')})`);
+  console.log(`  emulator CPU         ${run.emulatorCpu.toFixed(1)} s (this process)`);
   console.log(`  worker peak RSS      ${mb(run.peakRss)} (by step: ${Object.entries(run.rssByStep).map(([step, b]) => `${step} ${mb(b)}`).join(', ')})`);
   console.log(`  history events       ${run.events}`);
   console.log('  API calls by endpoint (emulator count)');
@@ -265,6 +281,21 @@ function rss(pid: number, field: 'VmRSS' | 'VmHWM'): number {
   } catch {
     return 0;
   }
+}
+
+/** User + system CPU-seconds of a process so far, from /proc (clock ticks of 1/100 s). */
+function cpuSeconds(pid: number): number {
+  try {
+    // Fields after the command name (which may hold spaces) start at state: utime and stime are the 12th and 13th.
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+function cpuOf(usage: NodeJS.CpuUsage): number {
+  return (usage.user + usage.system) / 1e6;
 }
 
 /** Resets a process's peak RSS (Linux: writing 5 to clear_refs), so each run's peak is its own. */
