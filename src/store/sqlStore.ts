@@ -17,6 +17,8 @@ import type {
 
 /** Rows per statement for bulk writes: small enough to keep a SQLite write lock short. */
 const CHUNK = 2000;
+/** E-mail keys per `IN (…)` lookup. */
+const KEYS_PER_QUERY = 500;
 
 export class SqlSyncStateStore implements SyncStateStore {
   constructor(private readonly db: SqlEngine) {}
@@ -65,13 +67,22 @@ export class SqlSyncStateStore implements SyncStateStore {
              ORDER BY r.email_key, r.email LIMIT ?`,
             [account, listId, source.runKey, from.emailKey, from.emailKey, from.email, limit],
           );
-    return rows.map((r) => ({
-      email: String(r.email),
-      emailKey: toBigInt(r.email_key),
-      profileId: textOrNull(r.profile_id),
-      rowHash: bigOrNull(r.row_hash),
-      attrHash: bigOrNull(r.attr_hash),
-    }));
+    return rows.map(toMember);
+  }
+
+  async membersByKeys(account: string, listId: string, emailKeys: bigint[]): Promise<MemberRow[]> {
+    const members: MemberRow[] = [];
+    const sorted = [...emailKeys].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    for (let i = 0; i < sorted.length; i += KEYS_PER_QUERY) {
+      const keys = sorted.slice(i, i + KEYS_PER_QUERY);
+      const rows = await this.db.all(
+        `SELECT email, email_key, profile_id, row_hash, attr_hash FROM members
+         WHERE account = ? AND list_id = ? AND email_key IN (${keys.map(() => '?').join(', ')}) ORDER BY email_key, email`,
+        [account, listId, ...keys],
+      );
+      for (const r of rows) members.push(toMember(r));
+    }
+    return members;
   }
 
   async countMembers(account: string, listId: string): Promise<number> {
@@ -316,6 +327,16 @@ export class SqlSyncStateStore implements SyncStateStore {
 
 /** Run scratch tables, keyed by run_key. */
 const SCRATCH_TABLES = ['run_rows', 'run_departures', 'run_members'] as const;
+
+function toMember(r: SqlRow): MemberRow {
+  return {
+    email: String(r.email),
+    emailKey: toBigInt(r.email_key),
+    profileId: textOrNull(r.profile_id),
+    rowHash: bigOrNull(r.row_hash),
+    attrHash: bigOrNull(r.attr_hash),
+  };
+}
 
 function toRun(row: SqlRow): RunRecord {
   return {
