@@ -52,20 +52,22 @@ export class SqlSyncStateStore implements SyncStateStore {
 
   async memberPage(account: string, listId: string, source: MemberSource, after: MemberCursor | undefined, limit: number): Promise<MemberRow[]> {
     const from = after ?? { emailKey: -(2n ** 63n), email: '' };
+    // A row-value comparison, not `key > ? OR (key = ? AND email > ?)`: both engines seek the index to it,
+    // where the OR form scans the list from its start on every page (quadratic: 90 s for 1M members).
     const rows =
       source.kind === 'stored'
         ? await this.db.all(
             `SELECT email, email_key, profile_id, row_hash, attr_hash FROM members
-             WHERE account = ? AND list_id = ? AND (email_key > ? OR (email_key = ? AND email > ?))
+             WHERE account = ? AND list_id = ? AND (email_key, email) > (?, ?)
              ORDER BY email_key, email LIMIT ?`,
-            [account, listId, from.emailKey, from.emailKey, from.email, limit],
+            [account, listId, from.emailKey, from.email, limit],
           )
         : await this.db.all(
             `SELECT r.email, r.email_key, r.profile_id, m.row_hash, m.attr_hash FROM run_members r
              LEFT JOIN members m ON m.account = ? AND m.list_id = ? AND m.email = r.email
-             WHERE r.run_key = ? AND r.email IS NOT NULL AND (r.email_key > ? OR (r.email_key = ? AND r.email > ?))
+             WHERE r.run_key = ? AND r.email IS NOT NULL AND (r.email_key, r.email) > (?, ?)
              ORDER BY r.email_key, r.email LIMIT ?`,
-            [account, listId, source.runKey, from.emailKey, from.emailKey, from.email, limit],
+            [account, listId, source.runKey, from.emailKey, from.email, limit],
           );
     return rows.map(toMember);
   }
