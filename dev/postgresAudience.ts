@@ -5,7 +5,7 @@
  */
 import { Client } from 'pg';
 import { AUDIENCE_FIELDS } from '../src/audience/fields';
-import { syntheticRows, type SyntheticAudienceOptions } from './synthetic';
+import { syntheticRows, type SyntheticAudienceOptions, type SyntheticItem } from './synthetic';
 
 const TYPES: Partial<Record<(typeof AUDIENCE_FIELDS)[number], string>> = {
   latitude: 'numeric(9,6)',
@@ -18,10 +18,20 @@ const TYPES: Partial<Record<(typeof AUDIENCE_FIELDS)[number], string>> = {
 const ROWS_PER_INSERT = 2_000;
 
 /** (Re)creates `table` with `opts.rows` synthetic rows; returns how many are invalid on purpose. */
-export async function loadAudienceTable(
+export function loadAudienceTable(
   url: string,
   table: string,
   opts: Omit<SyntheticAudienceOptions, 'out' | 'format'>,
+  onProgress?: (rows: number) => void,
+): Promise<{ rows: number; invalidRows: number }> {
+  return loadRowsIntoTable(url, table, syntheticRows(opts), onProgress);
+}
+
+/** (Re)creates `table` holding `items` (synthetic rows, say churnedRows'). */
+export async function loadRowsIntoTable(
+  url: string,
+  table: string,
+  items: Iterable<SyntheticItem>,
   onProgress?: (rows: number) => void,
 ): Promise<{ rows: number; invalidRows: number }> {
   const client = new Client({ connectionString: url });
@@ -41,7 +51,7 @@ export async function loadAudienceTable(
       onProgress?.(rows);
       batch = [];
     };
-    for (const { row, invalid } of syntheticRows(opts)) {
+    for (const { row, invalid } of items) {
       if (invalid) invalidRows++;
       batch.push(AUDIENCE_FIELDS.map((f) => {
         const value = row[f];

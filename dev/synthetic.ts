@@ -113,7 +113,7 @@ export function syntheticEmail(i: number, domain = 'example.com'): string {
 }
 
 /** Rows with the reason each is invalid (undefined: valid). Deterministic for (seed, firstIndex). */
-export function* syntheticRows(opts: Omit<SyntheticAudienceOptions, 'out' | 'format'>): Generator<{ row: SyntheticRow; invalid?: SyntheticReason }> {
+export function* syntheticRows(opts: Omit<SyntheticAudienceOptions, 'out' | 'format'>): Generator<SyntheticItem> {
   const r = prng(opts.seed ?? 1);
   const first = opts.firstIndex ?? 0;
   for (let n = 0; n < opts.rows; n++) {
@@ -166,37 +166,52 @@ export async function generateAudience(opts: SyntheticAudienceOptions): Promise<
   return writeAudience(opts, syntheticRows(opts));
 }
 
-export interface ChurnedAudience extends SyntheticAudience {
+export interface ChurnCounts {
   /** People of the first audience whose attributes changed, people new to it, people gone from it. */
   changed: number;
   joined: number;
   gone: number;
 }
 
+export interface ChurnedAudience extends SyntheticAudience, ChurnCounts {}
+
+export type SyntheticItem = { row: SyntheticRow; invalid?: SyntheticReason };
+
 /**
- * The audience `generateAudience(opts)` wrote, a day later: a share `churn` of its rows changed, joined or
- * gone (a third each). The first people are gone, people after the last one joined, and every k-th of the
- * others has a new title; everyone else's row is byte for byte the same.
+ * The rows of `syntheticRows(opts)` a day later: a share `churn` of them changed, joined or gone (a third
+ * each). The first people are gone, people after the last one joined, and every k-th of the others has a
+ * new title; everyone else's row is byte for byte the same.
  */
-export async function generateChurnedAudience(opts: SyntheticAudienceOptions & { churn: number }): Promise<ChurnedAudience> {
-  checkOptions(opts);
+export function churnedRows(opts: Omit<SyntheticAudienceOptions, 'out' | 'format'> & { churn: number }): {
+  rows: number;
+  counts: ChurnCounts;
+  items: Generator<SyntheticItem>;
+} {
   const third = Math.round((opts.rows * opts.churn) / 3);
-  const counts = { changed: 0, joined: third, gone: third };
   const every = third > 0 ? Math.max(1, Math.floor((opts.rows - third) / third)) : Infinity;
-  function* rows(): Generator<{ row: SyntheticRow; invalid?: SyntheticReason }> {
+  const counts = { changed: third > 0 ? Math.min(third, Math.ceil((opts.rows - third) / every)) : 0, joined: third, gone: third };
+  function* items(): Generator<SyntheticItem> {
     let n = 0;
+    let changed = 0;
     for (const item of syntheticRows(opts)) {
       if (n++ < counts.gone) continue;
-      if ((n - counts.gone - 1) % every === 0 && counts.changed < third) {
+      if ((n - counts.gone - 1) % every === 0 && changed < counts.changed) {
         item.row.title = `${String(item.row.title)} (promoted)`;
-        counts.changed++;
+        changed++;
       }
       yield item;
     }
     yield* syntheticRows({ ...opts, rows: counts.joined, firstIndex: (opts.firstIndex ?? 0) + opts.rows, seed: (opts.seed ?? 1) + 1 });
   }
-  const written = await writeAudience({ ...opts, rows: opts.rows - counts.gone + counts.joined }, rows());
-  return { ...written, ...counts };
+  return { rows: opts.rows - counts.gone + counts.joined, counts, items: items() };
+}
+
+/** The audience `generateAudience(opts)` wrote, a day later (see churnedRows). */
+export async function generateChurnedAudience(opts: SyntheticAudienceOptions & { churn: number }): Promise<ChurnedAudience> {
+  checkOptions(opts);
+  const churned = churnedRows(opts);
+  const written = await writeAudience({ ...opts, rows: churned.rows }, churned.items);
+  return { ...written, ...churned.counts };
 }
 
 function checkOptions(opts: SyntheticAudienceOptions): void {
@@ -205,7 +220,7 @@ function checkOptions(opts: SyntheticAudienceOptions): void {
   if (!(share >= 0 && share <= 1)) throw new RangeError('invalidShare must be between 0 and 1');
 }
 
-async function writeAudience(opts: SyntheticAudienceOptions, source: Iterable<{ row: SyntheticRow; invalid?: SyntheticReason }>): Promise<SyntheticAudience> {
+async function writeAudience(opts: SyntheticAudienceOptions, source: Iterable<SyntheticItem>): Promise<SyntheticAudience> {
   const format = formatOf(opts);
   const result: SyntheticAudience = {
     path: opts.out,

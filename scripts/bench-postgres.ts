@@ -1,14 +1,15 @@
 /**
- * The PostgreSQL side of `npm run bench -- --source postgres`: a table of synthetic customers (made once
- * per size, then reused), and the extraction measured in a process of its own, so its peak RSS is the
- * extraction's alone. Run directly with --child it is that process.
+ * The PostgreSQL side of `npm run bench -- --source postgres` (scripts/bench.ts is the entry point): tables
+ * of synthetic customers (made once per size, then reused), and the extraction measured in a process of
+ * its own, so its peak RSS is the extraction's alone. Run directly with --child it is that process.
  */
 import { execFileSync, fork } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
-import { loadAudienceTable } from '../dev/postgresAudience';
+import { loadRowsIntoTable } from '../dev/postgresAudience';
+import type { SyntheticItem } from '../dev/synthetic';
 import { rowFileFor } from '../src/audience/snapshot';
 import { sourceSettingsFromEnv } from '../src/config';
 
@@ -31,9 +32,12 @@ export function benchPostgresUrl(given?: string): string {
   return execFileSync('bash', [path.resolve(__dirname, 'ensure-postgres.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
 }
 
-/** The table of `rows` synthetic customers (1% invalid by default), loaded unless it is already there. */
-export async function benchTable(url: string, rows: number, invalidShare: number): Promise<{ url: string; query: string }> {
-  const table = `${SCHEMA}.customers_${rows}_${Math.round(invalidShare * 1000)}`;
+/**
+ * A query over the table `name` in the bench schema holding `items` (`rows` of them): loaded unless a
+ * table of that name and size is already there (synthetic rows are deterministic, so it is the same table).
+ */
+export async function benchTable(url: string, name: string, rows: number, items: () => Iterable<SyntheticItem>): Promise<string> {
+  const table = `${SCHEMA}.${name}`;
   const client = new Client({ connectionString: url });
   await client.connect();
   let present = false;
@@ -47,12 +51,20 @@ export async function benchTable(url: string, rows: number, invalidShare: number
   if (!present) {
     console.log(`Loading ${rows} synthetic customers into ${table}...`);
     const started = Date.now();
-    await loadAudienceTable(url, table, { rows, invalidShare, seed: 1 }, (n) => {
+    await loadRowsIntoTable(url, table, items(), (n) => {
       if (n % 100_000 === 0) process.stdout.write(`  ${n} rows\r`);
     });
     console.log(`  loaded in ${((Date.now() - started) / 1000).toFixed(0)} s`);
   }
-  return { url, query: `select * from ${table}` };
+  return `select * from ${table}`;
+}
+
+export function printExtraction(m: ExtractionMeasurement): void {
+  console.log('\nExtraction');
+  console.log(`  rows                 ${m.rows} (${m.snapshotMb} MB snapshot)`);
+  console.log(`  wall time            ${(m.ms / 1000).toFixed(1)} s (${(m.cpuMs / 1000).toFixed(1)} s CPU)`);
+  console.log(`  throughput           ${Math.round(m.rows / (m.ms / 1000))} rows/s (${Math.round(m.rows / (m.cpuMs / 1000))} rows per CPU-second)`);
+  console.log(`  peak RSS             ${m.peakRssMb} MiB\n`);
 }
 
 /** Runs the query into a snapshot in a child process and reports its speed and memory. */

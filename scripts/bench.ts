@@ -6,6 +6,11 @@
  * ratio, profiles sent, API calls by endpoint, the worker's peak RSS, and history events.
  *
  *   npm run bench -- --rows 1000000 --churn 0.01 [--speed 1] [--state postgres://...] [--no-build]
+ *   npm run bench -- --source postgres --rows 1000000 [--extract-only] [--postgres-url URL]
+ *
+ * With --source postgres the two audiences are tables of the same synthetic customers in PostgreSQL
+ * (scripts/bench-postgres.ts), read by a query; the extraction (query -> snapshot) is first timed in a
+ * process of its own (rows/s, rows per CPU-second, peak RSS), and --extract-only stops there.
  *
  * --speed 1 paces calls at Klaviyo's real rate limits (the emulator enforces them); a higher factor
  * shortens the windows to measure the worker's own throughput. The floor: ⌈N/10,000⌉ bulk-job POSTs at
@@ -21,10 +26,11 @@ import { Command } from 'commander';
 import { Client, Connection } from '@temporalio/client';
 import { startDevServer } from '../dev/temporalDevServer';
 import { startEmulator, type StatsSnapshot } from 'klaviyo-emulator';
-import { generateAudience, generateChurnedAudience } from '../dev/synthetic';
+import { churnedRows, generateAudience, generateChurnedAudience, syntheticRows } from '../dev/synthetic';
 import { ensureSearchAttributes } from '../src/temporal/searchAttributes';
 import { OPERATIONS, TIERS, type RateLimitTier } from '../src/klaviyo/endpoints';
-import { STATUS_QUERY, WORKFLOW_TYPE, type SyncReport, type SyncStatus } from '../src/shared';
+import { STATUS_QUERY, WORKFLOW_TYPE, type AudienceSource, type SyncReport, type SyncStatus } from '../src/shared';
+import { BENCH_CONNECTION, benchPostgresUrl, benchTable, measureExtraction, printExtraction } from './bench-postgres';
 
 const program = new Command()
   .name('bench')
@@ -35,8 +41,23 @@ const program = new Command()
   .option('--invalid-share <share>', 'share of invalid rows', Number, 0.01)
   .option('--state <url>', 'sync-state store (default: a fresh SQLite file)')
   .option('--no-build', 'use lib/ as it is (skip `npm run build`)')
+  .option('--source <source>', 'file (a generated CSV) or postgres (a table read by a query)', 'file')
+  .option('--extract-only', 'postgres: time the extraction only, no sync')
+  .option('--postgres-url <url>', 'postgres: the database (default TEST_POSTGRES_URL, else a private cluster from scripts/ensure-postgres.sh)')
   .parse();
-const opts = program.opts<{ rows: number; churn: number; speed: number; batch: number; invalidShare: number; state?: string; build: boolean }>();
+const opts = program.opts<{
+  rows: number;
+  churn: number;
+  speed: number;
+  batch: number;
+  invalidShare: number;
+  state?: string;
+  build: boolean;
+  source: 'file' | 'postgres';
+  extractOnly?: boolean;
+  postgresUrl?: string;
+}>();
+if (opts.source !== 'file' && opts.source !== 'postgres') program.error(`--source must be file or postgres, not ${opts.source}`);
 const root = path.resolve(__dirname, '..');
 
 interface RunFigures {
@@ -49,20 +70,23 @@ interface RunFigures {
   /** Highest RSS seen in each step, and seconds spent in it (sampled every half second): where memory and time go. */
   rssByStep: Record<string, number>;
   secondsByStep: Record<string, number>;
+  /** CPU-seconds of the worker in each step, and of the run: what wall time hides on a shared machine. */
+  cpuByStep: Record<string, number>;
+  workerCpu: number;
+  /** CPU-seconds of this process (the emulator runs in it) during the run. */
+  emulatorCpu: number;
   events: number;
   report: SyncReport;
 }
 
 async function main(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'audience-bench-'));
+  const prepared = await prepareAudiences(dir);
+  if (!prepared) return fs.rmSync(dir, { recursive: true, force: true });
   if (opts.build) {
     console.log('Building (npm run build)...');
     execFileSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
   }
-  console.log(`Generating ${opts.rows} rows, and the same audience with ${opts.churn * 100}% churn...`);
-  const first = await generateAudience({ rows: opts.rows, out: path.join(dir, 'first.csv'), invalidShare: opts.invalidShare, seed: 1 });
-  const churned = await generateChurnedAudience({ rows: opts.rows, out: path.join(dir, 'refresh.csv'), invalidShare: opts.invalidShare, seed: 1, churn: opts.churn });
-  console.log(`  ${(fs.statSync(first.path).size / 1e6).toFixed(1)} MB; refresh: ${churned.changed} changed, ${churned.joined} joined, ${churned.gone} gone`);
 
   const server = await startDevServer({ logFile: path.join(dir, 'temporal.log') });
   const emulator = await startEmulator({ speed: opts.speed });
@@ -87,6 +111,7 @@ async function main(): Promise<void> {
       AUDIENCE_REPORT_DIR: '',
       AUDIENCE_ROOTS: dir,
       AUDIENCE_SNAPSHOT_DIR: path.join(dir, 'snapshots'),
+      ...prepared.env,
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -97,26 +122,32 @@ async function main(): Promise<void> {
     console.log(`Worker polling; idle RSS ${mb(idleRss)}`);
     const runs: RunFigures[] = [];
     for (const [label, audience] of [
-      ['first sync', first.path],
-      ['refresh', churned.path],
+      ['first sync', prepared.first],
+      ['refresh', prepared.refresh],
     ] as const) {
       resetPeak(worker.pid!);
       const before = await emulator.admin.stats();
       const started = Date.now();
+      const cpuAtStart = { worker: cpuSeconds(worker.pid!), emulator: process.cpuUsage() };
       const handle = await client.workflow.start(WORKFLOW_TYPE, {
         taskQueue,
         workflowId: `bench-${label.replace(' ', '-')}-${started}`,
-        args: [{ listName: 'Benchmark audience', audience: { type: 'csv', path: audience } }],
+        args: [{ listName: 'Benchmark audience', audience }],
       });
       const rssByStep: Record<string, number> = {};
       const secondsByStep: Record<string, number> = {};
+      const cpuByStep: Record<string, number> = {};
       let last = Date.now();
+      let lastCpu = cpuAtStart.worker;
       const sampler = setInterval(() => {
         void handle.query<SyncStatus>(STATUS_QUERY).then(
           (s) => {
             rssByStep[s.step] = Math.max(rssByStep[s.step] ?? 0, rss(worker.pid!, 'VmRSS'));
             secondsByStep[s.step] = (secondsByStep[s.step] ?? 0) + (Date.now() - last) / 1000;
+            const cpu = cpuSeconds(worker.pid!);
+            cpuByStep[s.step] = (cpuByStep[s.step] ?? 0) + (cpu - lastCpu);
             last = Date.now();
+            lastCpu = cpu;
           },
           () => undefined,
         );
@@ -135,6 +166,9 @@ async function main(): Promise<void> {
         peakRss: rss(worker.pid!, 'VmHWM'),
         rssByStep,
         secondsByStep,
+        cpuByStep,
+        workerCpu: cpuSeconds(worker.pid!) - cpuAtStart.worker,
+        emulatorCpu: cpuOf(process.cpuUsage(cpuAtStart.emulator)),
         events: await historyEvents(client, handle.workflowId),
         report,
       });
@@ -152,6 +186,36 @@ async function main(): Promise<void> {
   }
 }
 
+/** The two audiences (first sync, refresh) and the worker's environment for them; undefined: --extract-only is done. */
+async function prepareAudiences(dir: string): Promise<{ first: AudienceSource; refresh: AudienceSource; env: Record<string, string> } | undefined> {
+  const synthetic = { rows: opts.rows, invalidShare: opts.invalidShare, seed: 1 };
+  const churn = { ...synthetic, churn: opts.churn };
+  const { counts } = churnedRows(churn);
+  const churnNote = `${opts.churn * 100}% churn (${counts.changed} changed, ${counts.joined} joined, ${counts.gone} gone)`;
+  if (opts.source === 'postgres') {
+    const url = benchPostgresUrl(opts.postgresUrl);
+    const name = `customers_${opts.rows}_${Math.round(opts.invalidShare * 1000)}`;
+    const first = await benchTable(url, name, opts.rows, () => syntheticRows(synthetic));
+    console.log(`Extracting (${first}) into a snapshot, in a process of its own...`);
+    printExtraction(await measureExtraction(url, first));
+    if (opts.extractOnly) return undefined;
+    const churned = churnedRows(churn);
+    console.log(`The refresh reads the same customers with ${churnNote}`);
+    const refresh = await benchTable(url, `${name}_churn_${Math.round(opts.churn * 10_000)}`, churned.rows, () => churned.items);
+    return {
+      first: { type: 'postgres', connection: BENCH_CONNECTION, query: first },
+      refresh: { type: 'postgres', connection: BENCH_CONNECTION, query: refresh },
+      env: { AUDIENCE_CONNECTION_BENCH: url },
+    };
+  }
+  if (opts.extractOnly) program.error('--extract-only needs --source postgres');
+  console.log(`Generating ${opts.rows} rows, and the same audience with ${churnNote}...`);
+  const first = await generateAudience({ ...synthetic, out: path.join(dir, 'first.csv') });
+  const churned = await generateChurnedAudience({ ...churn, out: path.join(dir, 'refresh.csv') });
+  console.log(`  ${(fs.statSync(first.path).size / 1e6).toFixed(1)} MB`);
+  return { first: { type: 'csv', path: first.path }, refresh: { type: 'csv', path: churned.path }, env: {} };
+}
+
 function print(run: RunFigures, rows: number): void {
   const c = run.report.counts;
   console.log(`\n${run.label}`);
@@ -161,6 +225,8 @@ function print(run: RunFigures, rows: number): void {
   console.log(`  report               added ${c.added}, updated ${c.updated}, unchanged ${c.unchanged}, removed ${c.removed}, rejected ${c.rowsRejected}, list size ${c.listSize}`);
   console.log(`  membership pages     ${run.calls['GET /api/lists/{id}/profiles'] ?? 0}`);
   console.log(`  time by step         ${Object.entries(run.secondsByStep).map(([step, t]) => `${step} ${t.toFixed(0)} s`).join(', ')}`);
+  console.log(`  worker CPU           ${run.workerCpu.toFixed(1)} s (by step: ${Object.entries(run.cpuByStep).map(([step, t]) => `${step} ${t.toFixed(1)} s`).join(', ')})`);
+  console.log(`  emulator CPU         ${run.emulatorCpu.toFixed(1)} s (this process)`);
   console.log(`  worker peak RSS      ${mb(run.peakRss)} (by step: ${Object.entries(run.rssByStep).map(([step, b]) => `${step} ${mb(b)}`).join(', ')})`);
   console.log(`  history events       ${run.events}`);
   console.log('  API calls by endpoint (emulator count)');
@@ -215,6 +281,21 @@ function rss(pid: number, field: 'VmRSS' | 'VmHWM'): number {
   } catch {
     return 0;
   }
+}
+
+/** User + system CPU-seconds of a process so far, from /proc (clock ticks of 1/100 s). */
+function cpuSeconds(pid: number): number {
+  try {
+    // Fields after the command name (which may hold spaces) start at state: utime and stime are the 12th and 13th.
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+function cpuOf(usage: NodeJS.CpuUsage): number {
+  return (usage.user + usage.system) / 1e6;
 }
 
 /** Resets a process's peak RSS (Linux: writing 5 to clear_refs), so each run's peak is its own. */

@@ -13,7 +13,7 @@ import { loadMemberDigest, MEMBER_PAGE } from '../store/listMembers';
 import type { RowReject } from '../audience/rowModel';
 import { REJECT_REPORT_FILE, writeRejectCsv } from '../audience/rejects';
 import { storedRejects } from '../store/reports';
-import type { Departure, MemberSource, SyncStateStore } from '../store/types';
+import type { Departure, MemberRow, MemberSource, SyncStateStore } from '../store/types';
 import type { ActivityConfig } from '../config';
 import { withHeartbeatTicker } from './heartbeatTicker';
 import type { PlanningBeat } from '../progress/beats';
@@ -165,18 +165,34 @@ async function writeDepartures(store: SyncStateStore, input: PlanInput, source: 
     await store.putDepartures(input.runKey, pending);
     pending = [];
   };
-  let after;
-  for (;;) {
-    const page = await store.memberPage(input.account, input.listId!, source, after, MEMBER_PAGE);
-    for (const m of page) if (!members.wasSeen(m.emailKey)) pending.push({ seq: ++seq, email: m.email, profileId: m.profileId });
+  for await (const page of departingMembers(store, input, source, members)) {
+    for (const m of page) pending.push({ seq: ++seq, email: m.email, profileId: m.profileId });
     if (pending.length >= FLUSH_EVERY) await flush();
-    if (page.length < MEMBER_PAGE) break;
-    after = page[page.length - 1];
   }
   const withoutEmail = input.membershipRead ? await store.readMembersWithoutEmail(input.runKey) : [];
   for (const profileId of withoutEmail) pending.push({ seq: ++seq, email: null, profileId });
   await flush();
   return { listSize: members.size + withoutEmail.length, toRemove: seq };
+}
+
+/**
+ * Members not seen in the audience, in memberPage's order. Stored members are looked up by the digest's
+ * unseen keys (a refresh's few leavers, not a second pass over the whole list); a membership read's are
+ * paged through, since the digest was built from them and the read may hold e-mails the store lacks.
+ */
+async function* departingMembers(store: SyncStateStore, input: PlanInput, source: MemberSource, members: MemberDigest): AsyncGenerator<MemberRow[]> {
+  if (source.kind === 'stored') {
+    const keys = members.unseenKeys();
+    for (let i = 0; i < keys.length; i += MEMBER_PAGE) yield await store.membersByKeys(input.account, input.listId!, keys.slice(i, i + MEMBER_PAGE));
+    return;
+  }
+  let after;
+  for (;;) {
+    const page = await store.memberPage(input.account, input.listId!, source, after, MEMBER_PAGE);
+    yield page.filter((m) => !members.wasSeen(m.emailKey));
+    if (page.length < MEMBER_PAGE) return;
+    after = page[page.length - 1];
+  }
 }
 
 /** Buffers the plan's output into the store in chunks. */

@@ -14,6 +14,7 @@ import type { SyncStateStore } from '../store/types';
 import type { ActivityConfig } from '../config';
 import { clientFor } from './klaviyoClient';
 import { heartbeatNow, noteWaitingOn, withHeartbeatTicker } from './heartbeatTicker';
+import { JobPace } from './jobPace';
 import type { CredentialRef } from './lists';
 import type { UpsertBeat } from '../progress/beats';
 
@@ -96,6 +97,7 @@ interface PreparedBatch {
 }
 
 export function upsertActivities(config: ActivityConfig, store: SyncStateStore) {
+  const pace = new JobPace();
   return {
     async upsertBatch(input: UpsertBatchInput): Promise<UpsertBatchResult> {
       const rows = await store.snapshotBatch(input.runKey, input.batch);
@@ -113,7 +115,7 @@ export function upsertActivities(config: ActivityConfig, store: SyncStateStore) 
         () => progress.details(),
         async () => {
           for (let i = 0; i < chunks.length; i++) {
-            const outcome = await importChunk(client, input.listId, chunks[i]!, i, progress, prepared, config);
+            const outcome = await importChunk(client, input.listId, chunks[i]!, i, progress, prepared, config, pace);
             imported += outcome.imported;
             klaviyoRejected += outcome.rejected;
           }
@@ -142,6 +144,7 @@ async function importChunk(
   progress: BatchProgress,
   prepared: PreparedBatch,
   config: ActivityConfig,
+  pace: JobPace,
 ): Promise<{ imported: number; rejected: number }> {
   let pending = profiles;
   let rejected = 0;
@@ -174,7 +177,7 @@ async function importChunk(
       heartbeatNow(progress.details());
     }
     progress.submitted(chunk, pending.length);
-    const job = await waitForJob(client, jobId, progress, config);
+    const job = await waitForJob(client, jobId, pending.length, progress, config, pace);
     if (!job) {
       // Stuck job: forget it and submit the chunk again (an upsert, so harmless if the old one wakes up).
       delete progress.jobs[chunk];
@@ -202,15 +205,17 @@ async function importChunk(
  * bulkJobStallMs) or did not finish within bulkJobTimeoutMs. While it stands still, the heartbeat says so
  * (`status` shows "import job … unchanged for 2 min").
  */
-async function waitForJob(client: KlaviyoClient, jobId: string, progress: BatchProgress, config: ActivityConfig) {
-  const deadline = Date.now() + config.bulkJobTimeoutMs;
+async function waitForJob(client: KlaviyoClient, jobId: string, profiles: number, progress: BatchProgress, config: ActivityConfig, pace: JobPace) {
+  const started = Date.now();
+  const deadline = started + config.bulkJobTimeoutMs;
   const stallMs = config.bulkJobStallMs;
   const noteAfterMs = Math.min(60_000, stallMs / 3);
-  // A job takes a second or more: a first look after 2 s saves status polls, which share one 150/min bucket.
+  // A job takes a second or more: until the pace is known, a first look after 2 s saves status polls.
   let delay = 2000 / Math.min(config.klaviyo.rateSpeedFactor, 4);
   let last = '';
-  let changedAt = Date.now();
+  let changedAt = started;
   try {
+    await sleep(pace.firstWait(profiles, delay));
     for (;;) {
       const job = await client.getBulkImportJob(jobId);
       const seen = `${job.status} ${job.completedCount} ${job.failedCount}`;
@@ -223,13 +228,16 @@ async function waitForJob(client: KlaviyoClient, jobId: string, progress: BatchP
       );
       progress.polled(job);
       heartbeatNow(progress.details());
-      if (job.status === 'complete') return job;
+      if (job.status === 'complete') {
+        pace.learn(job);
+        return job;
+      }
       if (job.status === 'cancelled' || still > stallMs || Date.now() > deadline) {
         log.warn('Bulk import job did not complete; submitting the batch again', { jobId, status: job.status, unchangedMs: still });
         return undefined;
       }
       // Activity sleep ends early when the activity is cancelled.
-      await sleep(delay);
+      await sleep(pace.nextWait(job, Date.now() - started, delay));
       delay = Math.min(delay * 1.5, 10_000);
     }
   } finally {

@@ -43,24 +43,27 @@ export class CsvRecordGuard extends Transform {
     let from = 0; // first byte of this chunk not yet passed on or skipped
     // csv-parse drops a BOM before looking for an opening quote: so does the guard.
     const first = this.inPos === 0 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf ? 3 : 0;
+    // The state in locals for the loop (several times faster than fields, byte by byte), stored back after.
+    let { inQuotes, quotePending, atFieldStart, recordBytes } = this;
+    const max = this.maxRecordBytes;
     for (let i = first; i < chunk.length; i++) {
       const b = chunk[i]!;
-      if (!this.cutting && this.recordBytes >= this.maxRecordBytes && !this.quotePending) {
+      if (!this.cutting && recordBytes >= max && !quotePending) {
         this.pass(chunk.subarray(from, i));
         this.cutting = true;
-        this.cutInQuotes = this.inQuotes;
+        this.cutInQuotes = inQuotes;
       }
-      if (this.inQuotes) {
-        if (this.quotePending) {
-          this.quotePending = false;
+      if (inQuotes) {
+        if (quotePending) {
+          quotePending = false;
           if (b === QUOTE) {
-            this.recordBytes++;
+            recordBytes++;
             continue;
           }
-          this.inQuotes = false; // it was the closing quote: b is read as outside quotes
+          inQuotes = false; // it was the closing quote: b is read as outside quotes
         } else {
-          if (b === QUOTE) this.quotePending = true;
-          this.recordBytes++;
+          if (b === QUOTE) quotePending = true;
+          recordBytes++;
           continue;
         }
       }
@@ -69,18 +72,19 @@ export class CsvRecordGuard extends Transform {
           this.endCut();
           from = i;
         }
-        if (this.recordBytes > 0) this.records++;
-        this.recordBytes = 0;
-        this.atFieldStart = true;
+        if (recordBytes > 0) this.records++;
+        recordBytes = 0;
+        atFieldStart = true;
         continue;
       }
-      if (b === QUOTE && this.atFieldStart) {
-        this.inQuotes = true;
+      if (b === QUOTE && atFieldStart) {
+        inQuotes = true;
         this.quoteOpenedAt = this.inPos + i;
       }
-      this.atFieldStart = b === COMMA;
-      this.recordBytes++;
+      atFieldStart = b === COMMA;
+      recordBytes++;
     }
+    [this.inQuotes, this.quotePending, this.atFieldStart, this.recordBytes] = [inQuotes, quotePending, atFieldStart, recordBytes];
     if (!this.cutting) this.pass(chunk.subarray(from));
     this.inPos += chunk.length;
     done();

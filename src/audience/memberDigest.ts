@@ -82,6 +82,15 @@ export class MemberDigest {
     return i >= 0 && this.seen[i] === 1;
   }
 
+  /** Keys of the members never seen, each once, in key order: the departures. */
+  unseenKeys(): bigint[] {
+    const keys: bigint[] = [];
+    for (let i = 0; i < this.count; i++) {
+      if (this.seen[i] === 0 && (i === 0 || this.keys[i] !== this.keys[i - 1])) keys.push(this.keys[i]!);
+    }
+    return keys;
+  }
+
   private grow(): void {
     const n = this.keys.length * 2;
     const keys = new BigInt64Array(n);

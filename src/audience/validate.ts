@@ -7,6 +7,7 @@ import { isIP } from 'node:net';
 import { parsePhoneNumberFromString, isSupportedCountry, type CountryCode } from 'libphonenumber-js/max';
 import { z } from 'zod';
 import { excerpt } from '../sanitize';
+import { plainUsPhone } from './nanpPhone';
 import { FieldProblem } from './rowModel';
 
 const MAX_EMAIL_LENGTH = 254;
@@ -48,6 +49,8 @@ export function checkDefaultCountry(country: string): CountryCode {
 
 /** To E.164. A number without a leading + is read as a number of `defaultCountry`. */
 export function normalizePhone(value: string, defaultCountry: CountryCode): string {
+  const plain = plainUsPhone(value, defaultCountry);
+  if (plain !== undefined) return plain;
   const parsed = parsePhoneNumberFromString(value, defaultCountry);
   if (!parsed || !parsed.isValid()) {
     throw new FieldProblem(
@@ -115,8 +118,16 @@ const ISO_DATE = z.regexes.date;
 /** Date-times need an offset (or Z): a local time would be read in whatever zone the worker runs in. */
 const ISO_DATE_TIME = z.regexes.datetime({ offset: true });
 
+/** What normalizeDate returns: a date-time already in this form is its own answer when Date reads it back unchanged. */
+const CANONICAL_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
 /** ISO-8601 date (read as UTC midnight) or date-time with offset -> ISO string in UTC. */
 export function normalizeDate(value: string, field: string): string {
+  // The common case (exports write UTC with milliseconds) skips Zod's long pattern.
+  if (CANONICAL_UTC.test(value)) {
+    const time = Date.parse(value);
+    if (!Number.isNaN(time) && new Date(time).toISOString() === value) return value;
+  }
   if (ISO_DATE.test(value)) return `${value}T00:00:00.000Z`;
   if (ISO_DATE_TIME.test(value)) return new Date(value).toISOString();
   throw new FieldProblem(

@@ -18,6 +18,8 @@ import type {
 
 /** Rows per statement for bulk writes: small enough to keep a SQLite write lock short. */
 const CHUNK = 2000;
+/** E-mail keys per `IN (…)` lookup. */
+const KEYS_PER_QUERY = 500;
 
 export class SqlSyncStateStore implements SyncStateStore {
   constructor(private readonly db: SqlEngine) {}
@@ -51,28 +53,39 @@ export class SqlSyncStateStore implements SyncStateStore {
 
   async memberPage(account: string, listId: string, source: MemberSource, after: MemberCursor | undefined, limit: number): Promise<MemberRow[]> {
     const from = after ?? { emailKey: -(2n ** 63n), email: '' };
+    // A row-value comparison, not `key > ? OR (key = ? AND email > ?)`: both engines seek the index to it,
+    // where the OR form scans the list from its start on every page (quadratic: 90 s for 1M members).
     const rows =
       source.kind === 'stored'
         ? await this.db.all(
             `SELECT email, email_key, profile_id, row_hash, attr_hash FROM members
-             WHERE account = ? AND list_id = ? AND (email_key > ? OR (email_key = ? AND email > ?))
+             WHERE account = ? AND list_id = ? AND (email_key, email) > (?, ?)
              ORDER BY email_key, email LIMIT ?`,
-            [account, listId, from.emailKey, from.emailKey, from.email, limit],
+            [account, listId, from.emailKey, from.email, limit],
           )
         : await this.db.all(
             `SELECT r.email, r.email_key, r.profile_id, m.row_hash, m.attr_hash FROM run_members r
              LEFT JOIN members m ON m.account = ? AND m.list_id = ? AND m.email = r.email
-             WHERE r.run_key = ? AND r.email IS NOT NULL AND (r.email_key > ? OR (r.email_key = ? AND r.email > ?))
+             WHERE r.run_key = ? AND r.email IS NOT NULL AND (r.email_key, r.email) > (?, ?)
              ORDER BY r.email_key, r.email LIMIT ?`,
-            [account, listId, source.runKey, from.emailKey, from.emailKey, from.email, limit],
+            [account, listId, source.runKey, from.emailKey, from.email, limit],
           );
-    return rows.map((r) => ({
-      email: String(r.email),
-      emailKey: toBigInt(r.email_key),
-      profileId: textOrNull(r.profile_id),
-      rowHash: bigOrNull(r.row_hash),
-      attrHash: bigOrNull(r.attr_hash),
-    }));
+    return rows.map(toMember);
+  }
+
+  async membersByKeys(account: string, listId: string, emailKeys: bigint[]): Promise<MemberRow[]> {
+    const members: MemberRow[] = [];
+    const sorted = [...emailKeys].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    for (let i = 0; i < sorted.length; i += KEYS_PER_QUERY) {
+      const keys = sorted.slice(i, i + KEYS_PER_QUERY);
+      const rows = await this.db.all(
+        `SELECT email, email_key, profile_id, row_hash, attr_hash FROM members
+         WHERE account = ? AND list_id = ? AND email_key IN (${keys.map(() => '?').join(', ')}) ORDER BY email_key, email`,
+        [account, listId, ...keys],
+      );
+      for (const r of rows) members.push(toMember(r));
+    }
+    return members;
   }
 
   async countMembers(account: string, listId: string): Promise<number> {
@@ -323,10 +336,12 @@ export class SqlSyncStateStore implements SyncStateStore {
 
   async clearScratch(runKey: string): Promise<void> {
     // A first sync's snapshot holds every row: deleted a slice at a time, so no statement holds the store
-    // (or, with SQLite, the worker's event loop) for long.
-    for (const [table, key] of SCRATCH_TABLES) {
-      const slice = `DELETE FROM ${table} WHERE run_key = ? AND ${key} IN (SELECT ${key} FROM ${table} WHERE run_key = ? LIMIT ${CHUNK})`;
-      while ((await this.db.run(slice, [runKey, runKey])) > 0) await new Promise((resolve) => setImmediate(resolve));
+    // (or, with SQLite, the worker's event loop) for long. Slices go by physical row id, in storage order:
+    // by e-mail they cost six times the CPU (every delete a random seek in the table and its other index).
+    const rowId = this.db.engine === 'sqlite' ? 'rowid' : 'ctid';
+    for (const table of SCRATCH_TABLES) {
+      const slice = `DELETE FROM ${table} WHERE ${rowId} IN (SELECT ${rowId} FROM ${table} WHERE run_key = ? LIMIT ${CHUNK})`;
+      while ((await this.db.run(slice, [runKey])) > 0) await new Promise((resolve) => setImmediate(resolve));
     }
   }
 
@@ -336,12 +351,18 @@ export class SqlSyncStateStore implements SyncStateStore {
   }
 }
 
-/** Run scratch tables and a column that tells their rows apart within a run. */
-const SCRATCH_TABLES = [
-  ['run_rows', 'email'],
-  ['run_departures', 'seq'],
-  ['run_members', 'profile_id'],
-] as const;
+/** Run scratch tables, keyed by run_key. */
+const SCRATCH_TABLES = ['run_rows', 'run_departures', 'run_members'] as const;
+
+function toMember(r: SqlRow): MemberRow {
+  return {
+    email: String(r.email),
+    emailKey: toBigInt(r.email_key),
+    profileId: textOrNull(r.profile_id),
+    rowHash: bigOrNull(r.row_hash),
+    attrHash: bigOrNull(r.attr_hash),
+  };
+}
 
 function toRun(row: SqlRow): RunRecord {
   return {

@@ -102,6 +102,8 @@ export interface SyncStateStore {
   touchList(account: string, listId: string, listName: string | null, verifiedAt?: number): Promise<void>;
 
   memberPage(account: string, listId: string, source: MemberSource, after: MemberCursor | undefined, limit: number): Promise<MemberRow[]>;
+  /** Stored members with these e-mail keys, in memberPage's order (a refresh's departures: few, found by key). */
+  membersByKeys(account: string, listId: string, emailKeys: bigint[]): Promise<MemberRow[]>;
   countMembers(account: string, listId: string): Promise<number>;
   /** After a batch's jobs finished: the rows Klaviyo took (their profile ids are forgotten: an upsert may make a new profile). */
   recordSent(account: string, listId: string, runKey: string, rows: SentMember[]): Promise<void>;

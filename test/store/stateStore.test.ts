@@ -41,6 +41,10 @@ describe.each(storeBackends())('sync-state store on $name', (backend) => {
     const rest = await store.memberPage('acct', 'L1', { kind: 'stored' }, first[1], 2);
     expect(rest).toEqual([{ email: 'b@x.com', emailKey: MAX, profileId: null, rowHash: MIN, attrHash: 5n }]);
     expect(await store.countMembers('acct', 'L1')).toBe(3);
+    // Looked up by key (a refresh's departures): this list's members only, in page order, unknown keys ignored.
+    const byKeys = await store.membersByKeys('acct', 'L1', [MAX, 7n, MIN]);
+    expect(byKeys).toEqual([first[0], rest[0]]);
+    expect(await store.membersByKeys('acct', 'L1', [])).toEqual([]);
   });
 
   it('forgets profile ids of re-sent members, marks Klaviyo-refused ones for another try, and removes members', async () => {
