@@ -43,9 +43,11 @@ const WHOLE = 1_000_000;
 export class PhaseRates {
   private readonly counts = new Map<PhaseName, RateClock>();
   private readonly shares = new Map<PhaseName, RateClock>();
+  private readonly highs = new Map<PhaseName, number>();
 
   sample(now: number, status: SyncStatus, phases: Phase[]): PhaseWithRate[] {
-    return phases.map((p) => {
+    return phases.map((seen) => {
+      const p = this.monotonic(seen);
       const running = p.active && status.state === 'running';
       const counted = clock(this.counts, p.name).sample(now, p.done, p.total ?? Number.MAX_SAFE_INTEGER, running);
       if (p.total !== null) return { ...p, ...counted };
@@ -53,6 +55,19 @@ export class PhaseRates {
       const share = p.fraction === null ? undefined : clock(this.shares, p.name).sample(now, Math.round(p.fraction * WHOLE), WHOLE, running);
       return { ...p, rate: counted.rate, eta: share?.eta ?? 'unknown' };
     });
+  }
+
+  /**
+   * A phase's count never goes back: the `status` query and the heartbeats are read one after the other, so
+   * a batch that finishes in between drops out of both for one look. A phase whose count reached its total
+   * stays done (else the bar would jump back to it).
+   */
+  private monotonic(p: Phase): Phase {
+    const done = Math.max(this.highs.get(p.name) ?? 0, p.done);
+    this.highs.set(p.name, done);
+    if (done === p.done) return p;
+    const fraction = p.total === null ? p.fraction : p.total > 0 ? Math.min(1, done / p.total) : 1;
+    return { ...p, done, fraction, active: p.active && (p.total === null || done < p.total) };
   }
 }
 

@@ -96,4 +96,19 @@ describe('PhaseRates', () => {
     // 400 members in 10 + 1 + 9 = 20 s of removing.
     expect(phase).toMatchObject({ name: 'removing', rate: '20', eta: '40 s' });
   });
+
+  it('never shows a count going back, nor a finished phase running again, when a batch ends between two reads', () => {
+    const rates = new PhaseRates();
+    const look = (profilesSent: number, batches: LiveProgress['batches']) => {
+      const s = status('upserting', { ...planned, profilesSent, batchesDone: profilesSent / 10_000 });
+      return rates.sample(0, s, runPhases(s, { batches }));
+    };
+    // 70,000 sent by finished batches, the last 9,152 in flight: sending is done.
+    let phases = look(70_000, [{ submitted: 9_152, jobsSubmitted: 1, jobsComplete: 0, processed: 0 }]);
+    expect(phases.find((p) => p.name === 'sending')).toMatchObject({ active: false, done: 79_152 });
+    // The next look: the batch finished (no heartbeat) but the query answered before the workflow counted it.
+    phases = look(70_000, []);
+    expect(phases.find((p) => p.name === 'sending')).toMatchObject({ active: false, done: 79_152, fraction: 1 });
+    expect(currentPhase(phases)?.name).toBe('importing');
+  });
 });
