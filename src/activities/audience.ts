@@ -13,7 +13,7 @@ import { loadMemberDigest, MEMBER_PAGE } from '../store/listMembers';
 import type { RowReject } from '../audience/rowModel';
 import { REJECT_REPORT_FILE, writeRejectCsv } from '../audience/rejects';
 import { storedRejects } from '../store/reports';
-import type { Departure, MemberRow, MemberSource, SyncStateStore } from '../store/types';
+import type { Departure, MemberRow, MemberSource, SnapshotSeal, SyncStateStore } from '../store/types';
 import type { ActivityConfig } from '../config';
 import { withHeartbeatTicker } from './heartbeatTicker';
 import type { PlanningBeat } from '../progress/beats';
@@ -35,6 +35,13 @@ export interface PlanInput extends RunRef {
   dryRun: boolean;
   /** This run read the list's membership (verifyMembership): a dry run compares with that read, not the store. */
   membershipRead: boolean;
+  /** A first sync into a list the run creates: seal batches as the plan goes, so the workflow sends them meanwhile. */
+  sealBatches?: boolean;
+}
+
+export interface AwaitSealedInput extends RunRef {
+  /** Batches the workflow knows are sealed. */
+  after: number;
 }
 
 export interface PlanResult {
@@ -60,6 +67,14 @@ export interface FinalizeResult {
 
 /** Rows per store write while planning. */
 const FLUSH_EVERY = 2000;
+/**
+ * awaitSealedBatches answers once a few batches are newly sealed, or one has waited a while: often enough to
+ * keep uploads fed, rarely enough to keep the history small (a few events a call).
+ */
+const SEAL_POLL_MS = 100;
+const SEAL_ENOUGH = 2;
+const SEAL_ONE_AFTER_MS = 1000;
+const SEAL_MAX_WAIT_MS = 5000;
 /** Scratch of runs that never reported is dropped after this long. */
 const SCRATCH_RETENTION_MS = 14 * 86_400_000;
 
@@ -95,6 +110,7 @@ export function audienceActivities(config: ActivityConfig, store: SyncStateStore
             defaultCountry: config.audience.defaultPhoneCountry,
             members,
             sink,
+            seal: input.sealBatches === true && !members,
             requireValidRow: true,
             onProgress,
           });
@@ -103,6 +119,20 @@ export function audienceActivities(config: ActivityConfig, store: SyncStateStore
           return { plan, ...departures };
         },
       );
+    },
+
+    /** How many batches the running plan has sealed (see SnapshotSeal): waits a little for news, never long. */
+    async awaitSealedBatches(input: AwaitSealedInput): Promise<SnapshotSeal> {
+      const start = Date.now();
+      for (;;) {
+        const seal = await store.snapshotSeal(input.runKey);
+        const waited = Date.now() - start;
+        const fresh = seal.sealed - input.after;
+        if (fresh >= SEAL_ENOUGH || (fresh > 0 && waited >= SEAL_ONE_AFTER_MS) || waited >= SEAL_MAX_WAIT_MS) {
+          return { sealed: seal.sealed, waits: seal.waits.filter(([batch]) => batch >= input.after) };
+        }
+        await new Promise((resolve) => setTimeout(resolve, SEAL_POLL_MS));
+      }
     },
 
     async finalizeReport(input: FinalizeInput): Promise<FinalizeResult> {
@@ -218,6 +248,12 @@ class SnapshotSink implements PlanSink {
   async unsend(keys: bigint[]): Promise<void> {
     await this.flush();
     await this.store.dropSnapshotKeys(this.runKey, keys);
+  }
+
+  /** The sealed batches' rows are written before the seal that lets the workflow send them. */
+  async seal(sealed: number, waits: [number, number][]): Promise<void> {
+    await this.flush();
+    await this.store.sealSnapshot(this.runKey, { sealed, waits });
   }
 
   async flush(): Promise<void> {

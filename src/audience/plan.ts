@@ -68,6 +68,8 @@ export interface PlanSink {
   reject(reject: RowReject): void | Promise<void>;
   /** E-mails (by key) sent earlier in the file whose last row turned out unchanged: not to be sent. */
   unsend(keys: bigint[]): void | Promise<void>;
+  /** With `seal`: batches below `sealed` are final (their rows all handed to send); see PlanOptions.seal. */
+  seal?(sealed: number, waits: [number, number][]): void | Promise<void>;
 }
 
 export interface PlanOptions {
@@ -82,6 +84,15 @@ export interface PlanOptions {
   onProgress?: (rows: number, bytes?: { read: number; total: number }) => void;
   /** Throw InvalidAudienceError, naming the commonest reject reason, when no row is valid (a run's plan does). */
   requireValidRow?: boolean;
+  /**
+   * Seal batches as the pass goes (a first sync into a new list sends them while the plan runs; without
+   * members, since a refresh may still unsend an e-mail at the end). The last row of an e-mail wins even
+   * when an earlier row of it is in a batch already sealed, perhaps already sent: the later row goes into
+   * the open batch (the snapshot keeps only it), is sent as a change, and that batch waits for the earlier
+   * one to be done, so Klaviyo and the store end with the later row. Sealing only batches whose e-mails
+   * cannot come back would need the whole file read first: no pipelining at all.
+   */
+  seal?: boolean;
 }
 
 const PROGRESS_EVERY = 1_000;
@@ -113,6 +124,8 @@ export async function planAudience(source: RowFileSource, opts: PlanOptions = {}
   let header: string[] | undefined;
   let rows = 0;
   let rejectedRows = 0;
+  if (opts.seal && members) throw new RangeError('a plan against stored members cannot seal batches: a later row may unsend an e-mail');
+  const sealing = opts.seal ? new Sealing() : undefined;
 
   const hooks = {
     onChunk: (chunk: Buffer) => {
@@ -161,9 +174,15 @@ export async function planAudience(source: RowFileSource, opts: PlanOptions = {}
       entries.push(key, Kind.Unchanged);
       continue;
     }
-    const kind = member >= 0 ? 'changed' : 'new';
+    let kind: RowToSend['kind'] = member >= 0 ? 'changed' : 'new';
     entries.push(key, kind === 'new' ? Kind.New : Kind.Changed);
     const batch = batches.assign(result.bytes);
+    if (sealing) {
+      const sealed = sealing.sealedBefore(batch);
+      if (sealed && sink?.seal) await sink.seal(batch, sealing.waits);
+      // An earlier row of the e-mail is in a sealed batch (perhaps sent): this row updates that profile.
+      if (sealing.supersedes(key, batch)) kind = 'changed';
+    }
     await sink?.send({ email: result.email, emailKey: key, row, batch, kind, rowHash, attrHash, attributes: result.json });
   }
   opts.onProgress?.(rows, { read: hashedBytes, total: before.size });
@@ -190,6 +209,58 @@ export async function planAudience(source: RowFileSource, opts: PlanOptions = {}
     keptWithRejectedRow: outcome.kept,
     batches: batches.count,
   };
+}
+
+/** Tracks, while batches are sealed, the batch of each e-mail's latest row sent: 12 bytes a slot, half full at most. */
+class Sealing {
+  readonly waits: [number, number][] = [];
+  private open = 0;
+  private keys = new BigInt64Array(1 << 16);
+  /** batch + 1; 0 = empty slot. */
+  private batchOf = new Int32Array(1 << 16);
+  private size = 0;
+
+  /** True when `batch` opened a new batch: every earlier one is sealed. */
+  sealedBefore(batch: number): boolean {
+    if (batch === this.open) return false;
+    this.open = batch;
+    return true;
+  }
+
+  /** Records the e-mail's row in `batch`; true when an earlier row of it is in an earlier (sealed) batch. */
+  supersedes(key: bigint, batch: number): boolean {
+    if (this.size * 2 >= this.keys.length) this.grow();
+    const slot = this.slot(key);
+    const before = this.batchOf[slot]! - 1;
+    if (before < 0) this.size++;
+    this.keys[slot] = key;
+    this.batchOf[slot] = batch + 1;
+    if (before < 0 || before === batch) return false;
+    const last = this.waits[this.waits.length - 1];
+    if (last && last[0] === batch) last[1] = Math.max(last[1], before);
+    else this.waits.push([batch, before]);
+    return true;
+  }
+
+  private slot(key: bigint): number {
+    const mask = this.keys.length - 1;
+    let i = Number(BigInt.asUintN(32, key)) & mask;
+    while (this.batchOf[i] !== 0 && this.keys[i] !== key) i = (i + 1) & mask;
+    return i;
+  }
+
+  private grow(): void {
+    const keys = this.keys;
+    const batchOf = this.batchOf;
+    this.keys = new BigInt64Array(keys.length * 2);
+    this.batchOf = new Int32Array(keys.length * 2);
+    for (let i = 0; i < keys.length; i++) {
+      if (batchOf[i] === 0) continue;
+      const slot = this.slot(keys[i]!);
+      this.keys[slot] = keys[i]!;
+      this.batchOf[slot] = batchOf[i]!;
+    }
+  }
 }
 
 /**

@@ -48,6 +48,11 @@ export const MIGRATIONS: Migration[] = [
       'CREATE INDEX run_members_by_email ON run_members (run_key, email)',
     ],
   },
+  {
+    version: 2,
+    name: 'run seals: how many of a first sync\'s batches the plan has sealed while it still runs',
+    statements: [`CREATE TABLE run_seals (run_key TEXT NOT NULL PRIMARY KEY, sealed BIGINT NOT NULL, waits TEXT NOT NULL)`],
+  },
 ];
 
 /** Applies the migrations this store has not seen; returns the versions applied. */

@@ -12,6 +12,7 @@ import type {
   RunRecord,
   SentMember,
   SnapshotRow,
+  SnapshotSeal,
   StoredList,
   SyncStateStore,
 } from './types';
@@ -312,6 +313,19 @@ export class SqlSyncStateStore implements SyncStateStore {
     }));
   }
 
+  async sealSnapshot(runKey: string, seal: SnapshotSeal): Promise<void> {
+    await this.db.run(
+      `INSERT INTO run_seals (run_key, sealed, waits) VALUES (?, ?, ?)
+       ON CONFLICT (run_key) DO UPDATE SET sealed = excluded.sealed, waits = excluded.waits WHERE excluded.sealed > run_seals.sealed`,
+      [runKey, seal.sealed, JSON.stringify(seal.waits)],
+    );
+  }
+
+  async snapshotSeal(runKey: string): Promise<SnapshotSeal> {
+    const [row] = await this.db.all('SELECT sealed, waits FROM run_seals WHERE run_key = ?', [runKey]);
+    return row ? { sealed: toNumber(row.sealed), waits: JSON.parse(String(row.waits)) as [number, number][] } : { sealed: 0, waits: [] };
+  }
+
   async putDepartures(runKey: string, rows: Departure[]): Promise<void> {
     for (let i = 0; i < rows.length; i += CHUNK) {
       await this.db.insert(
@@ -352,7 +366,7 @@ export class SqlSyncStateStore implements SyncStateStore {
 }
 
 /** Run scratch tables, keyed by run_key. */
-const SCRATCH_TABLES = ['run_rows', 'run_departures', 'run_members'] as const;
+const SCRATCH_TABLES = ['run_rows', 'run_departures', 'run_members', 'run_seals'] as const;
 
 function toMember(r: SqlRow): MemberRow {
   return {

@@ -37,6 +37,17 @@ export interface MemberCursor {
 /** A row the run will send, as the plan found it: the normalised profile, so batches never parse the source again. */
 export type SnapshotRow = RowToSend;
 
+/**
+ * How far a plan that is still running has cut the snapshot into final batches (a first sync sends them
+ * while it plans): batches below `sealed` get no new rows. `waits` pairs [batch, earlier batch]: the batch
+ * holds the later row of an e-mail an earlier sealed batch already held, so it is sent only once that
+ * earlier batch is done (the later row must be the one Klaviyo and the store end with).
+ */
+export interface SnapshotSeal {
+  sealed: number;
+  waits: [number, number][];
+}
+
 /** A member to remove; e-mail-less members found by a membership read have only an id. */
 export interface Departure {
   seq: number;
@@ -137,6 +148,10 @@ export interface SyncStateStore {
   putSnapshot(runKey: string, rows: SnapshotRow[]): Promise<void>;
   dropSnapshotKeys(runKey: string, emailKeys: bigint[]): Promise<void>;
   snapshotBatch(runKey: string, batch: number): Promise<SnapshotRow[]>;
+  /** Records a seal after the sealed batches' rows are written; a seal never goes back (a re-planning attempt repeats an earlier one). */
+  sealSnapshot(runKey: string, seal: SnapshotSeal): Promise<void>;
+  /** The latest seal ({ sealed: 0 } before the first). */
+  snapshotSeal(runKey: string): Promise<SnapshotSeal>;
   putDepartures(runKey: string, rows: Departure[]): Promise<void>;
   departurePage(runKey: string, afterSeq: number, limit: number): Promise<Departure[]>;
   /** Forgets a run's snapshot, departures and membership read (the report and rejects stay). */

@@ -27,6 +27,7 @@ const SUMMARIES: { [K in keyof Activities]?: string | SummaryOf<K> } = {
   findList: 'Find the Klaviyo list',
   verifyMembership: ({ requested }) => (requested ? 'Read the whole list (asked for): the drift check' : "Read the whole list if it is due: the drift check"),
   planAudience: 'Read the audience and compare it with the stored members',
+  awaitSealedBatches: 'Learn which batches the running plan has sealed (sent while it plans)',
   ensureList: 'Create the Klaviyo list',
   upsertBatch: ({ batch }) => `Send batch ${batch + 1} (new and changed profiles) to Klaviyo`,
   confirmList: 'Check the list is still there after sending',

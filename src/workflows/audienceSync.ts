@@ -180,16 +180,89 @@ class AudienceSyncRun {
     this.showDetails();
     // A list this run creates reads no membership: it is empty.
     if (found.listId) await this.checkMembership(account, found.listId, found.listName);
+    if (!found.listId && !input.dryRun) return this.firstSync(account, found.listName);
     // The audience is read before the list is created, so a missing or malformed file leaves no empty list behind.
     const planned = await this.planAudience(account, found.listId, found.listName);
     if (input.dryRun) return this.dryRunReport(account, found.listId, planned);
 
-    let listId = found.listId;
-    if (!listId) {
-      listId = (await this.step('ensuring_list', () => shortActivities.ensureList({ credential, listName: found.listName }))).listId;
-      status.listId = listId;
+    return this.send(account, found.listId ?? (await this.createList(found.listName)), !found.listId, planned);
+  }
+
+  /**
+   * A first sync into a list this run creates sends batches while the plan still runs: the plan seals
+   * batches as it goes (SnapshotSeal in the store), awaitSealedBatches tells the workflow how far, and
+   * sealed batches are uploaded at once. The list is created once a batch is sealed (so a missing or
+   * malformed file, or one without a valid row, still leaves no list behind). A batch holding the later row
+   * of an e-mail a sealed batch held waits for that batch (plan.ts, PlanOptions.seal). Upload failures here
+   * only stop the early uploads: once the plan is done, send() runs every batch not done, under step(), as
+   * any run does (pauses, retries, continue-as-new). The plan's totals are set only when it ends.
+   */
+  private async firstSync(account: string, listName: string): Promise<SyncReport> {
+    const { credential } = this.input;
+    const runKey = this.runKey;
+    let planFinished = false;
+    const planning = this.planAudience(account, null, listName, true).then(
+      (planned) => ({ planned }),
+      (error: unknown) => ({ error }),
+    );
+    void planning.then(() => (planFinished = true));
+    let listId: string | undefined;
+    let sealed = 0;
+    let next = 0;
+    let stopped = false;
+    const waits = new Map<number, number>();
+    const inFlight = new Map<number, Promise<void>>();
+    const launch = (): void => {
+      while (listId && !stopped && next < sealed && inFlight.size < UPSERT_CONCURRENCY) {
+        const earlier = waits.get(next);
+        // It holds the later row of an e-mail that batch held: the later row must land last.
+        if (earlier !== undefined && !this.doneBatches.has(earlier)) return;
+        const batch = next++;
+        const upload = longActivities
+          .upsertBatch({ credential, runKey, account, listId, batch })
+          .then(
+            (result) => this.recordBatch(result),
+            (err: unknown) => {
+              log.warn('A batch sent while planning failed; it is sent again after the plan', { batch, error: String(err) });
+              stopped = true;
+            },
+          )
+          .finally(() => {
+            inFlight.delete(batch);
+            launch();
+          });
+        inFlight.set(batch, upload);
+      }
+    };
+    // Polls only while it can send: not once an early upload failed, nor while the plan waits on an operator.
+    while (!planFinished && !stopped) {
+      if (this.status.state === 'needs_action') await condition(() => planFinished || this.status.state !== 'needs_action');
+      if (planFinished) break;
+      const seal = shortActivities.awaitSealedBatches({ runKey, after: sealed }).catch(() => undefined);
+      await Promise.race([planning, seal]);
+      if (planFinished) break;
+      const news = await seal;
+      if (!news) break;
+      for (const [batch, earlier] of news.waits) waits.set(batch, earlier);
+      sealed = Math.max(sealed, news.sealed);
+      this.status.counts.batchesTotal = Math.max(this.status.counts.batchesTotal, sealed);
+      if (sealed > 0 && !listId) listId = await this.createList(listName);
+      launch();
     }
-    return this.send(account, listId, !found.listId, planned);
+    const outcome = await planning;
+    stopped = true;
+    await Promise.all(inFlight.values());
+    if ('error' in outcome) throw outcome.error;
+    listId ??= await this.createList(listName);
+    return this.send(account, listId, true, outcome.planned);
+  }
+
+  private async createList(listName: string): Promise<string> {
+    const step = this.status.step;
+    const { listId } = await this.step('ensuring_list', () => shortActivities.ensureList({ credential: this.input.credential, listName }));
+    this.status.listId = listId;
+    this.status.step = step;
+    return listId;
   }
 
   /** Sends into the list; when it was deleted in Klaviyo under the run and the operator resolved, into a new one. */
@@ -310,7 +383,7 @@ class AudienceSyncRun {
     }
   }
 
-  private async planAudience(account: string, listId: string | null, listName: string): Promise<PlanResult> {
+  private async planAudience(account: string, listId: string | null, listName: string, sealBatches = false): Promise<PlanResult> {
     const { input } = this;
     const planned = await this.step('planning', () =>
       longActivities.planAudience({
@@ -324,6 +397,7 @@ class AudienceSyncRun {
         updateContacts: input.updateContacts,
         dryRun: input.dryRun,
         membershipRead: this.status.membershipCheck !== undefined,
+        ...(sealBatches && { sealBatches }),
       }),
     );
     const { plan } = planned;
