@@ -10,7 +10,7 @@ import type { KlaviyoClient } from '../klaviyo/client';
 import { KlaviyoError } from '../klaviyo/errors';
 import { splitForBulkImport, type SerializedProfile } from '../klaviyo/client';
 import type { RowReject } from '../audience/row';
-import type { SyncStateStore } from '../store/types';
+import type { SnapshotRow, SyncStateStore } from '../store/types';
 import type { ActivityConfig } from '../config';
 import { clientFor } from './klaviyoClient';
 import { heartbeatNow, noteWaitingOn, withHeartbeatTicker } from './heartbeatTicker';
@@ -122,6 +122,9 @@ export function upsertActivities(config: ActivityConfig, store: SyncStateStore) 
         },
       );
       const refused = new Set(prepared.rejects.map((r) => r.email));
+      const taken = rows.filter((r) => !refused.has(r.email));
+      // Before this batch's rows are recorded: the stored row is then still the earlier batch's.
+      const sentBefore = await sentByEarlierBatch(store, input, taken);
       await store.putRejects(input.runKey, prepared.rejects);
       await store.recordSent(
         input.account,
@@ -129,11 +132,25 @@ export function upsertActivities(config: ActivityConfig, store: SyncStateStore) 
         input.runKey,
         rows.map((r) => ({ email: r.email, emailKey: r.emailKey, rowHash: refused.has(r.email) ? null : r.rowHash, attrHash: refused.has(r.email) ? null : r.attrHash })),
       );
-      const taken = rows.filter((r) => !refused.has(r.email));
-      const added = taken.filter((r) => r.kind === 'new').length;
+      const added = taken.filter((r) => r.kind === 'new' && !sentBefore.has(r.email)).length;
       return { index: input.batch, sent: rows.length, imported, added, updated: taken.length - added, klaviyoRejected, jobs: progress.jobsComplete, apiCalls };
     },
   };
+}
+
+/**
+ * E-mails of this batch an earlier batch of the run already sent with an earlier row: a first sync sends
+ * sealed batches while it plans, so a later row of an e-mail can follow its first (see PlanOptions.seal).
+ * Those are updates, not adds. Looked up only for a batch the seal marks as such (rare); the stored row hash
+ * tells an earlier batch's row from this batch's own (a retry after this batch was recorded counts it as added).
+ */
+async function sentByEarlierBatch(store: SyncStateStore, input: UpsertBatchInput, rows: SnapshotRow[]): Promise<Set<string>> {
+  const { waits } = await store.snapshotSeal(input.runKey);
+  if (!waits.some(([batch]) => batch === input.batch)) return new Set();
+  const fresh = rows.filter((r) => r.kind === 'new');
+  const own = new Map(fresh.map((r) => [r.email, r.rowHash]));
+  const stored = await store.membersByKeys(input.account, input.listId, fresh.map((r) => r.emailKey));
+  return new Set(stored.filter((m) => own.has(m.email) && m.rowHash !== null && m.rowHash !== own.get(m.email)).map((m) => m.email));
 }
 
 async function importChunk(

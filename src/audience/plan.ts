@@ -88,8 +88,8 @@ export interface PlanOptions {
    * Seal batches as the pass goes (a first sync into a new list sends them while the plan runs; without
    * members, since a refresh may still unsend an e-mail at the end). The last row of an e-mail wins even
    * when an earlier row of it is in a batch already sealed, perhaps already sent: the later row goes into
-   * the open batch (the snapshot keeps only it), is sent as a change, and that batch waits for the earlier
-   * one to be done, so Klaviyo and the store end with the later row. Sealing only batches whose e-mails
+   * the open batch (the snapshot keeps only it) and that batch waits for the earlier one to be done, so
+   * Klaviyo and the store end with the later row (upsertBatch counts it as an update if the earlier row was sent). Sealing only batches whose e-mails
    * cannot come back would need the whole file read first: no pipelining at all.
    */
   seal?: boolean;
@@ -174,14 +174,12 @@ export async function planAudience(source: RowFileSource, opts: PlanOptions = {}
       entries.push(key, Kind.Unchanged);
       continue;
     }
-    let kind: RowToSend['kind'] = member >= 0 ? 'changed' : 'new';
+    const kind = member >= 0 ? 'changed' : 'new';
     entries.push(key, kind === 'new' ? Kind.New : Kind.Changed);
     const batch = batches.assign(result.bytes);
     if (sealing) {
-      const sealed = sealing.sealedBefore(batch);
-      if (sealed && sink?.seal) await sink.seal(batch, sealing.waits);
-      // An earlier row of the e-mail is in a sealed batch (perhaps sent): this row updates that profile.
-      if (sealing.supersedes(key, batch)) kind = 'changed';
+      if (sealing.sealedBefore(batch) && sink?.seal) await sink.seal(batch, sealing.waits);
+      sealing.record(key, batch);
     }
     await sink?.send({ email: result.email, emailKey: key, row, batch, kind, rowHash, attrHash, attributes: result.json });
   }
@@ -227,19 +225,18 @@ class Sealing {
     return true;
   }
 
-  /** Records the e-mail's row in `batch`; true when an earlier row of it is in an earlier (sealed) batch. */
-  supersedes(key: bigint, batch: number): boolean {
+  /** Records the e-mail's row in `batch`; an earlier row of it in an earlier (sealed) batch makes `batch` wait for that one. */
+  record(key: bigint, batch: number): void {
     if (this.size * 2 >= this.keys.length) this.grow();
     const slot = this.slot(key);
     const before = this.batchOf[slot]! - 1;
     if (before < 0) this.size++;
     this.keys[slot] = key;
     this.batchOf[slot] = batch + 1;
-    if (before < 0 || before === batch) return false;
+    if (before < 0 || before === batch) return;
     const last = this.waits[this.waits.length - 1];
     if (last && last[0] === batch) last[1] = Math.max(last[1], before);
     else this.waits.push([batch, before]);
-    return true;
   }
 
   private slot(key: bigint): number {

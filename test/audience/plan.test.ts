@@ -80,6 +80,37 @@ describe('planAudience', () => {
     expect(Object.fromEntries(last)).toEqual({ 'a@x.com': 'Two', 'b@x.com': 'B2' });
   });
 
+  it('seals batches as it goes, rows handed over before each seal; a batch with the later row of an e-mail in a sealed batch waits for that one', async () => {
+    // Batches of 2: [a, b] [c, a'] [d, c'] [e] — a' supersedes batch 0, c' batch 1; nothing else repeats across batches.
+    const source = writeAudience(dir, 'csv', 'email,first_name\na@x.com,A1\nb@x.com,B\nc@x.com,C1\na@x.com,A2\nd@x.com,D\nc@x.com,C2\ne@x.com,E\n');
+    const sent: RowToSend[] = [];
+    const seals: { sealed: number; waits: [number, number][]; rowsBefore: number }[] = [];
+    const result = await planAudience(source, {
+      maxProfiles: 2,
+      seal: true,
+      sink: {
+        send: (r) => void sent.push(r),
+        reject: () => undefined,
+        unsend: () => undefined,
+        seal: (sealed, waits) => void seals.push({ sealed, waits: waits.map((w) => [...w] as [number, number]), rowsBefore: sent.length }),
+      },
+    });
+    expect(result).toMatchObject({ batches: 4, uniqueEmails: 5, toAdd: 5, duplicateRows: 2 });
+    expect(seals).toEqual([
+      { sealed: 1, waits: [], rowsBefore: 2 },
+      { sealed: 2, waits: [[1, 0]], rowsBefore: 4 },
+      { sealed: 3, waits: [[1, 0], [2, 1]], rowsBefore: 6 },
+    ]);
+    expect(sent.map((r) => `${r.email}:${r.batch}:${r.kind}`)).toEqual([
+      'a@x.com:0:new', 'b@x.com:0:new', 'c@x.com:1:new', 'a@x.com:1:new', 'd@x.com:2:new', 'c@x.com:2:new', 'e@x.com:3:new',
+    ]);
+  });
+
+  it('refuses to seal batches against stored members (a later row may take an e-mail back)', async () => {
+    const source = writeAudience(dir, 'csv', 'email\na@x.com\n');
+    await expect(planAudience(source, { seal: true, members: digestOf([]) })).rejects.toThrow(/cannot seal/);
+  });
+
   it('against stored members: unchanged rows are not sent, changed and new ones are, leavers are the members never seen', async () => {
     const v1 = writeAudience(dir, 'csv', 'email,first_name\na@x.com,Ann\nb@x.com,Bob\nc@x.com,Cy\nd@x.com,Di\n');
     const first = await plan(v1);

@@ -109,6 +109,13 @@ describe.each(storeBackends())('sync-state store on $name', (backend) => {
     expect(await store.snapshotBatch('snap', 1)).toEqual([row('a@x.com', 5, 1, { kind: 'changed' })]);
     await store.dropSnapshotKeys('snap', [BigInt('bb@x.com'.length)]);
     expect(await store.snapshotBatch('snap', 0)).toEqual([]);
+    // A seal never goes back: a re-planning attempt repeating an earlier seal leaves the later one.
+    expect(await store.snapshotSeal('snap')).toEqual({ sealed: 0, waits: [] });
+    await store.sealSnapshot('snap', { sealed: 3, waits: [[2, 0]] });
+    await store.sealSnapshot('snap', { sealed: 1, waits: [] });
+    expect(await store.snapshotSeal('snap')).toEqual({ sealed: 3, waits: [[2, 0]] });
+    await store.clearScratch('snap');
+    expect(await store.snapshotSeal('snap')).toEqual({ sealed: 0, waits: [] });
   });
 
   it('pages departures by sequence; one reject per row; clears and prunes a run scratch', async () => {
