@@ -128,8 +128,9 @@ export function audienceActivities(config: ActivityConfig, store: SyncStateStore
         const seal = await store.snapshotSeal(input.runKey);
         const waited = Date.now() - start;
         const fresh = seal.sealed - input.after;
-        if (fresh >= SEAL_ENOUGH || (fresh > 0 && waited >= SEAL_ONE_AFTER_MS) || waited >= SEAL_MAX_WAIT_MS) {
-          return { sealed: seal.sealed, waits: seal.waits.filter(([batch]) => batch >= input.after) };
+        // Done: the plan activity is completing, and the workflow moves on without this answer.
+        if (seal.done || fresh >= SEAL_ENOUGH || (fresh > 0 && waited >= SEAL_ONE_AFTER_MS) || waited >= SEAL_MAX_WAIT_MS) {
+          return { sealed: seal.sealed, waits: seal.waits.filter(([batch]) => batch >= input.after), ...(seal.done && { done: true }) };
         }
         await new Promise((resolve) => setTimeout(resolve, SEAL_POLL_MS));
       }
@@ -251,9 +252,9 @@ class SnapshotSink implements PlanSink {
   }
 
   /** The sealed batches' rows are written before the seal that lets the workflow send them. */
-  async seal(sealed: number, waits: [number, number][]): Promise<void> {
+  async seal(sealed: number, waits: [number, number][], done?: boolean): Promise<void> {
     await this.flush();
-    await this.store.sealSnapshot(this.runKey, { sealed, waits });
+    await this.store.sealSnapshot(this.runKey, { sealed, waits, done });
   }
 
   async flush(): Promise<void> {

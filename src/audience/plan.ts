@@ -69,7 +69,7 @@ export interface PlanSink {
   /** E-mails (by key) sent earlier in the file whose last row turned out unchanged: not to be sent. */
   unsend(keys: bigint[]): void | Promise<void>;
   /** With `seal`: batches below `sealed` are final (their rows all handed to send); see PlanOptions.seal. */
-  seal?(sealed: number, waits: [number, number][]): void | Promise<void>;
+  seal?(sealed: number, waits: [number, number][], done?: boolean): void | Promise<void>;
 }
 
 export interface PlanOptions {
@@ -193,6 +193,7 @@ export async function planAudience(source: RowFileSource, opts: PlanOptions = {}
   const outcome = resolveEmails(entries, members);
   if (opts.requireValidRow && outcome.validRows === 0) throw noValidRow(source.path, rows, header, rejectedByReason, firstReject);
   if (outcome.unsend.length > 0) await sink?.unsend(outcome.unsend);
+  if (sealing) await sink?.seal?.(batches.count, sealing.waits, true);
   return {
     fingerprint: { ...before, sha256: sha256.digest('hex') },
     rows,

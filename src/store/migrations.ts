@@ -51,7 +51,7 @@ export const MIGRATIONS: Migration[] = [
   {
     version: 2,
     name: 'run seals: how many of a first sync\'s batches the plan has sealed while it still runs',
-    statements: [`CREATE TABLE run_seals (run_key TEXT NOT NULL PRIMARY KEY, sealed BIGINT NOT NULL, waits TEXT NOT NULL)`],
+    statements: [`CREATE TABLE run_seals (run_key TEXT NOT NULL PRIMARY KEY, sealed BIGINT NOT NULL, waits TEXT NOT NULL, done BIGINT NOT NULL)`],
   },
 ];
 

@@ -315,15 +315,17 @@ export class SqlSyncStateStore implements SyncStateStore {
 
   async sealSnapshot(runKey: string, seal: SnapshotSeal): Promise<void> {
     await this.db.run(
-      `INSERT INTO run_seals (run_key, sealed, waits) VALUES (?, ?, ?)
-       ON CONFLICT (run_key) DO UPDATE SET sealed = excluded.sealed, waits = excluded.waits WHERE excluded.sealed > run_seals.sealed`,
-      [runKey, seal.sealed, JSON.stringify(seal.waits)],
+      `INSERT INTO run_seals (run_key, sealed, waits, done) VALUES (?, ?, ?, ?)
+       ON CONFLICT (run_key) DO UPDATE SET sealed = excluded.sealed, waits = excluded.waits, done = excluded.done
+       WHERE excluded.sealed > run_seals.sealed OR excluded.done > run_seals.done`,
+      [runKey, seal.sealed, JSON.stringify(seal.waits), seal.done ? 1 : 0],
     );
   }
 
   async snapshotSeal(runKey: string): Promise<SnapshotSeal> {
-    const [row] = await this.db.all('SELECT sealed, waits FROM run_seals WHERE run_key = ?', [runKey]);
-    return row ? { sealed: toNumber(row.sealed), waits: JSON.parse(String(row.waits)) as [number, number][] } : { sealed: 0, waits: [] };
+    const [row] = await this.db.all('SELECT sealed, waits, done FROM run_seals WHERE run_key = ?', [runKey]);
+    if (!row) return { sealed: 0, waits: [] };
+    return { sealed: toNumber(row.sealed), waits: JSON.parse(String(row.waits)) as [number, number][], ...(toNumber(row.done) === 1 && { done: true }) };
   }
 
   async putDepartures(runKey: string, rows: Departure[]): Promise<void> {

@@ -46,6 +46,8 @@ export type SnapshotRow = RowToSend;
 export interface SnapshotSeal {
   sealed: number;
   waits: [number, number][];
+  /** The plan is done: every batch is sealed. */
+  done?: boolean;
 }
 
 /** A member to remove; e-mail-less members found by a membership read have only an id. */

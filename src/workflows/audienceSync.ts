@@ -195,7 +195,9 @@ class AudienceSyncRun {
    * malformed file, or one without a valid row, still leaves no list behind). A batch holding the later row
    * of an e-mail a sealed batch held waits for that batch (plan.ts, PlanOptions.seal). Upload failures here
    * only stop the early uploads: once the plan is done, send() runs every batch not done, under step(), as
-   * any run does (pauses, retries, continue-as-new). The plan's totals are set only when it ends.
+   * any run does (pauses, retries, continue-as-new). The plan's totals are set only when it ends. A plan
+   * failing late (say the file was rewritten during the pass) fails the run after some batches were sent,
+   * as a failure while sending would; each row sent was a valid row of the audience.
    */
   private async firstSync(account: string, listName: string): Promise<SyncReport> {
     const { credential } = this.input;
@@ -213,6 +215,8 @@ class AudienceSyncRun {
     const waits = new Map<number, number>();
     const inFlight = new Map<number, Promise<void>>();
     const launch = (): void => {
+      // A long history continues as new, which a running plan cannot: send() does it once the plan is done.
+      if (historyIsLong(this.input.continueAsNewAfterEvents)) stopped = true;
       while (listId && !stopped && next < sealed && inFlight.size < UPSERT_CONCURRENCY) {
         const earlier = waits.get(next);
         // It holds the later row of an e-mail that batch held: the later row must land last.

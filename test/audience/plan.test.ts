@@ -84,7 +84,7 @@ describe('planAudience', () => {
     // Batches of 2: [a, b] [c, a'] [d, c'] [e] — a' supersedes batch 0, c' batch 1; nothing else repeats across batches.
     const source = writeAudience(dir, 'csv', 'email,first_name\na@x.com,A1\nb@x.com,B\nc@x.com,C1\na@x.com,A2\nd@x.com,D\nc@x.com,C2\ne@x.com,E\n');
     const sent: RowToSend[] = [];
-    const seals: { sealed: number; waits: [number, number][]; rowsBefore: number }[] = [];
+    const seals: { sealed: number; waits: [number, number][]; rowsBefore: number; done?: boolean }[] = [];
     const result = await planAudience(source, {
       maxProfiles: 2,
       seal: true,
@@ -92,7 +92,8 @@ describe('planAudience', () => {
         send: (r) => void sent.push(r),
         reject: () => undefined,
         unsend: () => undefined,
-        seal: (sealed, waits) => void seals.push({ sealed, waits: waits.map((w) => [...w] as [number, number]), rowsBefore: sent.length }),
+        seal: (sealed, waits, done) =>
+          void seals.push({ sealed, waits: waits.map((w) => [...w] as [number, number]), rowsBefore: sent.length, ...(done && { done }) }),
       },
     });
     expect(result).toMatchObject({ batches: 4, uniqueEmails: 5, toAdd: 5, duplicateRows: 2 });
@@ -100,6 +101,7 @@ describe('planAudience', () => {
       { sealed: 1, waits: [], rowsBefore: 2 },
       { sealed: 2, waits: [[1, 0]], rowsBefore: 4 },
       { sealed: 3, waits: [[1, 0], [2, 1]], rowsBefore: 6 },
+      { sealed: 4, waits: [[1, 0], [2, 1]], rowsBefore: 7, done: true },
     ]);
     expect(sent.map((r) => `${r.email}:${r.batch}:${r.kind}`)).toEqual([
       'a@x.com:0:new', 'b@x.com:0:new', 'c@x.com:1:new', 'a@x.com:1:new', 'd@x.com:2:new', 'c@x.com:2:new', 'e@x.com:3:new',

@@ -114,6 +114,8 @@ describe.each(storeBackends())('sync-state store on $name', (backend) => {
     await store.sealSnapshot('snap', { sealed: 3, waits: [[2, 0]] });
     await store.sealSnapshot('snap', { sealed: 1, waits: [] });
     expect(await store.snapshotSeal('snap')).toEqual({ sealed: 3, waits: [[2, 0]] });
+    await store.sealSnapshot('snap', { sealed: 3, waits: [[2, 0]], done: true });
+    expect(await store.snapshotSeal('snap')).toEqual({ sealed: 3, waits: [[2, 0]], done: true });
     await store.clearScratch('snap');
     expect(await store.snapshotSeal('snap')).toEqual({ sealed: 0, waits: [] });
   });
