@@ -105,6 +105,30 @@ describe.each(storeEngines())('audienceSync with the %s store', (engine) => {
     expect(Object.keys(again.calls).every((c) => ['GET /api/accounts', 'GET /api/lists', 'GET /api/profiles'].includes(c))).toBe(true);
   });
 
+  it('a first sync sends sealed batches while the plan still runs, and an e-mail repeated across batches ends with its last row', async () => {
+    // Phones repeat every 10,000 customers of a prefix (Klaviyo would merge those profiles): two prefixes.
+    const [a, b] = [makeCustomers(10_000, { prefix: 'pipe' }), makeCustomers(10_000, { prefix: 'pipf' })];
+    const rows = [...a.rows, ...b.rows];
+    const valid = [...a.valid, ...b.valid];
+    // The last row (batch 20) repeats the first e-mail (batch 0, sealed and perhaps sent by then) with a new name.
+    const audience = csv('pipe.csv', [...rows, { ...rows[0]!, first_name: 'Later' }]);
+    const { report, profilesSent } = await sync({ listName: 'Pipelined', audience });
+    expect((await h.emulator.admin.listMembers(report.listId!)).emails).toEqual([...valid].sort());
+    expect(await h.emulator.admin.profile('pipe.0@example.com')).toMatchObject({ first_name: 'Later' });
+    // Sent twice only if batch 0 went out before the plan reached the last row: then it was an update.
+    expect(report.counts).toMatchObject({ added: 20_000, duplicateRows: 1, listSize: 20_000, batchesDone: 21, batchesTotal: 21 });
+    expect(report.counts.updated).toBeLessThanOrEqual(1);
+    expect(profilesSent).toBe(20_000 + report.counts.updated);
+    // In history, the first batch is scheduled before the plan completed.
+    const events = (await h.client.workflow.getHandle(report.runKey.split('/')[0]!).fetchHistory()).events ?? [];
+    const scheduled = (name: string) => events.findIndex((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === name);
+    const planId = String(events[scheduled('planAudience')]!.eventId);
+    const planDone = events.findIndex((e) => String(e.activityTaskCompletedEventAttributes?.scheduledEventId) === planId);
+    expect(planDone).toBeGreaterThan(0);
+    expect(scheduled('upsertBatch')).toBeGreaterThan(0);
+    expect(scheduled('upsertBatch')).toBeLessThan(planDone);
+  });
+
   it('counts a repeated e-mail once, as added, and keeps members whose rows were rejected', async () => {
     const base = makeCustomers(30, { prefix: 'dup' });
     // Row 31 repeats row 1's e-mail with a new name: the last row wins; across batches of 10.
