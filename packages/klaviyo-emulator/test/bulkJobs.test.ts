@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { bulkBody, emails, importProfiles, useEmulator, waitForJob } from './harness';
 
-const api = useEmulator({ speed: 20, jobDelayMs: 80 });
+// Long enough that a poll every 20 ms sees 'processing' even on a loaded machine (80 ms was missed under load).
+const api = useEmulator({ speed: 20, jobDelayMs: 400 });
 
 describe('bulk profile import jobs', () => {
   it('runs queued -> processing -> complete, upserts by e-mail and adds the profiles to the list', async () => {
