@@ -2,7 +2,6 @@
  * For `estimate`: what the workers' sync-state store knows of a list, read without changing anything, so a
  * refresh is priced as the incremental run it will be (only new and changed rows sent, removals by stored id).
  */
-import fs from 'node:fs';
 import type { MemberDigest } from '../audience/memberDigest';
 import { stateStoreSettingsFromEnv } from '../config';
 import type { ListState } from '../store/types';
@@ -14,18 +13,17 @@ export type StoredList =
   | { kind: 'unavailable'; reason: string };
 
 export async function readStoredList(env: NodeJS.ProcessEnv, account: string, listId: string): Promise<StoredList> {
-  const { isPostgresUrl, openStateStore } = require('../store/open') as typeof import('../store/open');
+  const { openExistingStateStore } = require('../store/open') as typeof import('../store/open');
   const { loadMemberDigest } = require('../store/listMembers') as typeof import('../store/listMembers');
   const { location } = stateStoreSettingsFromEnv(env);
-  // Opening an embedded store creates it: an estimate must not leave one behind where none was.
-  if (!isPostgresUrl(location) && !fs.existsSync(location)) return { kind: 'none' };
   let store;
   try {
-    store = await openStateStore(location);
+    store = await openExistingStateStore(location);
   } catch (err) {
     // The message names the store by its location without credentials (SyncStateStore.location).
     return { kind: 'unavailable', reason: (err as Error).message };
   }
+  if (!store) return { kind: 'none' };
   try {
     const state = await store.listState(account, listId);
     if (!state) return { kind: 'none' };

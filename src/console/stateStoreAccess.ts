@@ -5,8 +5,7 @@
  * the store's host). Opening is tried again at most every `retryMs`, so a store that starts after the
  * console (compose) is picked up.
  */
-import fs from 'node:fs';
-import { isPostgresUrl, openStateStore } from '../store/open';
+import { openExistingStateStore } from '../store/open';
 import type { SyncStateStore } from '../store/types';
 
 export const STORE_UNAVAILABLE =
@@ -74,11 +73,11 @@ export class StateStoreAccess {
 
   private async tryOpen(): Promise<SyncStateStore | undefined> {
     try {
-      // A reader must not create an empty store where the workers keep none: it would look like a store without runs.
-      if (!isPostgresUrl(this.location) && !fs.existsSync(this.location)) {
+      const store = await openExistingStateStore(this.location);
+      if (!store) {
         throw new Error(`no store file at ${this.location} yet (a worker creates it when it starts; AUDIENCE_STATE_URL must name the workers' store)`);
       }
-      this.store = await openStateStore(this.location);
+      this.store = store;
       this.succeed();
       return this.store;
     } catch (err) {

@@ -2,6 +2,7 @@
  * Opens the store AUDIENCE_STATE_URL names (see src/config.ts): a `postgres://` URL is PostgreSQL, anything
  * else a SQLite file. Migrations are applied on open, so a new worker brings an old store up to date.
  */
+import fs from 'node:fs';
 import { migrate } from './migrations';
 import { PostgresEngine } from './postgresEngine';
 import { SqliteEngine } from './sqliteEngine';
@@ -23,4 +24,13 @@ export async function openStateStore(location: string): Promise<SyncStateStore> 
     throw new Error(`cannot open the sync-state store at ${engine.location}: ${(err as Error).message}`);
   }
   return new SqlSyncStateStore(engine);
+}
+
+/**
+ * For readers (the CLI's report, status and estimate, the console): the store the workers keep, or undefined
+ * when its embedded file does not exist. A reader never creates one: an empty store would read as "no runs".
+ */
+export async function openExistingStateStore(location: string): Promise<SyncStateStore | undefined> {
+  if (!isPostgresUrl(location) && !fs.existsSync(location)) return undefined;
+  return openStateStore(location);
 }

@@ -1,4 +1,7 @@
-/** `estimate` as a subprocess, no server needed: how it names where the list's size came from, and a failed lookup. */
+/**
+ * `estimate` and `report` as subprocesses, no server needed: how estimate names where the list's size came from,
+ * a failed lookup, and a reader that finds no store creates none.
+ */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -29,5 +32,17 @@ describe('estimate (subprocess)', () => {
     expect(r.stderr).toMatch(ONE_SENTENCE);
     expect(r.stderr).toMatch(/^Could not read the size of list "VIP" from Klaviyo .*--list-members N\.$/m);
     expect(r.stderr).not.toContain('pk_test_not_real');
+  });
+});
+
+describe('readers of the sync-state store (subprocess)', () => {
+  it('report without a store says so in one sentence, exit 2, and creates no store', async () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'no-store-')), 'state', 'audience-state.sqlite');
+    const r = await runCliProcess(['report', 'some-run'], { AUDIENCE_STATE_URL: file });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(ONE_SENTENCE);
+    expect(r.stderr).toContain(`There is no sync-state store at ${file} (AUDIENCE_STATE_URL names the store the workers use).`);
+    expect(fs.existsSync(file)).toBe(false);
+    expect(fs.existsSync(path.dirname(file))).toBe(false);
   });
 });

@@ -13,15 +13,19 @@ interface ReportFlags {
   rejects?: string;
 }
 
-/** The store's drivers and the CSV writer load when a command reads the store, not for `--help`. */
-export function openStore(ctx: CliContext): Promise<SyncStateStore> {
-  const { openStateStore } = require('../../store/open') as typeof import('../../store/open');
-  return openStateStore(stateStoreSettingsFromEnv(ctx.env).location);
+/**
+ * The workers' store, opened to read (an embedded store that does not exist is not created), or undefined.
+ * The store's drivers and the CSV writer load when a command reads the store, not for `--help`.
+ */
+function openStore(ctx: CliContext): Promise<SyncStateStore | undefined> {
+  const { openExistingStateStore } = require('../../store/open') as typeof import('../../store/open');
+  return openExistingStateStore(stateStoreSettingsFromEnv(ctx.env).location);
 }
 
 /** The latest run of a workflow id as the workers' store knows it, or undefined. */
 export async function storedRun(ctx: CliContext, workflowId: string) {
   const store = await openStore(ctx);
+  if (!store) return undefined;
   try {
     return await store.latestRun(workflowId);
   } finally {
@@ -31,6 +35,11 @@ export async function storedRun(ctx: CliContext, workflowId: string) {
 
 async function showReport(ctx: CliContext, workflowId: string, flags: ReportFlags): Promise<void> {
   const store = await openStore(ctx);
+  if (!store) {
+    throw usageError(
+      `there is no sync-state store at ${stateStoreSettingsFromEnv(ctx.env).location} (AUDIENCE_STATE_URL names the store the workers use)`,
+    );
+  }
   try {
     const run = await store.latestRun(workflowId);
     if (!run) throw usageError(`the sync-state store at ${store.location} has no run '${workflowId}' (AUDIENCE_STATE_URL names the store the workers use)`);
