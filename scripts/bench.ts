@@ -41,6 +41,7 @@ const program = new Command()
   .option('--invalid-share <share>', 'share of invalid rows', Number, 0.01)
   .option('--state <url>', 'sync-state store (default: a fresh SQLite file)')
   .option('--no-build', 'use lib/ as it is (skip `npm run build`)')
+  .option('--cpu-prof <dir>', "write the worker's V8 CPU profile into this folder (open it in Chrome DevTools)")
   .option('--source <source>', 'file (a generated CSV) or postgres (a table read by a query)', 'file')
   .option('--extract-only', 'postgres: time the extraction only, no sync')
   .option('--postgres-url <url>', 'postgres: the database (default TEST_POSTGRES_URL, else a private cluster from scripts/ensure-postgres.sh)')
@@ -56,6 +57,7 @@ const opts = program.opts<{
   source: 'file' | 'postgres';
   extractOnly?: boolean;
   postgresUrl?: string;
+  cpuProf?: string;
 }>();
 if (opts.source !== 'file' && opts.source !== 'postgres') program.error(`--source must be file or postgres, not ${opts.source}`);
 const root = path.resolve(__dirname, '..');
@@ -95,7 +97,8 @@ async function main(): Promise<void> {
   await ensureSearchAttributes(connection, 'default');
   const client = new Client({ connection });
   const taskQueue = 'audience-sync-bench';
-  const worker = spawn(process.execPath, ['lib/worker.js'], {
+  const profiling = opts.cpuProf ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(opts.cpuProf)] : [];
+  const worker = spawn(process.execPath, [...profiling, 'lib/worker.js'], {
     cwd: root,
     env: {
       ...process.env,
@@ -178,7 +181,10 @@ async function main(): Promise<void> {
     console.log(`\nList members after the refresh: ${members} (the store says ${runs[1]!.report.counts.listSize})`);
     console.log(`Worker idle RSS ${mb(idleRss)} (after start), ${mb(rss(worker.pid!, 'VmRSS'))} (after both runs); load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   } finally {
+    // The worker writes its CPU profile as it exits: wait for that (a while) before the server goes.
+    const exited = new Promise((resolve) => worker.once('exit', resolve));
     worker.kill('SIGTERM');
+    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 20_000))]);
     await connection.close();
     await emulator.close();
     await server.stop();
