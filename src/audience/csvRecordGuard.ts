@@ -35,6 +35,8 @@ export class CsvRecordGuard extends Transform {
   constructor(
     private readonly maxRecordBytes: number,
     private readonly path: string,
+    /** false: look at every byte (the reference the skipping is tested against). */
+    private readonly skipPlainBytes = true,
   ) {
     super();
   }
@@ -46,7 +48,33 @@ export class CsvRecordGuard extends Transform {
     // The state in locals for the loop (several times faster than fields, byte by byte), stored back after.
     let { inQuotes, quotePending, atFieldStart, recordBytes } = this;
     const max = this.maxRecordBytes;
+    // Where the next quote, LF and CR are (found natively, as needed): the bytes before them change nothing
+    // but the counts, so they are skipped in one step rather than looked at one by one.
+    let nextQuote = -1;
+    let nextLf = -1;
+    let nextCr = -1;
+    const next = (byte: number, from: number) => {
+      const at = chunk.indexOf(byte, from);
+      return at < 0 ? chunk.length : at;
+    };
     for (let i = first; i < chunk.length; i++) {
+      if (this.skipPlainBytes && !this.cutting && !quotePending) {
+        if (nextQuote < i) nextQuote = next(QUOTE, i);
+        // Inside quotes only a quote matters; outside, a quote, LF or CR (a comma only for the byte after it).
+        let stop = nextQuote;
+        if (!inQuotes) {
+          if (nextLf < i) nextLf = next(LF, i);
+          if (nextCr < i) nextCr = next(CR, i);
+          stop = Math.min(stop, nextLf, nextCr);
+        }
+        // Skipped only while the record stays under the limit: the byte loop below cuts it at the right byte.
+        if (stop > i && recordBytes + (stop - i) < max) {
+          if (!inQuotes) atFieldStart = chunk[stop - 1] === COMMA;
+          recordBytes += stop - i;
+          i = stop;
+          if (i === chunk.length) break;
+        }
+      }
       const b = chunk[i]!;
       if (!this.cutting && recordBytes >= max && !quotePending) {
         this.pass(chunk.subarray(from, i));

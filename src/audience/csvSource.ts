@@ -110,7 +110,7 @@ class CsvRow implements SourceRow {
   }
 
   get text(): string {
-    return this.cells.length === this.header.length ? JSON.stringify(this.cells) : '';
+    return this.cells.length === this.header.length ? cellsText(this.cells) : '';
   }
 
   get email(): unknown {
@@ -118,11 +118,34 @@ class CsvRow implements SourceRow {
   }
 }
 
+/** Cells joined by NUL, several times cheaper than JSON; JSON (which escapes NUL) in the odd row whose cells hold one, so cells never run together. */
+function cellsText(cells: string[]): string {
+  for (let i = 0; i < cells.length; i++) if (cells[i]!.includes('\u0000')) return JSON.stringify(cells);
+  return cells.join('\u0000');
+}
+
 function toRecord(header: string[], cells: string[]): RawRow {
   if (cells.length !== header.length) return brokenRow(`row has ${cells.length} cells but the header has ${header.length} columns`);
-  const record: RawRow = {};
-  for (let i = 0; i < header.length; i++) record[header[i]!] = cells[i];
-  return record;
+  return recordMaker(header)(cells);
+}
+
+type RecordMaker = (cells: string[]) => RawRow;
+const recordMakers = new WeakMap<string[], RecordMaker>();
+
+/**
+ * A function returning `{ "<column>": cells[0], … }` for this header, made once per file: V8 builds an
+ * object from a literal of fixed keys about ten times faster than key by key, and reads it faster after.
+ * The keys are JSON string literals (checked column names besides); `__proto__` is computed, so it stays a key.
+ */
+function recordMaker(header: string[]): RecordMaker {
+  let make = recordMakers.get(header);
+  if (!make) {
+    const fields = header.map((name, i) => `${name === '__proto__' ? `[${JSON.stringify(name)}]` : JSON.stringify(name)}: cells[${i}]`);
+    // Generated from the header alone, never from cell data.
+    make = new Function('cells', `return { ${fields.join(', ')} };`) as RecordMaker;
+    recordMakers.set(header, make);
+  }
+  return make;
 }
 
 /** The file's line break, from its first one (CRLF or LF). */

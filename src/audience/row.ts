@@ -152,7 +152,8 @@ function coordinateInput(value: unknown, field: string): string | number | undef
 /** `properties` object, then `properties.<key>` columns (they win), then last_event_date (wins). */
 function buildProperties(raw: RawRow): Record<string, unknown> | undefined {
   const properties: Record<string, unknown> = { ...parseProperties(raw.properties) };
-  for (const key of Object.keys(raw)) {
+  // for…in: no array of keys per row (a raw row has only own, enumerable string keys).
+  for (const key in raw) {
     if (!key.startsWith(PROPERTY_COLUMN_PREFIX)) continue;
     const value = raw[key];
     const cell = typeof value === 'string' ? text(value, key) : value;

@@ -121,13 +121,30 @@ const ISO_DATE_TIME = z.regexes.datetime({ offset: true });
 /** What normalizeDate returns: a date-time already in this form is its own answer when Date reads it back unchanged. */
 const CANONICAL_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
+/** A canonical UTC date-time names a real instant (what Date would read back unchanged): no 31 April, no hour 24. */
+function isRealUtcTime(value: string): boolean {
+  const year = digits(value, 0, 4);
+  const month = digits(value, 5, 2);
+  const day = digits(value, 8, 2);
+  const date = month >= 1 && month <= 12 && day >= 1 && day <= daysIn(year, month);
+  return date && digits(value, 11, 2) < 24 && digits(value, 14, 2) < 60 && digits(value, 17, 2) < 60;
+}
+
+function digits(text: string, at: number, count: number): number {
+  let n = 0;
+  for (let i = at; i < at + count; i++) n = n * 10 + text.charCodeAt(i) - 48;
+  return n;
+}
+
+function daysIn(year: number, month: number): number {
+  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+}
+
 /** ISO-8601 date (read as UTC midnight) or date-time with offset -> ISO string in UTC. */
 export function normalizeDate(value: string, field: string): string {
   // The common case (exports write UTC with milliseconds) skips Zod's long pattern.
-  if (CANONICAL_UTC.test(value)) {
-    const time = Date.parse(value);
-    if (!Number.isNaN(time) && new Date(time).toISOString() === value) return value;
-  }
+  if (CANONICAL_UTC.test(value) && isRealUtcTime(value)) return value;
   if (ISO_DATE.test(value)) return `${value}T00:00:00.000Z`;
   if (ISO_DATE_TIME.test(value)) return new Date(value).toISOString();
   throw new FieldProblem(
@@ -187,16 +204,22 @@ export function checkPropertyName(name: string): void {
 
 /** Every key at every depth is an allowed name, and nothing nests deeper than MAX_PROPERTY_DEPTH (checked without recursion). */
 export function checkProperties(properties: Record<string, unknown>): void {
-  const stack: { value: unknown; depth: number }[] = [{ value: properties, depth: 1 }];
-  while (stack.length > 0) {
-    const { value, depth } = stack.pop()!;
-    if (typeof value !== 'object' || value === null) continue;
+  // Only objects and arrays go on the stack: most properties are flat, and their values cost nothing here.
+  const values: object[] = [properties];
+  const depths: number[] = [1];
+  while (values.length > 0) {
+    const value = values.pop()!;
+    const depth = depths.pop()!;
     if (depth > MAX_PROPERTY_DEPTH) {
       throw new FieldProblem('invalid_properties', 'properties', `properties nest deeper than ${MAX_PROPERTY_DEPTH} levels`);
     }
-    for (const [name, inner] of Object.entries(value)) {
+    for (const name of Object.keys(value)) {
       checkPropertyName(name);
-      stack.push({ value: inner, depth: depth + 1 });
+      const inner = (value as Record<string, unknown>)[name];
+      if (typeof inner === 'object' && inner !== null) {
+        values.push(inner);
+        depths.push(depth + 1);
+      }
     }
   }
 }

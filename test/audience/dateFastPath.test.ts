@@ -44,5 +44,10 @@ describe('normalizeDate on UTC date-times with milliseconds (its fast path)', ()
     expect(fast('2024-02-29T23:59:59.999Z')).toBe('2024-02-29T23:59:59.999Z');
     expect(fast('2023-02-29T10:00:00.000Z')).toBeUndefined();
     expect(fast('2024-13-01T10:00:00.000Z')).toBeUndefined();
+    // Century years are leap years only every 400 years; hour 24 is the next day, not this one.
+    expect(fast('2000-02-29T00:00:00.000Z')).toBe('2000-02-29T00:00:00.000Z');
+    expect(fast('1900-02-29T00:00:00.000Z')).toBe(slow('1900-02-29T00:00:00.000Z'));
+    expect(fast('2024-04-31T00:00:00.000Z')).toBe(slow('2024-04-31T00:00:00.000Z'));
+    expect(fast('2024-05-31T24:00:00.000Z')).toBe(slow('2024-05-31T24:00:00.000Z'));
   });
 });
