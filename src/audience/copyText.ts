@@ -75,10 +75,13 @@ export class MalformedCopyError extends Error {}
 export class CopyTextEncoder {
   /** Rows encoded so far. */
   rows = 0;
-  private readonly keys: Buffer[];
-  private readonly keyBytes: number;
+  /** Every column's `,"name":` one after another; column i's starts at keyStarts[i]. */
+  private readonly keys: Uint8Array;
+  private readonly keyStarts: Int32Array;
   private readonly kinds: Uint8Array;
   private readonly textEncoders: JsonEncoder[];
+  /** 1 for a byte a JSON string holds as it is. */
+  private readonly plainBytes: Uint8Array;
   private out: Buffer = Buffer.allocUnsafe(INITIAL_BYTES);
   private used = 0;
   private carry: Buffer | undefined;
@@ -92,10 +95,14 @@ export class CopyTextEncoder {
     columns: CopyColumn[],
     private readonly validUtf8: boolean,
   ) {
-    this.keys = columns.map((c) => Buffer.from(`${JSON.stringify(c.name)}:`));
-    this.keyBytes = this.keys.reduce((n, key) => n + key.length + 1, 0);
+    const keys = columns.map((c) => Buffer.from(`,${JSON.stringify(c.name)}:`));
+    // A plain Uint8Array of its own: reading a pooled Buffer's bytes is slower.
+    this.keys = new Uint8Array(Buffer.concat(keys));
+    this.keyStarts = new Int32Array(columns.length + 1);
+    keys.forEach((key, i) => (this.keyStarts[i + 1] = this.keyStarts[i]! + key.length));
     this.kinds = Uint8Array.from(columns, (c) => KIND_CODES[valueKindOf(c.typeId) ?? 'other']);
     this.textEncoders = columns.map((c) => jsonEncoderFor(c.typeId));
+    this.plainBytes = Uint8Array.from({ length: 256 }, (_, c) => (c >= SPACE && c !== QUOTE && c !== BACKSLASH && (c < 0x80 || validUtf8) ? 1 : 0));
   }
 
   /** Bytes encoded and not yet taken. */
@@ -145,9 +152,12 @@ export class CopyTextEncoder {
   private encodeRow(): void {
     const src = this.src;
     const kinds = this.kinds;
+    const keys = this.keys;
+    const keyStarts = this.keyStarts;
+    const plain = this.plainBytes;
     this.rowEnd = src.indexOf(NEWLINE, this.pos);
     // A byte of a value becomes at most 6 (\u00XX); a tab (or \N) stands for up to the 2 of "" or the 5 of false.
-    this.ensure((this.rowEnd - this.pos + 1) * 6 + this.keyBytes + 3);
+    this.ensure((this.rowEnd - this.pos + 1) * 6 + this.keys.length + 3);
     let out = this.out;
     let o = this.used;
     let p = this.pos;
@@ -163,10 +173,27 @@ export class CopyTextEncoder {
         p += 2;
         continue;
       }
-      if (!first) out[o++] = COMMA;
+      // `,"name":`, without its comma for the first value.
+      const keyEnd = keyStarts[i + 1]!;
+      for (let k = first ? keyStarts[i]! + 1 : keyStarts[i]!; k < keyEnd; k++) out[o++] = keys[k]!;
       first = false;
-      const key = this.keys[i]!;
-      for (let k = 0; k < key.length; k++) out[o++] = key[k]!;
+      if (kinds[i] === 0) {
+        // The common case inline: text that JSON holds as it is.
+        let q = p;
+        let w = o;
+        out[w++] = QUOTE;
+        let c = src[q]!;
+        while (plain[c] === 1) {
+          out[w++] = c;
+          c = src[++q]!;
+        }
+        if (c === TAB || c === NEWLINE) {
+          out[w++] = QUOTE;
+          p = q;
+          o = w;
+          continue;
+        }
+      }
       this.pos = p;
       this.used = o;
       switch (kinds[i]) {
@@ -210,9 +237,10 @@ export class CopyTextEncoder {
     let p = this.pos;
     let o = this.used;
     out[o++] = QUOTE;
+    const plain = this.plainBytes;
     for (;;) {
       let c = src[p]!;
-      if (c >= SPACE && c < 0x80 && c !== QUOTE && c !== BACKSLASH) {
+      if (plain[c] === 1) {
         out[o++] = c;
         p++;
         continue;
@@ -366,7 +394,7 @@ export class CopyTextEncoder {
     const text = escaped ? this.unescapedText(start, end) : src.toString('utf8', start, end);
     const json = this.textEncoders[column]!(text);
     // A UTF-16 code unit takes at most 3 bytes; the rest of the row keeps the room encodeRow() made for it.
-    this.ensure(json.length * 3 + (this.rowEnd - end + 1) * 6 + this.keyBytes + 3);
+    this.ensure(json.length * 3 + (this.rowEnd - end + 1) * 6 + this.keys.length + 3);
     this.used += this.out.write(json, this.used);
     this.pos = end;
   }

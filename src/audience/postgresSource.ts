@@ -34,6 +34,7 @@ export async function extractQueryRows(source: PostgresSource, opts: QueryExtrac
   const timeout = `${Math.round(opts.queryTimeoutMs / 1000)} s`;
   const classify = (err: unknown) => classifyQueryError(err, { connection: source.connection, connectionString: opts.connectionString, timeout });
   let client: Client | undefined;
+  let detach = () => {};
   try {
     client = new Client({
       connectionString: opts.connectionString,
@@ -63,6 +64,10 @@ export async function extractQueryRows(source: PostgresSource, opts: QueryExtrac
     );
     // One statement, so one snapshot of the data; the newline ends a trailing -- comment.
     const copy = client.query(copyTo(`COPY (${statement}\n) TO STDOUT`));
+    // Stops at once, even while PostgreSQL has sent nothing for a while.
+    const stop = () => copy.destroy(opts.signal?.reason as Error);
+    opts.signal?.addEventListener('abort', stop, { once: true });
+    detach = () => opts.signal?.removeEventListener('abort', stop);
     for await (const chunk of copy as AsyncIterable<Buffer>) {
       opts.signal?.throwIfAborted();
       encoder.add(chunk);
@@ -79,6 +84,7 @@ export async function extractQueryRows(source: PostgresSource, opts: QueryExtrac
   } catch (err) {
     throw classify(err);
   } finally {
+    detach();
     await client?.end().catch(() => undefined);
   }
 }

@@ -252,6 +252,23 @@ describeWithPostgres('a PostgreSQL audience query', () => {
     expect(before.trim().split('\n')).toHaveLength(100);
   });
 
+  it('stops reading when its signal aborts, mid-result', async () => {
+    const controller = new AbortController();
+    let writes = 0;
+    const err: unknown = await extractQueryRows(query('select c.* from customers c cross join generate_series(1, 20)'), {
+      connectionString: db.url,
+      queryTimeoutMs: 60_000,
+      signal: controller.signal,
+      write: async () => {
+        writes++;
+        controller.abort();
+      },
+    }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(SyncFailure);
+    expect((err as SyncFailure).message).toMatch(/aborted/);
+    expect(writes).toBe(1);
+  });
+
   it('sees the table as it was when the query started, while rows are inserted and deleted under it', async () => {
     await db.sql(customersTable('moving', 20_000));
     const lines: string[] = [];
