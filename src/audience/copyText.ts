@@ -81,6 +81,8 @@ export class CopyTextEncoder {
   private readonly textEncoders: JsonEncoder[];
   /** 1 for a byte a JSON string holds as it is. */
   private readonly plainBytes: Uint8Array;
+  /** 1 for a byte of json text copied as it is. */
+  private readonly plainJsonBytes: Uint8Array;
   private out: Buffer = Buffer.allocUnsafe(INITIAL_BYTES);
   private used = 0;
   private carry: Buffer | undefined;
@@ -88,6 +90,8 @@ export class CopyTextEncoder {
   private src: Buffer = Buffer.alloc(0);
   private pos = 0;
   private rowEnd = 0;
+  /** Set by dataByte(). */
+  private next = 0;
 
   /** `validUtf8`: PostgreSQL guarantees the text is UTF-8, so non-ASCII bytes are copied as they are. */
   constructor(
@@ -101,6 +105,7 @@ export class CopyTextEncoder {
     keys.forEach((key, i) => (this.keyStarts[i + 1] = this.keyStarts[i]! + key.length));
     this.kinds = Uint8Array.from(columns, (c) => KIND_CODES[valueKindOf(c.typeId) ?? 'other']);
     this.textEncoders = columns.map((c) => jsonEncoderFor(c.typeId));
+    this.plainJsonBytes = Uint8Array.from({ length: 256 }, (_, c) => (!isFieldEnd(c) && c !== RETURN && c !== BACKSLASH && (c < 0x80 || validUtf8) ? 1 : 0));
     this.plainBytes = Uint8Array.from({ length: 256 }, (_, c) => (c >= SPACE && c !== QUOTE && c !== BACKSLASH && (c < 0x80 || validUtf8) ? 1 : 0));
   }
 
@@ -233,32 +238,21 @@ export class CopyTextEncoder {
   private stringValue(column: number): void {
     const src = this.src;
     const out = this.out;
+    const plain = this.plainBytes;
     let p = this.pos;
     let o = this.used;
     out[o++] = QUOTE;
-    const plain = this.plainBytes;
-    for (;;) {
-      let c = src[p]!;
+    for (let c = src[p]!; !isFieldEnd(c); c = src[p]!) {
       if (plain[c] === 1) {
         out[o++] = c;
         p++;
         continue;
       }
-      if (c === TAB || c === NEWLINE) break;
-      if (c === BACKSLASH) {
-        c = this.unescape(p);
-        p += 2;
-      } else {
-        p++;
-      }
-      if (c >= 0x80) {
-        if (!this.validUtf8) return this.viaText(column);
-        out[o++] = c;
-      } else if (c >= SPACE && c !== QUOTE && c !== BACKSLASH) {
-        out[o++] = c;
-      } else {
-        o = jsonEscape(out, o, c);
-      }
+      c = this.dataByte(p);
+      p = this.next;
+      if (c >= 0x80 && !this.validUtf8) return this.viaText(column);
+      if (c >= 0x80 || (c >= SPACE && c !== QUOTE && c !== BACKSLASH)) out[o++] = c;
+      else o = jsonEscape(out, o, c);
     }
     out[o++] = QUOTE;
     this.pos = p;
@@ -269,17 +263,17 @@ export class CopyTextEncoder {
   private jsonValue(column: number): void {
     const src = this.src;
     const out = this.out;
+    const plain = this.plainJsonBytes;
     let p = this.pos;
     let o = this.used;
-    for (;;) {
-      let c = src[p]!;
-      if (c === TAB || c === NEWLINE) break;
-      if (c === BACKSLASH) {
-        c = this.unescape(p);
-        p += 2;
-      } else {
+    for (let c = src[p]!; !isFieldEnd(c); c = src[p]!) {
+      if (plain[c] === 1) {
+        out[o++] = c;
         p++;
+        continue;
       }
+      c = this.dataByte(p);
+      p = this.next;
       if (c >= 0x80 && !this.validUtf8) return this.viaText(column);
       // As postgresTypes.ts's jsonRaw: a line break between tokens becomes a space.
       out[o++] = c === NEWLINE || c === RETURN ? SPACE : c;
@@ -401,17 +395,20 @@ export class CopyTextEncoder {
   private unescapedText(start: number, end: number): string {
     const bytes = Buffer.allocUnsafe(end - start);
     let n = 0;
-    for (let p = start; p < end; p++) {
-      if (this.src[p] === BACKSLASH) bytes[n++] = this.unescape(p++);
-      else bytes[n++] = this.src[p]!;
-    }
+    for (let p = start; p < end; p = this.next) bytes[n++] = this.dataByte(p);
     return bytes.toString('utf8', 0, n);
   }
 
-  /** The byte the escape at `p` (a backslash) stands for. */
-  private unescape(p: number): number {
+  /** The byte of the value at `p`, a COPY escape undone; this.next is where the next one starts. */
+  private dataByte(p: number): number {
+    const c = this.src[p]!;
+    if (c !== BACKSLASH) {
+      this.next = p + 1;
+      return c;
+    }
     const letter = this.src[p + 1];
-    if (letter === undefined || letter === NEWLINE || letter === TAB) throw new MalformedCopyError('a COPY value ends in a lone backslash');
+    if (letter === undefined || isFieldEnd(letter)) throw new MalformedCopyError('a COPY value ends in a lone backslash');
+    this.next = p + 2;
     return COPY_ESCAPES.get(letter) ?? letter;
   }
 
