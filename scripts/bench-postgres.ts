@@ -67,10 +67,10 @@ export function printExtraction(m: ExtractionMeasurement): void {
   console.log(`  peak RSS             ${m.peakRssMb} MiB\n`);
 }
 
-/** Runs the query into a snapshot in a child process and reports its speed and memory. */
-export function measureExtraction(url: string, query: string): Promise<ExtractionMeasurement> {
+/** Runs the query into a snapshot in a child process (given `nodeOptions`) and reports its speed and memory. */
+export function measureExtraction(url: string, query: string, nodeOptions: string[] = []): Promise<ExtractionMeasurement> {
   return new Promise((resolve, reject) => {
-    const child = fork(__filename, ['--child', url, query], { execArgv: ['--require', 'tsx/cjs'] });
+    const child = fork(__filename, ['--child', url, query], { execArgv: ['--require', 'tsx/cjs', ...nodeOptions] });
     child.once('message', (m) => resolve(m as ExtractionMeasurement));
     child.once('error', reject);
     child.once('exit', (code) => code !== 0 && reject(new Error(`extraction child exited with ${code}`)));

@@ -41,7 +41,7 @@ const program = new Command()
   .option('--invalid-share <share>', 'share of invalid rows', Number, 0.01)
   .option('--state <url>', 'sync-state store (default: a fresh SQLite file)')
   .option('--no-build', 'use lib/ as it is (skip `npm run build`)')
-  .option('--cpu-prof <dir>', "write the worker's V8 CPU profile into this folder (open it in Chrome DevTools)")
+  .option('--cpu-prof <dir>', "write the worker's (or the extraction's) V8 CPU profile into this folder (open it in Chrome DevTools)")
   .option('--source <source>', 'file (a generated CSV) or postgres (a table read by a query)', 'file')
   .option('--extract-only', 'postgres: time the extraction only, no sync')
   .option('--postgres-url <url>', 'postgres: the database (default TEST_POSTGRES_URL, else a private cluster from scripts/ensure-postgres.sh)')
@@ -97,8 +97,7 @@ async function main(): Promise<void> {
   await ensureSearchAttributes(connection, 'default');
   const client = new Client({ connection });
   const taskQueue = 'audience-sync-bench';
-  const profiling = opts.cpuProf ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(opts.cpuProf)] : [];
-  const worker = spawn(process.execPath, [...profiling, 'lib/worker.js'], {
+  const worker = spawn(process.execPath, [...cpuProfiling(), 'lib/worker.js'], {
     cwd: root,
     env: {
       ...process.env,
@@ -203,7 +202,7 @@ async function prepareAudiences(dir: string): Promise<{ first: AudienceSource; r
     const name = `customers_${opts.rows}_${Math.round(opts.invalidShare * 1000)}`;
     const first = await benchTable(url, name, opts.rows, () => syntheticRows(synthetic));
     console.log(`Extracting (${first}) into a snapshot, in a process of its own...`);
-    printExtraction(await measureExtraction(url, first));
+    printExtraction(await measureExtraction(url, first, cpuProfiling()));
     if (opts.extractOnly) return undefined;
     const churned = churnedRows(churn);
     console.log(`The refresh reads the same customers with ${churnNote}`);
@@ -220,6 +219,11 @@ async function prepareAudiences(dir: string): Promise<{ first: AudienceSource; r
   const churned = await generateChurnedAudience({ ...churn, out: path.join(dir, 'refresh.csv') });
   console.log(`  ${(fs.statSync(first.path).size / 1e6).toFixed(1)} MB`);
   return { first: { type: 'csv', path: first.path }, refresh: { type: 'csv', path: churned.path }, env: {} };
+}
+
+/** Node options that write a V8 CPU profile into --cpu-prof's folder, if given. */
+function cpuProfiling(): string[] {
+  return opts.cpuProf ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(opts.cpuProf)] : [];
 }
 
 function print(run: RunFigures, rows: number): void {

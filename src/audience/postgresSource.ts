@@ -1,19 +1,21 @@
 /**
  * Runs an audience query once and writes its rows as NDJSON lines: in a READ ONLY transaction with a
- * statement timeout, through a server-side cursor (pg-cursor), so memory holds one batch of rows however
- * large the result. The query's columns are the audience fields, checked before the first row is written.
+ * statement timeout, as `COPY (query) TO STDOUT`, so PostgreSQL streams the rows as text lines that are
+ * encoded byte for byte (copyText.ts) rather than parsed into a string per value, and memory holds a
+ * chunk at a time however large the result. The query's columns are the audience fields: PostgreSQL
+ * describes them (without running the query) and they are checked before the first row is read.
  */
-import { Client, type FieldDef } from 'pg';
-import Cursor from 'pg-cursor';
+import { Client, type Connection, type FieldDef, type Submittable } from 'pg';
+import { to as copyTo } from 'pg-copy-streams';
 import type { PostgresSource } from '../shared';
 import { assertValidHeader } from './fields';
 import { classifyQueryError } from './postgresErrors';
-import { jsonEncoderFor, rawTextTypes, type JsonEncoder } from './postgresTypes';
+import { CopyTextEncoder } from './copyText';
 import { InvalidAudienceError } from './errors';
 import { readOnlyQueryProblem, singleStatement } from './readOnlyQuery';
 
-/** Rows per round trip: large enough to amortise it, small enough that memory stays flat. */
-const ROWS_PER_READ = 5_000;
+/** Encoded lines are written out in pieces of about this size. */
+const WRITE_BYTES = 1 << 20;
 const CONNECT_TIMEOUT_MS = 15_000;
 
 export interface QueryExtractOptions {
@@ -32,13 +34,15 @@ export async function extractQueryRows(source: PostgresSource, opts: QueryExtrac
   const timeout = `${Math.round(opts.queryTimeoutMs / 1000)} s`;
   const classify = (err: unknown) => classifyQueryError(err, { connection: source.connection, connectionString: opts.connectionString, timeout });
   let client: Client | undefined;
+  let detach = () => {};
   try {
     client = new Client({
       connectionString: opts.connectionString,
       connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
       application_name: 'klaviyo-audience-sync',
       keepAlive: true,
-      types: rawTextTypes,
+      // Whatever the database's encoding, text arrives as UTF-8 (which is how it is decoded).
+      client_encoding: 'UTF8',
     });
     // Without a listener, a connection dropped between calls would crash the worker; the pending call fails anyway.
     client.on('error', () => undefined);
@@ -46,89 +50,68 @@ export async function extractQueryRows(source: PostgresSource, opts: QueryExtrac
     await client.query('BEGIN READ ONLY');
     await client.query(`SET LOCAL statement_timeout = ${Math.round(opts.queryTimeoutMs)}`);
     await client.query("SET LOCAL TimeZone = 'UTC'");
-    const cursor = client.query(new Cursor(singleStatement(source.query), [], { rowMode: 'array', types: rawTextTypes }));
-    const first = await read(cursor, ROWS_PER_READ);
-    const columns = first.fields.map((f) => f.name);
-    assertValidHeader(columns, "the query's columns");
-    const encoders = first.fields.map((f) => columnEncoder(f));
-    const out = new LineBuffer(opts.write);
-    let rows = 0;
-    for (let batch = first.rows; batch.length > 0; ) {
+    const statement = singleStatement(source.query);
+    const fields = await describeColumns(client, statement);
+    assertValidHeader(
+      fields.map((f) => f.name),
+      "the query's columns",
+    );
+    // Only SQL_ASCII databases hold bytes PostgreSQL has not checked to be valid in their encoding.
+    const encoding = await client.query<{ server_encoding: string }>('SHOW server_encoding');
+    const encoder = new CopyTextEncoder(
+      fields.map((f) => ({ name: f.name, typeId: f.dataTypeID })),
+      encoding.rows[0]?.server_encoding !== 'SQL_ASCII',
+    );
+    // One statement, so one snapshot of the data; the newline ends a trailing -- comment.
+    const copy = client.query(copyTo(`COPY (${statement}\n) TO STDOUT`));
+    // Stops at once, even while PostgreSQL has sent nothing for a while.
+    const stop = () => copy.destroy(opts.signal?.reason as Error);
+    opts.signal?.addEventListener('abort', stop, { once: true });
+    detach = () => opts.signal?.removeEventListener('abort', stop);
+    for await (const chunk of copy as AsyncIterable<Buffer>) {
       opts.signal?.throwIfAborted();
-      // PostgreSQL produces the next rows while this batch is written: at most two batches in memory.
-      const next = read(cursor, ROWS_PER_READ);
-      await out.addBatch(encoders, batch).catch(async (err: unknown) => {
-        await next.catch(() => undefined);
-        throw err;
-      });
-      rows += batch.length;
-      opts.onProgress?.(rows);
-      batch = (await next).rows;
+      encoder.add(chunk);
+      if (encoder.pendingBytes >= WRITE_BYTES) {
+        await opts.write(encoder.take());
+        opts.onProgress?.(encoder.rows);
+      }
     }
-    await cursor.close();
+    encoder.finish();
+    if (encoder.pendingBytes > 0) await opts.write(encoder.take());
+    opts.onProgress?.(encoder.rows);
     await client.query('ROLLBACK');
-    return rows;
+    return encoder.rows;
   } catch (err) {
     throw classify(err);
   } finally {
+    detach();
     await client?.end().catch(() => undefined);
   }
 }
 
-/** The next rows; the first read also gives the columns (a read after the last row gives none). */
-function read(cursor: Cursor<(string | null)[]>, rows: number): Promise<{ rows: (string | null)[][]; fields: FieldDef[] }> {
+/** The columns `statement` returns, from PostgreSQL's Describe: parsed, not run. */
+function describeColumns(client: Client, statement: string): Promise<FieldDef[]> {
   return new Promise((resolve, reject) => {
-    cursor.read(rows, (err, batch, result) => (err ? reject(err) : resolve({ rows: batch, fields: result?.fields ?? [] })));
+    let fields: FieldDef[] = [];
+    let settled = false;
+    const describe: Submittable & Record<string, unknown> = {
+      submit(connection: Connection) {
+        connection.parse({ name: '', text: statement, types: [] }, true);
+        connection.describe({ type: 'S', name: '' }, true);
+        connection.sync();
+      },
+      handleRowDescription(msg: { fields: FieldDef[] }) {
+        fields = msg.fields;
+      },
+      handleError(err: Error) {
+        if (!settled) reject(err);
+        settled = true;
+      },
+      handleReadyForQuery() {
+        if (!settled) resolve(fields);
+        settled = true;
+      },
+    };
+    client.query(describe);
   });
-}
-
-/** `"name":value` for one column's raw text. */
-type ColumnEncoder = (text: string) => string;
-
-function columnEncoder(field: FieldDef): ColumnEncoder {
-  const key = `${JSON.stringify(field.name)}:`;
-  const value: JsonEncoder = jsonEncoderFor(field.dataTypeID);
-  return (text) => key + value(text);
-}
-
-/** One JSON object per row; NULL columns are left out, as an empty CSV cell would be. */
-function ndjsonLine(columns: ColumnEncoder[], values: (string | null)[]): string {
-  let line = '';
-  for (let i = 0; i < columns.length; i++) {
-    const text = values[i];
-    if (text === null || text === undefined) continue;
-    line += (line ? ',' : '{') + columns[i]!(text);
-  }
-  return line ? `${line}}\n` : '{}\n';
-}
-
-/**
- * Lines encoded straight into one reused buffer, written out once per batch (or when it fills): a
- * string of a whole batch would cost more in concatenation and garbage collection than the query itself.
- */
-class LineBuffer {
-  private buffer = Buffer.allocUnsafe(4 << 20);
-  private used = 0;
-
-  constructor(private readonly write: (chunk: Buffer) => Promise<unknown>) {}
-
-  async addBatch(columns: ColumnEncoder[], rows: (string | null)[][]): Promise<void> {
-    for (const values of rows) {
-      const line = ndjsonLine(columns, values);
-      // A UTF-16 code unit takes at most 3 bytes in UTF-8.
-      const room = line.length * 3;
-      if (this.buffer.length - this.used < room) {
-        await this.flush();
-        if (this.buffer.length < room) this.buffer = Buffer.allocUnsafe(room);
-      }
-      this.used += this.buffer.write(line, this.used);
-    }
-    await this.flush();
-  }
-
-  private async flush(): Promise<void> {
-    if (this.used === 0) return;
-    await this.write(this.buffer.subarray(0, this.used));
-    this.used = 0;
-  }
 }

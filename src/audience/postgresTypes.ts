@@ -6,7 +6,7 @@
  * (int8 past 2^53 and NaN/Infinity become text rather than change), json/jsonb are embedded as they are,
  * intervals, bytea and money stay as printed, and other types (arrays) go through pg's own parsers.
  */
-import { types, type CustomTypesConfig } from 'pg';
+import { types } from 'pg';
 
 /** Type OIDs from PostgreSQL's pg_type.dat. */
 const OID = {
@@ -36,11 +36,6 @@ const OID = {
   jsonb: 3802,
 } as const;
 
-/** Every value arrives as PostgreSQL's text; the column's encoder decides what it becomes. */
-export const rawTextTypes: CustomTypesConfig = {
-  getTypeParser: (() => (text: string) => text) as CustomTypesConfig['getTypeParser'],
-};
-
 export type JsonEncoder = (text: string) => string;
 
 /** Characters a JSON string must escape (and lone surrogates, which JSON.stringify writes as escapes). */
@@ -55,41 +50,59 @@ const jsonNumber: JsonEncoder = (text) => (JSON_NUMBER.test(text) ? text : jsonS
 /** Past 15 digits a double may change the number: kept as text. */
 const jsonInt8: JsonEncoder = (text) => (text.length <= 16 && Number.isSafeInteger(Number(text)) ? text : jsonString(text));
 const jsonBool: JsonEncoder = (text) => (text === 't' ? 'true' : 'false');
-const jsonRaw: JsonEncoder = (text) => text;
+/** A line break in json text is whitespace between tokens (a string cannot hold one): a space keeps the value on its NDJSON line. */
+const jsonRaw: JsonEncoder = (text) => text.replace(/[\n\r]/g, ' ');
 const jsonTimestamp: JsonEncoder = (text) => jsonString(isoTimestamp(text));
 
-const ENCODERS = new Map<number, JsonEncoder>([
-  [OID.bool, jsonBool],
-  [OID.int2, jsonNumber],
-  [OID.int4, jsonNumber],
-  [OID.oid, jsonNumber],
-  [OID.float4, jsonNumber],
-  [OID.float8, jsonNumber],
-  [OID.numeric, jsonNumber],
-  [OID.int8, jsonInt8],
-  [OID.json, jsonRaw],
-  [OID.jsonb, jsonRaw],
-  [OID.timestamp, jsonTimestamp],
-  [OID.timestamptz, jsonTimestamp],
-  [OID.date, jsonString],
+/** How a column's text becomes JSON; copyText.ts has a byte-level twin of each (tested against these). */
+export const VALUE_KIND_ENCODERS = {
+  string: jsonString,
+  number: jsonNumber,
+  int8: jsonInt8,
+  bool: jsonBool,
+  json: jsonRaw,
+  timestamp: jsonTimestamp,
+} satisfies Record<string, JsonEncoder>;
+
+export type ValueKind = keyof typeof VALUE_KIND_ENCODERS;
+
+const KINDS = new Map<number, ValueKind>([
+  [OID.bool, 'bool'],
+  [OID.int2, 'number'],
+  [OID.int4, 'number'],
+  [OID.oid, 'number'],
+  [OID.float4, 'number'],
+  [OID.float8, 'number'],
+  [OID.numeric, 'number'],
+  [OID.int8, 'int8'],
+  [OID.json, 'json'],
+  [OID.jsonb, 'json'],
+  [OID.timestamp, 'timestamp'],
+  [OID.timestamptz, 'timestamp'],
+  [OID.date, 'string'],
   // Types JSON has no form for: as PostgreSQL prints them.
-  [OID.time, jsonString],
-  [OID.timetz, jsonString],
-  [OID.interval, jsonString],
-  [OID.bytea, jsonString],
-  [OID.money, jsonString],
-  [OID.text, jsonString],
-  [OID.varchar, jsonString],
-  [OID.bpchar, jsonString],
-  [OID.char, jsonString],
-  [OID.name, jsonString],
-  [OID.uuid, jsonString],
+  [OID.time, 'string'],
+  [OID.timetz, 'string'],
+  [OID.interval, 'string'],
+  [OID.bytea, 'string'],
+  [OID.money, 'string'],
+  [OID.text, 'string'],
+  [OID.varchar, 'string'],
+  [OID.bpchar, 'string'],
+  [OID.char, 'string'],
+  [OID.name, 'string'],
+  [OID.uuid, 'string'],
 ]);
+
+/** The kind of a column of type `oid`, or undefined for types only pg's parsers know (arrays, extensions). */
+export function valueKindOf(oid: number): ValueKind | undefined {
+  return KINDS.get(oid);
+}
 
 /** The encoder for a column of type `oid`: text as PostgreSQL prints it -> JSON. */
 export function jsonEncoderFor(oid: number): JsonEncoder {
-  const own = ENCODERS.get(oid);
-  if (own) return own;
+  const kind = KINDS.get(oid);
+  if (kind) return VALUE_KIND_ENCODERS[kind];
   // Arrays, intervals, bytea, extension types: pg's parser (arrays become arrays), else the text as printed.
   const parse = types.getTypeParser(oid, 'text') as (text: string) => unknown;
   return (text) => {

@@ -7,6 +7,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { Client, type CustomTypesConfig } from 'pg';
+import { jsonEncoderFor } from '../../src/audience/postgresTypes';
 import type { SourceSettings } from '../../src/config';
 import { SourceUnreachableError } from '../../src/audience/errors';
 import { extractQueryRows } from '../../src/audience/postgresSource';
@@ -44,6 +46,28 @@ const query = (sql: string, connection = 'warehouse'): PostgresSource => ({ type
 async function snapshotLines(sql: string, overrides: Partial<SourceSettings> = {}): Promise<Record<string, unknown>[]> {
   const file = await rowFileFor(query(sql), { dir: path.join(dir, `run-${++runs}`), sources: { ...settings, ...overrides } });
   return fs.readFileSync(file.path, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
+/** The snapshot's text, in a fresh run folder. */
+async function snapshotText(sql: string): Promise<string> {
+  const file = await rowFileFor(query(sql), { dir: path.join(dir, `run-${++runs}`), sources: settings });
+  return fs.readFileSync(file.path, 'utf8');
+}
+
+/** The lines the query's rows make when pg reads each value as text and the column's type encoder turns it into JSON. */
+async function valueByValueLines(sql: string): Promise<string> {
+  const client = new Client({ connectionString: db.url, types: { getTypeParser: () => (text: string) => text } as CustomTypesConfig });
+  await client.connect();
+  try {
+    await client.query("set TimeZone = 'UTC'");
+    const result = await client.query<(string | null)[]>({ text: sql, rowMode: 'array' });
+    const encoders = result.fields.map((f) => ({ key: `${JSON.stringify(f.name)}:`, value: jsonEncoderFor(f.dataTypeID) }));
+    return result.rows
+      .map((values) => `{${values.flatMap((text, i) => (text === null ? [] : [encoders[i]!.key + encoders[i]!.value(text)])).join(',')}}\n`)
+      .join('');
+  } finally {
+    await client.end();
+  }
 }
 
 /** The failure a snapshot attempt ends in, checked for secrets. */
@@ -100,6 +124,57 @@ describeWithPostgres('a PostgreSQL audience query', () => {
       'properties.tags': ['x', 'y'],
       'properties.wait': '01:00:00',
     });
+  });
+
+  it('writes, byte for byte, what each value as pg reads it becomes through its type encoder, for every type and awkward value', async () => {
+    // SQL literals per column; row i takes each column's i-th value (NULL past the end), so NULLs mix in.
+    const columns: [name: string, type: string, values: string[]][] = [
+      ['email', 'text', ["'a@example.com'", "''", "'with space'", `'quote " backslash \\ end\\'`, "E'new\\nline\\ttab\\rcr\\bbs\\fff\\vvt\\x01\\x1f\\x7f'", "'Zoë 🎉 ñ 中 \u2028'", `'\\N'`, "'\\'"]],
+      ['first_name', 'varchar(20)', ["'Ana'", "'tab\there'"]],
+      ['"properties.code"', 'char(5)', ["'ab'", "'abcde'"]],
+      ['"properties.name"', 'name', ["'n'"]],
+      ['"properties.id"', 'uuid', ["'0b6f6c2e-5b3c-4c1e-9a53-1b2c3d4e5f60'"]],
+      ['"properties.day"', 'date', ["'2024-05-31'", "'infinity'", "'0044-03-15 BC'"]],
+      ['"properties.at"', 'time', ["'14:00:00.5'"]],
+      ['"properties.attz"', 'timetz', ["'14:00:00+02'"]],
+      ['"properties.wait"', 'interval', ["'1 day 02:00:00'", "'-3 years'"]],
+      ['"properties.blob"', 'bytea', ["'\\x00ff'::bytea"]],
+      ['"properties.cash"', 'money', ["12.5"]],
+      ['"properties.i2"', 'int2', ['0', '-32768', '32767']],
+      ['"properties.i4"', 'int4', ['-42', '2147483647']],
+      ['"properties.i8"', 'int8', ['9007199254740991', '9007199254740993', '-9007199254740991', '1000000000000000', '-999999999999999', '-99999999999999', '0', '-9223372036854775808']],
+      ['"properties.oid"', 'oid', ['4294967295']],
+      ['latitude', 'numeric', ['12.50', "'NaN'", "'Infinity'", "'-Infinity'", '0.000001', '-0.5', '1e20', '0']],
+      ['longitude', 'float8', ['1.5e-7', "'Infinity'", "'-Infinity'", "'NaN'", "'-0'", '1e100', '0.1', '123456789012345678']],
+      ['"properties.f4"', 'float4', ['3.4028235e+38', '1.5', "'NaN'"]],
+      ['"properties.vip"', 'bool', ['true', 'false']],
+      ['last_event_date', 'timestamptz', ["'2024-05-31 16:00:00.123456+02'", "'2024-05-31 14:00:00+00'", "'2024-05-31 14:00:00.5+00'", "'infinity'", "'-infinity'", "'0044-03-15 12:00:00+00 BC'", "'10000-01-01 00:00:00+00'", "'1900-01-01 00:00:00.999999+00'"]],
+      ['"properties.seen"', 'timestamp', ["'2024-05-31 14:00:00'", "'2024-05-31 14:00:00.000001'", "'infinity'", "'2024-05-31 14:00:00.12'"]],
+      ['properties', 'jsonb', [`'{"tier":"gold","n":3,"s":"a\\"b\\\\c\\nd","u":"é","nul":null,"arr":[1.5,true]}'`, "'[]'", "'\"text\"'", "'null'"]],
+      ['"properties.extra"', 'json', [`'{"a": [1, 2],  "b":"x\\ty"}'`, `'{"a":1,"a":2}'`, "E'{\\r\\n  \"pretty\": true\\n}'"]],
+      ['"properties.tags"', 'text[]', [`'{x,"y z",NULL,"q\\"uote","back\\\\slash"}'`, "'{}'"]],
+      ['"properties.nums"', 'int4[]', ["'{1,2,NULL}'"]],
+      ['"properties.ratios"', 'numeric[]', ["'{1.50,NaN}'"]],
+      ['"properties.times"', 'timestamptz[]', ["'{\"2024-05-31 14:00:00+00\"}'"]],
+      ['"properties.flags"', 'bool[]', ["'{t,f,t}'"]],
+      ['"properties.docs"', 'jsonb[]', [`'{"{\\"a\\": 1}"}'`]],
+      ['"properties.ñ "" odd"', 'text', ["'odd key'"]],
+      ['"properties.point"', 'point', ["'(1,2)'"]],
+    ];
+    const rowCount = Math.max(...columns.map(([, , values]) => values.length)) + 1;
+    await db.sql(`create table every_type (${columns.map(([name, type]) => `${name} ${type}`).join(', ')})`);
+    for (let i = 0; i < rowCount; i++) {
+      await db.sql(`insert into every_type values (${columns.map(([, , values]) => values[i] ?? 'null').join(', ')})`);
+    }
+    const sql = 'select * from every_type';
+    expect((await snapshotText(sql)).split('\n').length - 1).toBe(rowCount);
+    expect(await snapshotText(sql)).toBe(await valueByValueLines(sql));
+    // Many ordinary rows too, and a few values long enough to cross many reads.
+    await db.sql(`create table many as select email, first_name, case when "properties.n" % 2000 = 0 then repeat('é"\\', 100000) end as "properties.long",
+      timestamptz '2024-05-31 14:00:00+00' + "properties.n" * interval '1.001 second' as last_event_date, "properties.n" / 7.0 as latitude
+      from customers`);
+    const many = 'select * from many order by latitude';
+    expect(await snapshotText(many)).toBe(await valueByValueLines(many));
   });
 
   it('refuses an unknown column, a missing email column and a doubled column before writing a row', async () => {
@@ -177,29 +252,48 @@ describeWithPostgres('a PostgreSQL audience query', () => {
     expect(before.trim().split('\n')).toHaveLength(100);
   });
 
+  it('stops reading when its signal aborts, mid-result', async () => {
+    const controller = new AbortController();
+    let writes = 0;
+    const err: unknown = await extractQueryRows(query('select c.* from customers c cross join generate_series(1, 20)'), {
+      connectionString: db.url,
+      queryTimeoutMs: 60_000,
+      signal: controller.signal,
+      write: async () => {
+        writes++;
+        controller.abort();
+      },
+    }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(SyncFailure);
+    expect((err as SyncFailure).message).toMatch(/aborted/);
+    expect(writes).toBe(1);
+  });
+
   it('sees the table as it was when the query started, while rows are inserted and deleted under it', async () => {
-    await db.sql(customersTable('moving', 20_000));
+    // Lines are written a megabyte at a time: 200,000 rows are several writes, the change comes after the first.
+    await db.sql(customersTable('moving', 200_000));
     const lines: string[] = [];
     let changed = false;
+    let writesAfterChange = 0;
     const rows = await extractQueryRows(query('select email from moving'), {
       connectionString: db.url,
       queryTimeoutMs: 60_000,
       write: async (chunk) => {
         lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
-        if (changed) return;
+        if (changed) return void writesAfterChange++;
         changed = true;
         // Another session changes the table after the first rows were read.
         await db.sql("delete from moving where email like 'person.1%'");
         await db.sql(customersTable('moving_new', 500, { domain: 'late.example.com' }).replace('create table moving_new as', 'insert into moving'));
       },
     });
-    expect(changed).toBe(true);
-    expect(rows).toBe(20_000);
+    expect(writesAfterChange).toBeGreaterThan(2);
+    expect(rows).toBe(200_000);
     const emails = new Set(lines.map((l) => (JSON.parse(l) as { email: string }).email));
-    expect(emails.size).toBe(20_000);
-    expect(emails.has('person.19999@example.com')).toBe(true);
+    expect(emails.size).toBe(200_000);
+    expect(emails.has('person.199999@example.com')).toBe(true);
     expect([...emails].some((e) => e.endsWith('late.example.com'))).toBe(false);
-    expect((await db.sql<{ n: string }>('select count(*) as n from moving'))[0]!.n).not.toBe('20000');
+    expect((await db.sql<{ n: string }>('select count(*) as n from moving'))[0]!.n).not.toBe('200000');
   });
 });
 

@@ -35,6 +35,8 @@ describe('jsonEncoderFor', () => {
     expect(encode(OID.text, 'O\'Brien "Jr" \\ \n\t')).toBe('O\'Brien "Jr" \\ \n\t');
     expect(encode(OID.text, 'Zoë 🎉')).toBe('Zoë 🎉');
     expect(jsonEncoderFor(OID.json)('{"a": [1, 2]}')).toBe('{"a": [1, 2]}');
+    // json keeps its text as written; its line breaks (only ever between tokens) would split the NDJSON line.
+    expect(jsonEncoderFor(OID.json)('{\r\n  "a": "x\\ny"\n}')).toBe('{    "a": "x\\ny" }');
     expect(encode(OID.bool, 't')).toBe(true);
     expect(encode(OID.bool, 'f')).toBe(false);
     expect(encode(OID.textArray, '{x,"y z",NULL}')).toEqual(['x', 'y z', null]);
