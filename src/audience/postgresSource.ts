@@ -49,7 +49,8 @@ export async function extractQueryRows(source: PostgresSource, opts: QueryExtrac
     await client.connect();
     await client.query('BEGIN READ ONLY');
     await client.query(`SET LOCAL statement_timeout = ${Math.round(opts.queryTimeoutMs)}`);
-    await client.query("SET LOCAL TimeZone = 'UTC'");
+    // The type mapping reads values as PostgreSQL prints them in these settings, whatever the server's defaults.
+    await client.query("SET LOCAL TimeZone = 'UTC'; SET LOCAL DateStyle = 'ISO, YMD'; SET LOCAL IntervalStyle = 'postgres'");
     const statement = singleStatement(source.query);
     const fields = await describeColumns(client, statement);
     assertValidHeader(

@@ -126,6 +126,14 @@ describeWithPostgres('a PostgreSQL audience query', () => {
     });
   });
 
+  it("maps types the same whatever the server's DateStyle and IntervalStyle are", async () => {
+    const sql = `select 'a@x.com' as email, timestamptz '2024-05-31 16:00:00.5+02' as last_event_date, date '2024-05-31' as "properties.day",
+      interval '1 hour' as "properties.wait"`;
+    const odd = `${db.url}${db.url.includes('?') ? '&' : '?'}options=${encodeURIComponent('-c DateStyle=SQL,DMY -c IntervalStyle=iso_8601')}`;
+    const rows = await snapshotLines(sql.replace(/\s+/g, ' '), { connectionVariables: { AUDIENCE_CONNECTION_WAREHOUSE: odd } });
+    expect(rows).toEqual([{ email: 'a@x.com', last_event_date: '2024-05-31T14:00:00.500Z', 'properties.day': '2024-05-31', 'properties.wait': '01:00:00' }]);
+  });
+
   it('writes, byte for byte, what each value as pg reads it becomes through its type encoder, for every type and awkward value', async () => {
     // SQL literals per column; row i takes each column's i-th value (NULL past the end), so NULLs mix in.
     const columns: [name: string, type: string, values: string[]][] = [
