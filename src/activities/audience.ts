@@ -1,21 +1,20 @@
 /**
  * Activities around the audience: planning (read the source once, diff it with the stored members, write the
- * rows to send and the departures to the run's snapshot) and reporting (the report into the store).
+ * rows to send and the departures to the run's snapshot; the pass itself runs on a thread, see planThread.ts)
+ * and reporting (the report into the store).
  */
 import path from 'node:path';
 import { activityInfo, Context } from '@temporalio/activity';
 import type { AudienceSource, RowFileSource, SyncReport } from '../shared';
 import { SourceUnreachableError } from '../audience/errors';
 import { removeSnapshot, rowFileFor } from '../audience/snapshot';
-import { planAudience, type AudiencePlan, type PlanSink, type RowToSend } from '../audience/plan';
-import type { MemberDigest } from '../audience/memberDigest';
-import { loadMemberDigest, MEMBER_PAGE } from '../store/listMembers';
-import type { RowReject } from '../audience/rowModel';
+import type { AudiencePlan } from '../audience/plan';
 import { REJECT_REPORT_FILE, writeRejectCsv } from '../audience/rejects';
 import { storedRejects } from '../store/reports';
-import type { Departure, MemberRow, MemberSource, SnapshotSeal, SyncStateStore } from '../store/types';
+import type { SnapshotSeal, SyncStateStore } from '../store/types';
 import type { ActivityConfig } from '../config';
 import { withHeartbeatTicker } from './heartbeatTicker';
+import { runPlanThread } from './planThread';
 import type { PlanningBeat } from '../progress/beats';
 
 /** A run chain's key in the store: `<workflowId>/<firstRunId>`. */
@@ -65,8 +64,6 @@ export interface FinalizeResult {
   rejectFile?: string;
 }
 
-/** Rows per store write while planning. */
-const FLUSH_EVERY = 2000;
 /**
  * awaitSealedBatches answers once a few batches are newly sealed, or one has waited a while: often enough to
  * keep uploads fed, rarely enough to keep the history small (a few events a call).
@@ -82,6 +79,7 @@ export function audienceActivities(config: ActivityConfig, store: SyncStateStore
   return {
     async planAudience(input: PlanInput): Promise<PlanResult> {
       const progress: PlanningBeat = { rows: 0 };
+      const onProgress = (beat: PlanningBeat) => Object.assign(progress, beat);
       return withHeartbeatTicker(
         () => progress,
         async () => {
@@ -95,28 +93,11 @@ export function audienceActivities(config: ActivityConfig, store: SyncStateStore
             startedAt: input.startedAt,
           });
           await store.pruneScratch(new Date(Date.now() - SCRATCH_RETENTION_MS).toISOString());
-          const source: MemberSource = input.dryRun && input.membershipRead ? { kind: 'verified', runKey: input.runKey } : { kind: 'stored' };
-          const members = input.listId ? await loadMemberDigest(store, input.account, input.listId, source) : undefined;
-          const sink = new SnapshotSink(store, input.runKey);
-          // A query's snapshot counts rows only; the plan then reads the snapshot file, with its size.
-          const onProgress = (rows: number, bytes?: { read: number; total: number }) => {
-            Object.assign(progress, { rows, bytesRead: bytes?.read, bytesTotal: bytes?.total });
-          };
           // A query or Parquet source is planned from its snapshot file: read once, like any audience file.
-          const rows = await readableSource(config, input, onProgress);
-          const plan = await planAudience(rows, {
-            updateContacts: input.updateContacts,
-            maxProfiles: config.audience.batchMaxProfiles,
-            defaultCountry: config.audience.defaultPhoneCountry,
-            members,
-            sink,
-            seal: input.sealBatches === true && !members,
-            requireValidRow: true,
-            onProgress,
-          });
-          await sink.flush();
-          const departures = input.listId && members ? await writeDepartures(store, input, source, members) : { listSize: 0, toRemove: 0 };
-          return { plan, ...departures };
+          // A query's snapshot counts rows only; the plan then reads the snapshot file, with its size.
+          const rows = await readableSource(config, input, (rows) => onProgress({ rows }));
+          const job = { input, rows, audience: config.audience, store: { location: config.state.location, shownAs: store.location } };
+          return runPlanThread(job, onProgress, Context.current().cancellationSignal);
         },
       );
     },
@@ -186,83 +167,6 @@ export function runFolderIn(dir: string, runKey: string): string {
     .map((part) => part.replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\.+$/, '_'))
     .join(path.sep);
   return path.join(dir, safe);
-}
-
-/** Members the audience no longer holds, plus e-mail-less members a membership read found (never in an audience). */
-async function writeDepartures(store: SyncStateStore, input: PlanInput, source: MemberSource, members: MemberDigest) {
-  let seq = 0;
-  let pending: Departure[] = [];
-  const flush = async () => {
-    await store.putDepartures(input.runKey, pending);
-    pending = [];
-  };
-  for await (const page of departingMembers(store, input, source, members)) {
-    for (const m of page) pending.push({ seq: ++seq, email: m.email, profileId: m.profileId });
-    if (pending.length >= FLUSH_EVERY) await flush();
-  }
-  const withoutEmail = input.membershipRead ? await store.readMembersWithoutEmail(input.runKey) : [];
-  for (const profileId of withoutEmail) pending.push({ seq: ++seq, email: null, profileId });
-  await flush();
-  return { listSize: members.size + withoutEmail.length, toRemove: seq };
-}
-
-/**
- * Members not seen in the audience, in memberPage's order. Stored members are looked up by the digest's
- * unseen keys (a refresh's few leavers, not a second pass over the whole list); a membership read's are
- * paged through, since the digest was built from them and the read may hold e-mails the store lacks.
- */
-async function* departingMembers(store: SyncStateStore, input: PlanInput, source: MemberSource, members: MemberDigest): AsyncGenerator<MemberRow[]> {
-  if (source.kind === 'stored') {
-    const keys = members.unseenKeys();
-    for (let i = 0; i < keys.length; i += MEMBER_PAGE) yield await store.membersByKeys(input.account, input.listId!, keys.slice(i, i + MEMBER_PAGE));
-    return;
-  }
-  let after;
-  for (;;) {
-    const page = await store.memberPage(input.account, input.listId!, source, after, MEMBER_PAGE);
-    yield page.filter((m) => !members.wasSeen(m.emailKey));
-    if (page.length < MEMBER_PAGE) return;
-    after = page[page.length - 1];
-  }
-}
-
-/** Buffers the plan's output into the store in chunks. */
-class SnapshotSink implements PlanSink {
-  private rows: RowToSend[] = [];
-  private rejects: RowReject[] = [];
-
-  constructor(
-    private readonly store: SyncStateStore,
-    private readonly runKey: string,
-  ) {}
-
-  async send(row: RowToSend): Promise<void> {
-    this.rows.push(row);
-    if (this.rows.length >= FLUSH_EVERY) await this.flush();
-  }
-
-  async reject(reject: RowReject): Promise<void> {
-    this.rejects.push(reject);
-    if (this.rejects.length >= FLUSH_EVERY) await this.flush();
-  }
-
-  async unsend(keys: bigint[]): Promise<void> {
-    await this.flush();
-    await this.store.dropSnapshotKeys(this.runKey, keys);
-  }
-
-  /** The sealed batches' rows are written before the seal that lets the workflow send them. */
-  async seal(sealed: number, waits: [number, number][], done?: boolean): Promise<void> {
-    await this.flush();
-    await this.store.sealSnapshot(this.runKey, { sealed, waits, done });
-  }
-
-  async flush(): Promise<void> {
-    if (this.rows.length > 0) await this.store.putSnapshot(this.runKey, this.rows);
-    if (this.rejects.length > 0) await this.store.putRejects(this.runKey, this.rejects);
-    this.rows = [];
-    this.rejects = [];
-  }
 }
 
 /**

@@ -12,6 +12,29 @@ import type { BulkInsert, SqlEngine, SqlRow, SqlValue } from './engine';
 
 type Handle = { -readonly [K in keyof Omit<SqlEngine, 'transaction' | 'close'>]: SqlEngine[K] };
 
+/** How long a statement waits for another connection's write lock in all, and how much of that blocking. */
+const BUSY_TIMEOUT_MS = 15_000;
+const BLOCKING_BUSY_MS = 100;
+const BUSY_RETRY_MS = 25;
+
+/**
+ * Runs `fn` again while it fails on another connection's write lock, until BUSY_TIMEOUT_MS. What failed on
+ * the lock did nothing (an autocommit statement, or BEGIN IMMEDIATE before any write). Also the wait that holds
+ * when a signal cuts SQLite's own sleeps short: busy_timeout counts sleeps, not time, and V8's sampling
+ * profiler (--cpu-prof) signals a profiled thread every millisecond, ending a 15 s busy_timeout in 0.2 s.
+ */
+async function untilNotBusy<T>(fn: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + BUSY_TIMEOUT_MS;
+  for (;;) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (!String((err as { code?: unknown }).code).startsWith('SQLITE_BUSY') || Date.now() >= deadline) throw err;
+      await new Promise((resolve) => setTimeout(resolve, BUSY_RETRY_MS));
+    }
+  }
+}
+
 export class SqliteEngine implements SqlEngine {
   readonly engine = 'sqlite' as const;
   private readonly db: Database.Database;
@@ -24,8 +47,9 @@ export class SqliteEngine implements SqlEngine {
     this.db.pragma('journal_mode = WAL');
     // NORMAL in WAL mode: a power cut may lose the last commits, never corrupt the file.
     this.db.pragma('synchronous = NORMAL');
-    // Other processes (the CLI, a second worker) may hold the write lock for a moment.
-    this.db.pragma('busy_timeout = 15000');
+    // Other connections (the CLI, a second worker, the plan thread) may hold the write lock for a moment:
+    // a short wait here, blocking, then untilNotBusy waits without blocking the event loop.
+    this.db.pragma(`busy_timeout = ${BLOCKING_BUSY_MS}`);
     // A run's snapshot passes through the log; once checkpointed, the log file shrinks back to this.
     this.db.pragma(`journal_size_limit = ${64 * 1024 * 1024}`);
     this.direct.location = location;
@@ -53,7 +77,8 @@ export class SqliteEngine implements SqlEngine {
   };
 
   private serial<T>(fn: () => Promise<T>): Promise<T> {
-    const result = this.queue.then(fn, fn);
+    const run = () => untilNotBusy(fn);
+    const result = this.queue.then(run, run);
     this.queue = result.catch(() => undefined);
     return result;
   }

@@ -1,0 +1,113 @@
+/**
+ * The plan activity's heavy pass, run on the plan thread (planThread.ts) with a store connection of its own:
+ * the list's members as stored, one pass over the audience writing the rows to send and the rejects into
+ * the run's snapshot, then the departures.
+ */
+import { planAudience, type PlanSink, type RowToSend } from '../audience/plan';
+import type { MemberDigest } from '../audience/memberDigest';
+import type { RowReject } from '../audience/rowModel';
+import { loadMemberDigest, MEMBER_PAGE } from '../store/listMembers';
+import type { Departure, MemberRow, MemberSource, SyncStateStore } from '../store/types';
+import type { PlanningBeat } from '../progress/beats';
+import type { PlanInput, PlanResult } from './audience';
+import type { PlanJob } from './planThread';
+
+/** Rows per store write while planning. */
+const FLUSH_EVERY = 2000;
+
+export async function planIntoStore(store: SyncStateStore, job: PlanJob, onProgress: (beat: PlanningBeat) => void): Promise<PlanResult> {
+  const { input } = job;
+  const source: MemberSource = input.dryRun && input.membershipRead ? { kind: 'verified', runKey: input.runKey } : { kind: 'stored' };
+  const members = input.listId ? await loadMemberDigest(store, input.account, input.listId, source) : undefined;
+  const sink = new SnapshotSink(store, input.runKey);
+  const plan = await planAudience(job.rows, {
+    updateContacts: input.updateContacts,
+    maxProfiles: job.audience.batchMaxProfiles,
+    defaultCountry: job.audience.defaultPhoneCountry,
+    members,
+    sink,
+    seal: input.sealBatches === true && !members,
+    requireValidRow: true,
+    onProgress: (rows, bytes) => onProgress({ rows, bytesRead: bytes?.read, bytesTotal: bytes?.total }),
+  });
+  await sink.flush();
+  const departures = input.listId && members ? await writeDepartures(store, input, source, members) : { listSize: 0, toRemove: 0 };
+  return { plan, ...departures };
+}
+
+/** Members the audience no longer holds, plus e-mail-less members a membership read found (never in an audience). */
+async function writeDepartures(store: SyncStateStore, input: PlanInput, source: MemberSource, members: MemberDigest) {
+  let seq = 0;
+  let pending: Departure[] = [];
+  const flush = async () => {
+    await store.putDepartures(input.runKey, pending);
+    pending = [];
+  };
+  for await (const page of departingMembers(store, input, source, members)) {
+    for (const m of page) pending.push({ seq: ++seq, email: m.email, profileId: m.profileId });
+    if (pending.length >= FLUSH_EVERY) await flush();
+  }
+  const withoutEmail = input.membershipRead ? await store.readMembersWithoutEmail(input.runKey) : [];
+  for (const profileId of withoutEmail) pending.push({ seq: ++seq, email: null, profileId });
+  await flush();
+  return { listSize: members.size + withoutEmail.length, toRemove: seq };
+}
+
+/**
+ * Members not seen in the audience, in memberPage's order. Stored members are looked up by the digest's
+ * unseen keys (a refresh's few leavers, not a second pass over the whole list); a membership read's are
+ * paged through, since the digest was built from them and the read may hold e-mails the store lacks.
+ */
+async function* departingMembers(store: SyncStateStore, input: PlanInput, source: MemberSource, members: MemberDigest): AsyncGenerator<MemberRow[]> {
+  if (source.kind === 'stored') {
+    const keys = members.unseenKeys();
+    for (let i = 0; i < keys.length; i += MEMBER_PAGE) yield await store.membersByKeys(input.account, input.listId!, keys.slice(i, i + MEMBER_PAGE));
+    return;
+  }
+  let after;
+  for (;;) {
+    const page = await store.memberPage(input.account, input.listId!, source, after, MEMBER_PAGE);
+    yield page.filter((m) => !members.wasSeen(m.emailKey));
+    if (page.length < MEMBER_PAGE) return;
+    after = page[page.length - 1];
+  }
+}
+
+/** Buffers the plan's output into the store in chunks. */
+class SnapshotSink implements PlanSink {
+  private rows: RowToSend[] = [];
+  private rejects: RowReject[] = [];
+
+  constructor(
+    private readonly store: SyncStateStore,
+    private readonly runKey: string,
+  ) {}
+
+  async send(row: RowToSend): Promise<void> {
+    this.rows.push(row);
+    if (this.rows.length >= FLUSH_EVERY) await this.flush();
+  }
+
+  async reject(reject: RowReject): Promise<void> {
+    this.rejects.push(reject);
+    if (this.rejects.length >= FLUSH_EVERY) await this.flush();
+  }
+
+  async unsend(keys: bigint[]): Promise<void> {
+    await this.flush();
+    await this.store.dropSnapshotKeys(this.runKey, keys);
+  }
+
+  /** The sealed batches' rows are written before the seal that lets the workflow send them. */
+  async seal(sealed: number, waits: [number, number][], done?: boolean): Promise<void> {
+    await this.flush();
+    await this.store.sealSnapshot(this.runKey, { sealed, waits, done });
+  }
+
+  async flush(): Promise<void> {
+    if (this.rows.length > 0) await this.store.putSnapshot(this.runKey, this.rows);
+    if (this.rejects.length > 0) await this.store.putRejects(this.runKey, this.rejects);
+    this.rows = [];
+    this.rejects = [];
+  }
+}

@@ -1,0 +1,24 @@
+/** The plan thread's entry (see planThread.ts): its own store connection, the pass, then one answer. */
+import { parentPort, workerData } from 'node:worker_threads';
+import { openStateStore } from '../store/open';
+import { planIntoStore } from './planPass';
+import { toThreadError, type PlanJob, type ThreadMessage } from './planThread';
+
+const post = (message: ThreadMessage) => parentPort!.postMessage(message);
+
+async function run(job: PlanJob) {
+  const store = await openStateStore(job.store.location);
+  try {
+    if (store.location !== job.store.shownAs) {
+      throw new Error(`the plan thread opened the sync-state store at ${store.location}, not the activity's (${job.store.shownAs})`);
+    }
+    return await planIntoStore(store, job, (progress) => post({ progress }));
+  } finally {
+    await store.close();
+  }
+}
+
+run(workerData as PlanJob).then(
+  (done) => post({ done }),
+  (err: unknown) => post({ failed: toThreadError(err) }),
+);
