@@ -3,8 +3,10 @@
  * batches' snapshot reads and member writes, and the run's scratch cleanup. Prints wall and CPU seconds of
  * this process per step (with PostgreSQL, the server's CPU is not counted).
  *
- *   npx tsx scripts/bench-store.ts [rows] [--store <file | postgres://...>]
+ *   npx tsx scripts/bench-store.ts [rows] [--store <file | postgres://...>] [--shuffle]
  *
+ * The e-mails follow the rows' order (customer1..., customer2...: close to sorted, kind to the e-mail index);
+ * --shuffle deals them out at random, as in a file sorted by anything but e-mail.
  * A SQLite file is created afresh (default /tmp/bench-store/state.sqlite); a PostgreSQL URL gets a fresh
  * database of its own, dropped at the end.
  */
@@ -17,6 +19,7 @@ import type { SnapshotRow } from '../src/store/types';
 const args = process.argv.slice(2);
 const storeAt = args.includes('--store') ? args[args.indexOf('--store') + 1]! : '/tmp/bench-store/state.sqlite';
 const rowCount = Number(args.find((a) => /^\d+$/.test(a)) ?? 1_000_000);
+const shuffle = args.includes('--shuffle');
 const PUT_ROWS = 2000;
 const BATCH_ROWS = 10_000;
 const RUN_KEY = 'bench-first-sync-1764519999999/0195f7b0-1234-7abc-8def-0123456789ab';
@@ -47,6 +50,12 @@ function snapshotRows(n: number): SnapshotRow[] {
       attrHash: randomKey(),
       attributes: JSON.stringify(attributes),
     });
+  }
+  if (shuffle) {
+    for (let i = rows.length - 1; i > 0; i--) {
+      const j = Math.floor(Math.random() * (i + 1));
+      [rows[i]!.email, rows[j]!.email] = [rows[j]!.email, rows[i]!.email];
+    }
   }
   return rows;
 }
@@ -88,7 +97,7 @@ async function main() {
     );
   };
   const batches = Math.ceil(rowCount / BATCH_ROWS);
-  console.log(`${store.engine} store, ${rowCount} rows`);
+  console.log(`${store.engine} store, ${rowCount} rows, e-mails ${shuffle ? 'shuffled' : 'in row order'}`);
   await step(`putSnapshot (${PUT_ROWS}-row calls)`, async () => {
     for (let i = 0; i < rowCount; i += PUT_ROWS) await store.putSnapshot(RUN_KEY, rows.slice(i, i + PUT_ROWS));
   });

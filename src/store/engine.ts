@@ -5,7 +5,7 @@
 export type SqlValue = string | number | bigint | null;
 export type SqlRow = Record<string, SqlValue>;
 
-/** A multi-row insert: one statement per row (SQLite) or one per chunk over unnest()ed arrays (PostgreSQL). */
+/** A multi-row insert: one statement per row (SQLite) or one multi-row VALUES per chunk (PostgreSQL). */
 export interface BulkInsert {
   table: string;
   /** Column name and its PostgreSQL type. */

@@ -28,10 +28,10 @@ function keyOrdered(create: string): MigrationStatement {
  * Replaces a scratch table keyed by run_key with one keyed by run_id (its rows copied, so a run in flight
  * across the upgrade keeps its snapshot, departures and membership read).
  */
-function rekeyScratch(table: string, create: string, columns: string): MigrationStatement[] {
+function rekeyScratch(table: string, create: MigrationStatement, columns: string): MigrationStatement[] {
   return [
     `ALTER TABLE ${table} RENAME TO ${table}_v1`,
-    keyOrdered(create),
+    create,
     `INSERT INTO ${table} (run_id, ${columns}) SELECT r.id, ${columns} FROM ${table}_v1 t JOIN run_ids r ON r.run_key = t.run_key`,
     `DROP TABLE ${table}_v1`,
   ];
@@ -80,7 +80,7 @@ export const MIGRATIONS: Migration[] = [
   },
   {
     version: 3,
-    name: 'run ids: scratch and members keyed by a small run id, scratch and members stored in key order, snapshot rows in batch order',
+    name: 'run ids: scratch and members name their run by a small id; the snapshot in batch order, with a narrower e-mail index',
     statements: [
       {
         sqlite: 'CREATE TABLE run_ids (id INTEGER PRIMARY KEY, run_key TEXT NOT NULL UNIQUE)',
@@ -89,7 +89,9 @@ export const MIGRATIONS: Migration[] = [
       `INSERT INTO run_ids (run_key)
        SELECT run_key FROM run_rows UNION SELECT run_key FROM run_departures UNION SELECT run_key FROM run_members
        UNION SELECT run_key FROM members WHERE run_key IS NOT NULL`,
-      // The snapshot is written and read in batch order; the e-mail index finds an e-mail's earlier row.
+      // The snapshot is written and read in batch order; the e-mail index finds an e-mail's earlier row. A rowid
+      // table: WITHOUT ROWID would copy whole rows (their attributes) into the b-tree's inner pages, and a first
+      // sync's rows are appended to it.
       ...rekeyScratch(
         'run_rows',
         `CREATE TABLE run_rows (
@@ -98,28 +100,28 @@ export const MIGRATIONS: Migration[] = [
           PRIMARY KEY (run_id, batch, source_row))`,
         'batch, source_row, email, email_key, kind, row_hash, attr_hash, attributes',
       ),
-      'CREATE UNIQUE INDEX run_rows_by_email ON run_rows (run_id, email_key, email)',
+      'CREATE UNIQUE INDEX run_rows_by_email ON run_rows (run_id, email)',
       ...rekeyScratch(
         'run_departures',
-        `CREATE TABLE run_departures (
+        keyOrdered(`CREATE TABLE run_departures (
           run_id BIGINT NOT NULL, seq BIGINT NOT NULL, email TEXT, profile_id TEXT,
-          PRIMARY KEY (run_id, seq))`,
+          PRIMARY KEY (run_id, seq))`),
         'seq, email, profile_id',
       ),
       ...rekeyScratch(
         'run_members',
-        `CREATE TABLE run_members (
+        keyOrdered(`CREATE TABLE run_members (
           run_id BIGINT NOT NULL, profile_id TEXT NOT NULL, email TEXT, email_key BIGINT,
-          PRIMARY KEY (run_id, profile_id))`,
+          PRIMARY KEY (run_id, profile_id))`),
         'profile_id, email, email_key',
       ),
       'CREATE INDEX run_members_by_key ON run_members (run_id, email_key, email)',
       'CREATE INDEX run_members_by_email ON run_members (run_id, email)',
       `ALTER TABLE members RENAME TO members_v1`,
-      keyOrdered(`CREATE TABLE members (
+      `CREATE TABLE members (
         account TEXT NOT NULL, list_id TEXT NOT NULL, email TEXT NOT NULL, email_key BIGINT NOT NULL,
         profile_id TEXT, row_hash BIGINT, attr_hash BIGINT, run_id BIGINT,
-        PRIMARY KEY (account, list_id, email))`),
+        PRIMARY KEY (account, list_id, email))`,
       `INSERT INTO members (account, list_id, email, email_key, profile_id, row_hash, attr_hash, run_id)
        SELECT m.account, m.list_id, m.email, m.email_key, m.profile_id, m.row_hash, m.attr_hash, r.id
        FROM members_v1 m LEFT JOIN run_ids r ON r.run_key = m.run_key`,

@@ -1,6 +1,7 @@
 /**
- * PostgreSQL, for several workers on several machines sharing one store. Bulk inserts send whole chunks
- * as arrays (INSERT ... SELECT FROM unnest(...)): one round trip per chunk, not per row.
+ * PostgreSQL, for several workers on several machines sharing one store. Bulk inserts send whole chunks as
+ * one multi-row INSERT ... VALUES: one round trip per chunk, not per row. (Arrays through unnest() cost the
+ * worker twice the CPU: pg quotes and escapes every element of an array literal, the profiles' JSON included.)
  */
 import pg from 'pg';
 import type { BulkInsert, SqlEngine, SqlRow, SqlValue } from './engine';
@@ -9,6 +10,8 @@ type Handle = Omit<SqlEngine, 'transaction' | 'close'>;
 type Queryable = Pick<pg.Pool, 'query'>;
 
 const INT8_OID = 20;
+/** PostgreSQL's limit on a statement's parameters. */
+const MAX_PARAMETERS = 65_535;
 /** Every bigint as a BigInt (hashes use all 64 bits), like the SQLite engine. */
 const types = {
   getTypeParser: ((oid: number, format?: string) =>
@@ -34,11 +37,14 @@ export class PostgresEngine implements SqlEngine {
       all: async (sql, params = []) => (await db.query(numbered(sql), params)).rows as SqlRow[],
       run: async (sql, params = []) => (await db.query(numbered(sql), params)).rowCount ?? 0,
       insert: async (spec, rows) => {
-        if (rows.length === 0) return;
-        const arrays = spec.columns.map((_, i) => rows.map((r) => r[i] ?? null));
+        const width = spec.columns.length;
+        const perStatement = Math.floor(MAX_PARAMETERS / width);
         const names = spec.columns.map(([name]) => name).join(', ');
-        const unnest = spec.columns.map(([, type], i) => `$${i + 1}::${type}[]`).join(', ');
-        await db.query(`INSERT INTO ${spec.table} (${names}) SELECT * FROM unnest(${unnest}) ${spec.onConflict ?? ''}`, arrays);
+        for (let start = 0; start < rows.length; start += perStatement) {
+          const chunk = rows.slice(start, start + perStatement);
+          const tuples = chunk.map((_, r) => `(${spec.columns.map(([, type], c) => `$${r * width + c + 1}::${type}`).join(', ')})`);
+          await db.query(`INSERT INTO ${spec.table} (${names}) VALUES ${tuples.join(', ')} ${spec.onConflict ?? ''}`, chunk.flat());
+        }
       },
     };
   }
