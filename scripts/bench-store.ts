@@ -1,7 +1,7 @@
 /**
  * Micro-benchmark of the sync-state store's hot paths in a first sync: the plan's snapshot writes, the
  * batches' snapshot reads and member writes, and the run's scratch cleanup. Prints wall and CPU seconds of
- * this process per step (with PostgreSQL, the server's CPU is not counted).
+ * this process per step and, with a PostgreSQL server on this machine, of its backends serving the bench.
  *
  *   npx tsx scripts/bench-store.ts [rows] [--store <file | postgres://...>] [--shuffle]
  *
@@ -60,14 +60,37 @@ function snapshotRows(n: number): SnapshotRow[] {
   return rows;
 }
 
+/** CPU seconds of this machine's processes whose title names the database (PostgreSQL backends, Linux). */
+function backendCpu(database: string): number {
+  let ticks = 0;
+  for (const pid of fs.readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    try {
+      if (!fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(` ${database} `)) continue;
+      const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // The process ended meanwhile.
+    }
+  }
+  return ticks / 100;
+}
+
+interface BenchStore {
+  location: string;
+  size: () => Promise<number>;
+  /** CPU seconds the store's server has used so far (0 for SQLite, which runs in this process). */
+  serverCpu: () => number;
+  dispose: () => Promise<void>;
+}
+
 /** A fresh store location, and how to measure and remove it afterwards. */
-async function freshStore(): Promise<{ location: string; size: () => Promise<number>; dispose: () => Promise<void> }> {
+async function freshStore(): Promise<BenchStore> {
   if (!isPostgresUrl(storeAt)) {
     fs.mkdirSync(path.dirname(storeAt), { recursive: true });
     const files = [storeAt, `${storeAt}-wal`, `${storeAt}-shm`];
     for (const f of files) fs.rmSync(f, { force: true });
     const size = async () => files.reduce((sum, f) => sum + (fs.existsSync(f) ? fs.statSync(f).size : 0), 0);
-    return { location: storeAt, size, dispose: async () => undefined };
+    return { location: storeAt, size, serverCpu: () => 0, dispose: async () => undefined };
   }
   const name = `bench_store_${Date.now()}`;
   const admin = new pg.Client({ connectionString: storeAt });
@@ -80,7 +103,7 @@ async function freshStore(): Promise<{ location: string; size: () => Promise<num
     await admin.query(`DROP DATABASE ${name}`);
     await admin.end();
   };
-  return { location: url.toString(), size, dispose };
+  return { location: url.toString(), size, serverCpu: () => backendCpu(name), dispose };
 }
 
 async function main() {
@@ -89,11 +112,15 @@ async function main() {
   const store = await openStateStore(at.location);
   const step = async (label: string, fn: () => Promise<void>) => {
     const cpu = process.cpuUsage();
+    const server = at.serverCpu();
     const start = performance.now();
     await fn();
     const used = process.cpuUsage(cpu);
+    const serverUsed = at.serverCpu() - server;
+    const seconds = (n: number) => `${n.toFixed(1).padStart(6)} s`;
     console.log(
-      `${label.padEnd(28)} wall ${((performance.now() - start) / 1000).toFixed(1).padStart(6)} s   cpu ${((used.user + used.system) / 1e6).toFixed(1).padStart(6)} s`,
+      `${label.padEnd(28)} wall ${seconds((performance.now() - start) / 1000)}   cpu ${seconds((used.user + used.system) / 1e6)}` +
+        (store.engine === 'postgres' ? `   server cpu ${seconds(serverUsed)}` : ''),
     );
   };
   const batches = Math.ceil(rowCount / BATCH_ROWS);
