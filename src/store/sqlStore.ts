@@ -304,6 +304,7 @@ export class SqlSyncStateStore implements SyncStateStore {
             ['attr_hash', 'bigint'],
             ['attributes', 'text'],
           ],
+          longText: true,
           // An e-mail's later row moves it to the later row's batch.
           onConflict: `ON CONFLICT (run_id, email) DO UPDATE SET batch = excluded.batch, source_row = excluded.source_row, kind = excluded.kind,
             row_hash = excluded.row_hash, attr_hash = excluded.attr_hash, attributes = excluded.attributes
@@ -380,12 +381,17 @@ export class SqlSyncStateStore implements SyncStateStore {
 
   async clearScratch(runKey: string): Promise<void> {
     // A first sync's snapshot holds every row: deleted a slice at a time, so no statement holds the store
-    // (or, with SQLite, the worker's event loop) for long. Slices go in primary-key order, the order rows were
-    // written in: by e-mail they cost six times the CPU (every delete a random seek in the table and its indexes).
+    // (or, with SQLite, the worker's event loop) for long. Slices go in storage order: by physical row
+    // (PostgreSQL), by primary key (SQLite, where rows were written in its order). By e-mail they cost six
+    // times the CPU: every delete a random seek in the table and its other indexes.
     const runId = await this.runId(runKey);
     for (const [table, key] of SCRATCH_TABLES) {
-      const slice = `DELETE FROM ${table} WHERE run_id = ? AND (${key}) IN (SELECT ${key} FROM ${table} WHERE run_id = ? ORDER BY ${key} LIMIT ${CHUNK})`;
-      while ((await this.db.run(slice, [runId, runId])) > 0) await new Promise((resolve) => setImmediate(resolve));
+      const slice =
+        this.db.engine === 'postgres'
+          ? `DELETE FROM ${table} WHERE ctid IN (SELECT ctid FROM ${table} WHERE run_id = ? LIMIT ${CHUNK})`
+          : `DELETE FROM ${table} WHERE run_id = ? AND (${key}) IN (SELECT ${key} FROM ${table} WHERE run_id = ? ORDER BY ${key} LIMIT ${CHUNK})`;
+      const params = this.db.engine === 'postgres' ? [runId] : [runId, runId];
+      while ((await this.db.run(slice, params)) > 0) await new Promise((resolve) => setImmediate(resolve));
     }
     await this.db.run('DELETE FROM run_seals WHERE run_key = ?', [runKey]);
   }
