@@ -80,7 +80,7 @@ export const MIGRATIONS: Migration[] = [
   },
   {
     version: 3,
-    name: 'run ids: scratch and members name their run by a small id; the snapshot in batch order; narrower e-mail indexes',
+    name: 'run ids: scratch and members name their run by a small id; the snapshot in batch order, with a narrower e-mail index',
     statements: [
       {
         sqlite: 'CREATE TABLE run_ids (id INTEGER PRIMARY KEY, run_key TEXT NOT NULL UNIQUE)',
