@@ -42,7 +42,7 @@ export async function* readCsvRows(path: string, hooks: ReadHooks = {}): AsyncGe
   let carried = '';
   let bytesRead = 0;
   let header: string[] | undefined;
-  let emailAt = 0;
+  let layout: CsvLayout | undefined;
   let row = 1;
 
   function* records(text: string, final: boolean): Generator<SourceRow> {
@@ -67,14 +67,14 @@ export async function* readCsvRows(path: string, hooks: ReadHooks = {}): AsyncGe
         if (oversized) throw new InvalidAudienceError(`audience file ${path}: the CSV header row is longer than ${MAX_ROW_BYTES} bytes; is it a CSV file?`);
         header = cells.map((name, n) => (n === 0 ? name.replace(/^\uFEFF/, '') : name).trim());
         assertValidHeader(header);
-        emailAt = header.indexOf('email');
+        layout = csvLayout(header);
         hooks.onHeader?.(header);
         continue;
       }
       if (oversized) {
         yield brokenSourceRow(row++, `row is longer than ${MAX_ROW_BYTES} bytes (a cell that large is not a profile field); the rest of the file was read on`);
       } else {
-        yield malformed.has(i) ? brokenSourceRow(row++, 'row has a malformed quoted field') : new CsvRow(row++, header, cells, emailAt);
+        yield malformed.has(i) ? brokenSourceRow(row++, 'row has a malformed quoted field') : new CsvRow(row++, layout!, cells);
       }
     }
   }
@@ -93,28 +93,48 @@ export async function* readCsvRows(path: string, hooks: ReadHooks = {}): AsyncGe
   if (!header) throw new InvalidAudienceError(`audience file ${path} is empty: it has no header row`);
 }
 
+/** What every row of a file shares: its width, where its e-mail is, and how its record is built. */
+interface CsvLayout {
+  columns: number;
+  emailAt: number;
+  makeRecord: (cells: string[]) => RawRow;
+}
+
+/**
+ * The record of a row is built by a function made once per header, returning `{ "<column>": cells[0], … }`:
+ * V8 builds an object from a literal of fixed keys about ten times faster than key by key, and reads it
+ * faster after. The keys are JSON string literals of checked column names (`__proto__` is computed, so it
+ * stays a key); nothing of the cells goes into the code.
+ */
+function csvLayout(header: string[]): CsvLayout {
+  const fields = header.map((name, i) => `${name === '__proto__' ? `[${JSON.stringify(name)}]` : JSON.stringify(name)}: cells[${i}]`);
+  const makeRecord = new Function('cells', `return { ${fields.join(', ')} };`) as CsvLayout['makeRecord'];
+  return { columns: header.length, emailAt: header.indexOf('email'), makeRecord };
+}
+
 /** A record's cells, made a record of columns when first asked for. */
 class CsvRow implements SourceRow {
   private record?: RawRow;
 
   constructor(
     readonly row: number,
-    private readonly header: string[],
+    private readonly layout: CsvLayout,
     private readonly cells: string[],
-    private readonly emailAt: number,
   ) {}
 
   get raw(): RawRow {
-    this.record ??= toRecord(this.header, this.cells);
+    const { cells, layout } = this;
+    this.record ??=
+      cells.length === layout.columns ? layout.makeRecord(cells) : brokenRow(`row has ${cells.length} cells but the header has ${layout.columns} columns`);
     return this.record;
   }
 
   get text(): string {
-    return this.cells.length === this.header.length ? cellsText(this.cells) : '';
+    return this.cells.length === this.layout.columns ? cellsText(this.cells) : '';
   }
 
   get email(): unknown {
-    return this.cells.length === this.header.length ? this.cells[this.emailAt] : undefined;
+    return this.cells.length === this.layout.columns ? this.cells[this.layout.emailAt] : undefined;
   }
 }
 
@@ -122,30 +142,6 @@ class CsvRow implements SourceRow {
 function cellsText(cells: string[]): string {
   for (let i = 0; i < cells.length; i++) if (cells[i]!.includes('\u0000')) return JSON.stringify(cells);
   return cells.join('\u0000');
-}
-
-function toRecord(header: string[], cells: string[]): RawRow {
-  if (cells.length !== header.length) return brokenRow(`row has ${cells.length} cells but the header has ${header.length} columns`);
-  return recordMaker(header)(cells);
-}
-
-type RecordMaker = (cells: string[]) => RawRow;
-const recordMakers = new WeakMap<string[], RecordMaker>();
-
-/**
- * A function returning `{ "<column>": cells[0], … }` for this header, made once per file: V8 builds an
- * object from a literal of fixed keys about ten times faster than key by key, and reads it faster after.
- * The keys are JSON string literals (checked column names besides); `__proto__` is computed, so it stays a key.
- */
-function recordMaker(header: string[]): RecordMaker {
-  let make = recordMakers.get(header);
-  if (!make) {
-    const fields = header.map((name, i) => `${name === '__proto__' ? `[${JSON.stringify(name)}]` : JSON.stringify(name)}: cells[${i}]`);
-    // Generated from the header alone, never from cell data.
-    make = new Function('cells', `return { ${fields.join(', ')} };`) as RecordMaker;
-    recordMakers.set(header, make);
-  }
-  return make;
 }
 
 /** The file's line break, from its first one (CRLF or LF). */
