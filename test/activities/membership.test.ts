@@ -16,6 +16,7 @@ import { openStateStore } from '../../src/store/open';
 import type { SyncStateStore } from '../../src/store/types';
 import type { VerifyMembershipResult } from '../../src/activities/membership';
 import { loadHashes } from '../../src/audience/emailHash';
+import { testActivityConfig } from '../support/activityConfig';
 
 const PAGES = 'GET /api/lists/{id}/profiles';
 let emulator: RunningEmulator;
@@ -29,15 +30,7 @@ beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'membership-'));
   const key = await emulator.admin.createKey();
   fs.writeFileSync(path.join(dir, 'credentials.json'), JSON.stringify({ default: key }));
-  config = {
-    klaviyo: { baseUrl: emulator.url, credentialsFile: path.join(dir, 'credentials.json'), rateSpeedFactor: 50 },
-    audience: { batchMaxProfiles: 10_000, defaultPhoneCountry: 'US' },
-    audienceRoots: [dir],
-    sources: { connectionVariables: {}, queryTimeoutMs: 60_000, connectAttempts: 1, snapshotDir: path.join(dir, 'snapshots') },
-    bulkJobTimeoutMs: 10_000,
-    bulkJobStallMs: 10_000,
-    state: { location: path.join(dir, 'state.sqlite'), verifyEveryMs: 3_600_000 },
-  };
+  config = testActivityConfig(dir, { klaviyo: { baseUrl: emulator.url, credentialsFile: path.join(dir, 'credentials.json'), rateSpeedFactor: 50 } });
   store = await openStateStore(config.state.location);
   const client = new KlaviyoClient({ apiKey: key, baseUrl: emulator.url, speedFactor: 50 });
   listId = (await client.createList('Read me')).id;

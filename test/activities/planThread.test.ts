@@ -19,6 +19,7 @@ import { openStateStore } from '../../src/store/open';
 import type { SyncStateStore } from '../../src/store/types';
 import { makeCustomers, writeCsvAudience } from '../support/audienceFiles';
 import { storeBackend, storeEngines } from '../support/stateStores';
+import { testActivityConfig } from '../support/activityConfig';
 
 describe('errors crossing the plan thread', () => {
   it('come back as the same class, kind, message and details', () => {
@@ -50,15 +51,10 @@ describe.each(storeEngines())('the plan thread with the %s store', (engine) => {
   let store: SyncStateStore;
   beforeEach(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'plan-thread-'));
-    config = {
-      klaviyo: { baseUrl: 'http://127.0.0.1:9', rateSpeedFactor: 1 },
+    config = testActivityConfig(dir, {
       audience: { batchMaxProfiles: 1000, defaultPhoneCountry: 'US' },
-      audienceRoots: [dir],
-      sources: { connectionVariables: {}, queryTimeoutMs: 60_000, connectAttempts: 1, snapshotDir: path.join(dir, 'snapshots') },
-      bulkJobTimeoutMs: 1000,
-      bulkJobStallMs: 1000,
       state: { location: await backend.fresh(), verifyEveryMs: 3_600_000 },
-    };
+    });
     store = await openStateStore(config.state.location);
   });
   afterEach(async () => {

@@ -18,6 +18,7 @@ import { startFakeServer, type FakeServer } from '../klaviyo/fakeServer';
 import { startEmulator } from 'klaviyo-emulator';
 import { KlaviyoClient } from '../../src/klaviyo/client';
 import { writeCsvAudience, makeCustomers } from '../support/audienceFiles';
+import { testActivityConfig } from '../support/activityConfig';
 
 const job = (status: string, completed = 0) => ({
   data: {
@@ -36,15 +37,10 @@ beforeEach(async () => {
   server = await startFakeServer();
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'upsert-batch-'));
   fs.writeFileSync(path.join(dir, 'credentials.json'), JSON.stringify({ default: 'test-key' }));
-  config = {
+  config = testActivityConfig(dir, {
     klaviyo: { baseUrl: server.url, credentialsFile: path.join(dir, 'credentials.json'), rateSpeedFactor: 100 },
-    audience: { batchMaxProfiles: 10_000, defaultPhoneCountry: 'US' },
-    audienceRoots: [dir],
-    sources: { connectionVariables: {}, queryTimeoutMs: 60_000, connectAttempts: 1, snapshotDir: path.join(dir, 'snapshots') },
-    bulkJobTimeoutMs: 10_000,
-    bulkJobStallMs: 10_000,
     state: { location: path.join(dir, 'state.sqlite'), verifyEveryMs: 1000 },
-  };
+  });
   store = await openStateStore(config.state.location);
 });
 afterEach(async () => {

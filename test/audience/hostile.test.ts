@@ -14,12 +14,12 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { ApplicationFailure } from '@temporalio/common';
 import { createActivities } from '../../src/activities';
-import type { ActivityConfig } from '../../src/config';
 import { InvalidAudienceError } from '../../src/audience/errors';
 import { AUDIENCE_FIELDS, MAX_PROFILE_BYTES, normalizeRow, profileJsonBytes, type RejectReason } from '../../src/audience/row';
 import { planAudience } from '../../src/audience/plan';
 import { describeInputError, syncInputSchema } from '../../src/shared';
 import { collect, tempDir, writeAudience } from './helpers';
+import { testActivityConfig } from '../support/activityConfig';
 
 const dir = tempDir();
 const KEY = `pk_${'3f'.repeat(17)}`;
@@ -187,15 +187,7 @@ describe('the readers on hostile files', () => {
 });
 
 describe('the plan activity on what is not a readable file', () => {
-  const config: ActivityConfig = {
-    klaviyo: { baseUrl: 'http://127.0.0.1:9', rateSpeedFactor: 1 },
-    audience: { batchMaxProfiles: 10_000, defaultPhoneCountry: 'US' },
-    audienceRoots: [dir],
-    sources: { connectionVariables: {}, queryTimeoutMs: 60_000, connectAttempts: 1, snapshotDir: path.join(dir, 'snapshots') },
-    bulkJobTimeoutMs: 1000,
-    bulkJobStallMs: 1000,
-    state: { location: path.join(dir, 'state.sqlite'), verifyEveryMs: 3_600_000 },
-  };
+  const config = testActivityConfig(dir);
   let store: SyncStateStore;
   beforeAll(async () => {
     store = await openStateStore(config.state.location);
