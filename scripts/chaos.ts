@@ -37,6 +37,11 @@ const program = new Command()
   .parse();
 const opts = program.opts<{ rows: number; quick?: boolean; only?: string; speed: number; timeout: number; dropOne?: boolean }>();
 
+/** Profiles per upsert batch in every scenario: small, so there are many batches. */
+const BATCH_PROFILES = 250;
+/** The emulator's bulk-job processing time in every scenario. */
+const JOB_DELAY_MS = 800;
+
 interface Row {
   scenario: string;
   runs: number;
@@ -89,7 +94,7 @@ class World {
   }
 
   async startEmulator(): Promise<void> {
-    this.emulator = await startEmulator({ port: this.emulatorPort, speed: opts.speed, jobDelayMs: 800 });
+    this.emulator = await startEmulator({ port: this.emulatorPort, speed: opts.speed, jobDelayMs: JOB_DELAY_MS });
     this.useKey(await this.emulator.admin.createKey());
   }
 
@@ -132,7 +137,7 @@ class World {
         AUDIENCE_STATE_URL: this.stateFile,
         AUDIENCE_ROOTS: this.dir,
         // Small jobs: many batches, so kills, faults and revocations land mid-upsert.
-        AUDIENCE_BATCH_MAX_PROFILES: '250',
+        AUDIENCE_BATCH_MAX_PROFILES: String(BATCH_PROFILES),
       },
       stdio: ['ignore', log, log],
     });
@@ -315,6 +320,17 @@ const KILLS = opts.quick ? 4 : 6;
 const MIN_KILLS = opts.quick ? 4 : 5;
 
 /**
+ * Rows the worker-kills run needs to outlast its kills. Between two kills the run advances only while the
+ * retried activities finish and for the random 0-3 s before the next kill: at most about
+ * (job delay + 3 s + 1 s of polling) / job delay rounds of the workflow's 4 concurrent batches. A faster
+ * worker does not shorten that window, so the bound holds on any machine. (CI saw about 10 batches a kill.)
+ */
+function rowsToOutlastKills(rows: number): number {
+  const batchesPerKill = Math.ceil(((JOB_DELAY_MS + 4000) / JOB_DELAY_MS) * 4);
+  return Math.max(rows * 2, KILLS * batchesPerKill * BATCH_PROFILES);
+}
+
+/**
  * The run's activities that `worker` is running now, once none of `killedIn` (activities running at the last
  * kill) is pending any more: the run got past that kill. Polled through describe(), which needs no live
  * worker, for up to `waitMs`; empty once the run is closed or when nothing qualified in time.
@@ -349,8 +365,7 @@ const scenarios: Record<string, Scenario> = {
    */
   async 'worker-kills'(world, rows) {
     const started = Date.now();
-    // Twice the rows: the run must outlast the kills.
-    const audience = await makeAudience(world.dir, 'kills', rows * 2);
+    const audience = await makeAudience(world.dir, 'kills', rowsToOutlastKills(rows));
     let worker = world.startWorker();
     const handle = await startRun(world, { listName: `Chaos kills ${started}`, audience: audience.file }, 'chaos-kills');
     const stepsAtKill: string[] = [];
