@@ -45,19 +45,32 @@ export function applyAttributes(current: ProfileAttrs, incoming: ProfileAttrs, n
     else next[f] = f === 'email' ? v.trim().toLowerCase() : v;
   }
   if (incoming.location === null && nulls === 'clear') delete next.location;
-  else if (incoming.location) next.location = mergeRecord(next.location ?? {}, incoming.location, nulls);
-  if (incoming.properties) next.properties = mergeRecord(next.properties ?? {}, incoming.properties, nulls);
+  else if (incoming.location) next.location = mergeRecord(next.location, incoming.location, nulls);
+  if (incoming.properties) next.properties = mergeRecord(next.properties, incoming.properties, nulls);
   return next;
 }
 
-function mergeRecord(base: Record<string, unknown>, patch: Record<string, unknown>, nulls: 'clear' | 'ignore'): Record<string, unknown> {
+/**
+ * `base` with `patch` applied per key. With nothing to merge into and no null to apply, `patch` itself is
+ * the result (bulk import's new profiles: one object less to copy and collect); stored attribute objects are
+ * never mutated, only replaced, so sharing is safe. for-in, not Object.entries: no pair array per key.
+ */
+function mergeRecord(base: Record<string, unknown> | undefined, patch: Record<string, unknown>, nulls: 'clear' | 'ignore'): Record<string, unknown> {
+  if (base === undefined && !hasNullish(patch)) return patch;
   const out = { ...base };
-  for (const [k, v] of Object.entries(patch)) {
+  for (const k in patch) {
+    if (!Object.hasOwn(patch, k)) continue;
+    const v = patch[k];
     if (v === undefined || (v === null && nulls === 'ignore')) continue;
     if (v === null) delete out[k];
     else out[k] = v;
   }
   return out;
+}
+
+function hasNullish(record: Record<string, unknown>): boolean {
+  for (const k in record) if (record[k] === null || record[k] === undefined) return true;
+  return false;
 }
 
 /** `meta.patch_properties.unset`: removes custom property keys entirely. */
