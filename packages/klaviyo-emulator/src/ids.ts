@@ -25,13 +25,26 @@ export class UlidGenerator {
   /** The time and the three upper limbs, encoded; they change far less often than the lowest limb. */
   private prefix = '';
 
+  /** Random bytes drawn in blocks: one getrandom call per 100 milliseconds that mint ids, not one per millisecond. */
+  private pool: Buffer = Buffer.alloc(0);
+  private poolAt = 0;
+
   constructor(private readonly random: (bytes: number) => Buffer = randomBytes) {}
+
+  private randomTen(): Buffer {
+    if (this.poolAt + 10 > this.pool.length) {
+      this.pool = this.random(1000);
+      this.poolAt = 0;
+    }
+    this.poolAt += 10;
+    return this.pool.subarray(this.poolAt - 10, this.poolAt);
+  }
 
   next(now = Date.now()): string {
     const limbs = this.limbs;
     if (now > this.lastTime) {
       this.lastTime = now;
-      const b = this.random(10);
+      const b = this.randomTen();
       limbs[0] = ((b[0]! << 12) | (b[1]! << 4) | (b[2]! >> 4)) & (LIMB / 2 - 1); // top bit clear: headroom
       limbs[1] = ((b[2]! & 15) << 16) | (b[3]! << 8) | b[4]!;
       limbs[2] = (b[5]! << 12) | (b[6]! << 4) | (b[7]! >> 4);

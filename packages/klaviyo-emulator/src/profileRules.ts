@@ -6,16 +6,21 @@ const LOCATION_FIELDS = ['address1', 'address2', 'city', 'country', 'latitude', 
 const EMAIL_RE = /^[^\s@"<>(),;:]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$/;
 const E164_RE = /^\+[1-9]\d{6,14}$/;
 
+const NO_ERRORS: readonly ErrorEntry[] = Object.freeze([]);
+
 /**
  * Klaviyo's per-field validation errors (detail texts as seen in Klaviyo's own SDK fixtures).
  * `pointerPrefix` is where the attributes object sits, e.g. `/data/attributes`.
  */
-export function identifierErrors(attrs: ProfileAttrs, pointerPrefix: string): ErrorEntry[] {
+export function identifierErrors(attrs: ProfileAttrs, pointerPrefix: string): readonly ErrorEntry[] {
+  const badEmail = typeof attrs.email === 'string' && !EMAIL_RE.test(attrs.email.trim());
+  const badPhone = typeof attrs.phone_number === 'string' && !E164_RE.test(attrs.phone_number);
+  if (!badEmail && !badPhone) return NO_ERRORS; // the bulk import path: no array per valid profile
   const errors: ErrorEntry[] = [];
-  if (typeof attrs.email === 'string' && !EMAIL_RE.test(attrs.email.trim())) {
+  if (badEmail) {
     errors.push({ code: 'invalid', title: 'Invalid input.', detail: 'Invalid email address', source: { pointer: `${pointerPrefix}/email` } });
   }
-  if (typeof attrs.phone_number === 'string' && !E164_RE.test(attrs.phone_number)) {
+  if (badPhone) {
     errors.push({
       code: 'invalid',
       title: 'Invalid input.',
@@ -28,7 +33,8 @@ export function identifierErrors(attrs: ProfileAttrs, pointerPrefix: string): Er
 
 /** True when the profile names at least one identifier Klaviyo can key on. */
 export function hasIdentifier(attrs: ProfileAttrs): boolean {
-  return [attrs.email, attrs.phone_number, attrs.external_id].some((v) => typeof v === 'string' && v !== '');
+  const named = (v: string | null | undefined) => typeof v === 'string' && v !== '';
+  return named(attrs.email) || named(attrs.phone_number) || named(attrs.external_id);
 }
 
 /**
@@ -45,7 +51,7 @@ export function applyAttributes(current: ProfileAttrs, incoming: ProfileAttrs, n
     else next[f] = f === 'email' ? v.trim().toLowerCase() : v;
   }
   if (incoming.location === null && nulls === 'clear') delete next.location;
-  else if (incoming.location) next.location = mergeRecord(next.location, incoming.location, nulls);
+  else if (incoming.location) next.location = mergeRecord(next.location ?? undefined, incoming.location, nulls);
   if (incoming.properties) next.properties = mergeRecord(next.properties, incoming.properties, nulls);
   return next;
 }
