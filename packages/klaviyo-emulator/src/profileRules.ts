@@ -33,8 +33,11 @@ export function identifierErrors(attrs: ProfileAttrs, pointerPrefix: string): re
 
 /** True when the profile names at least one identifier Klaviyo can key on. */
 export function hasIdentifier(attrs: ProfileAttrs): boolean {
-  const named = (v: string | null | undefined) => typeof v === 'string' && v !== '';
-  return named(attrs.email) || named(attrs.phone_number) || named(attrs.external_id);
+  return nonEmpty(attrs.email) || nonEmpty(attrs.phone_number) || nonEmpty(attrs.external_id);
+}
+
+function nonEmpty(v: string | null | undefined): boolean {
+  return typeof v === 'string' && v !== '';
 }
 
 /**

@@ -26,6 +26,9 @@ const opts = new Command()
 
 const REVISION = '2026-07-15';
 
+/** Some non-ASCII, as in real names: the request body then takes UTF-8's slower decoding path. */
+const FIRST_NAMES = ['Ana', 'Chloé', 'Dmitri', 'Zoë'];
+
 function profileJson(i: number, pass: number): string {
   const n = String(i).padStart(8, '0');
   return JSON.stringify({
@@ -34,7 +37,7 @@ function profileJson(i: number, pass: number): string {
       email: `person.${i}@example.com`,
       phone_number: `+1212${String(2_000_000 + i).padStart(7, '0')}`,
       external_id: `cust-${n}`,
-      first_name: 'Ana',
+      first_name: FIRST_NAMES[i % FIRST_NAMES.length],
       last_name: 'Anderson',
       title: pass === 0 ? 'Account Manager' : 'Engineer',
       image: `https://images.example.com/avatars/${i}.jpg`,
