@@ -6,16 +6,21 @@ const LOCATION_FIELDS = ['address1', 'address2', 'city', 'country', 'latitude', 
 const EMAIL_RE = /^[^\s@"<>(),;:]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$/;
 const E164_RE = /^\+[1-9]\d{6,14}$/;
 
+const NO_ERRORS: readonly ErrorEntry[] = Object.freeze([]);
+
 /**
  * Klaviyo's per-field validation errors (detail texts as seen in Klaviyo's own SDK fixtures).
  * `pointerPrefix` is where the attributes object sits, e.g. `/data/attributes`.
  */
-export function identifierErrors(attrs: ProfileAttrs, pointerPrefix: string): ErrorEntry[] {
+export function identifierErrors(attrs: ProfileAttrs, pointerPrefix: string): readonly ErrorEntry[] {
+  const badEmail = typeof attrs.email === 'string' && !EMAIL_RE.test(attrs.email.trim());
+  const badPhone = typeof attrs.phone_number === 'string' && !E164_RE.test(attrs.phone_number);
+  if (!badEmail && !badPhone) return NO_ERRORS; // the bulk import path: no array per valid profile
   const errors: ErrorEntry[] = [];
-  if (typeof attrs.email === 'string' && !EMAIL_RE.test(attrs.email.trim())) {
+  if (badEmail) {
     errors.push({ code: 'invalid', title: 'Invalid input.', detail: 'Invalid email address', source: { pointer: `${pointerPrefix}/email` } });
   }
-  if (typeof attrs.phone_number === 'string' && !E164_RE.test(attrs.phone_number)) {
+  if (badPhone) {
     errors.push({
       code: 'invalid',
       title: 'Invalid input.',
@@ -28,7 +33,11 @@ export function identifierErrors(attrs: ProfileAttrs, pointerPrefix: string): Er
 
 /** True when the profile names at least one identifier Klaviyo can key on. */
 export function hasIdentifier(attrs: ProfileAttrs): boolean {
-  return [attrs.email, attrs.phone_number, attrs.external_id].some((v) => typeof v === 'string' && v !== '');
+  return nonEmpty(attrs.email) || nonEmpty(attrs.phone_number) || nonEmpty(attrs.external_id);
+}
+
+function nonEmpty(v: string | null | undefined): boolean {
+  return typeof v === 'string' && v !== '';
 }
 
 /**
@@ -45,19 +54,32 @@ export function applyAttributes(current: ProfileAttrs, incoming: ProfileAttrs, n
     else next[f] = f === 'email' ? v.trim().toLowerCase() : v;
   }
   if (incoming.location === null && nulls === 'clear') delete next.location;
-  else if (incoming.location) next.location = mergeRecord(next.location ?? {}, incoming.location, nulls);
-  if (incoming.properties) next.properties = mergeRecord(next.properties ?? {}, incoming.properties, nulls);
+  else if (incoming.location) next.location = mergeRecord(next.location ?? undefined, incoming.location, nulls);
+  if (incoming.properties) next.properties = mergeRecord(next.properties, incoming.properties, nulls);
   return next;
 }
 
-function mergeRecord(base: Record<string, unknown>, patch: Record<string, unknown>, nulls: 'clear' | 'ignore'): Record<string, unknown> {
+/**
+ * `base` with `patch` applied per key. With nothing to merge into and no null to apply, `patch` itself is
+ * the result (bulk import's new profiles: one object less to copy and collect); stored attribute objects are
+ * never mutated, only replaced, so sharing is safe. for-in, not Object.entries: no pair array per key.
+ */
+function mergeRecord(base: Record<string, unknown> | undefined, patch: Record<string, unknown>, nulls: 'clear' | 'ignore'): Record<string, unknown> {
+  if (base === undefined && !hasNullish(patch)) return patch;
   const out = { ...base };
-  for (const [k, v] of Object.entries(patch)) {
+  for (const k in patch) {
+    if (!Object.hasOwn(patch, k)) continue;
+    const v = patch[k];
     if (v === undefined || (v === null && nulls === 'ignore')) continue;
     if (v === null) delete out[k];
     else out[k] = v;
   }
   return out;
+}
+
+function hasNullish(record: Record<string, unknown>): boolean {
+  for (const k in record) if (record[k] === null || record[k] === undefined) return true;
+  return false;
 }
 
 /** `meta.patch_properties.unset`: removes custom property keys entirely. */

@@ -47,14 +47,16 @@ export class ProfileStore {
     return this.byEmail.get(emailKey(email));
   }
 
-  /** Profiles that own any of the given identifiers (deduplicated). */
-  owners(attrs: ProfileAttrs): Profile[] {
-    const found = [
-      typeof attrs.email === 'string' ? this.byEmail.get(emailKey(attrs.email)) : undefined,
-      typeof attrs.phone_number === 'string' ? this.byPhone.get(attrs.phone_number) : undefined,
-      typeof attrs.external_id === 'string' ? this.byExternalId.get(attrs.external_id) : undefined,
-    ].filter((p): p is Profile => p !== undefined);
-    return [...new Set(found)];
+  /** Profiles that own any of the given identifiers (deduplicated, in e-mail, phone, external id order), but `except`. */
+  owners(attrs: ProfileAttrs, except?: Profile): Profile[] {
+    const found: Profile[] = [];
+    const byEmail = typeof attrs.email === 'string' ? this.byEmail.get(emailKey(attrs.email)) : undefined;
+    if (byEmail && byEmail !== except) found.push(byEmail);
+    const byPhone = typeof attrs.phone_number === 'string' ? this.byPhone.get(attrs.phone_number) : undefined;
+    if (byPhone && byPhone !== except && byPhone !== byEmail) found.push(byPhone);
+    const byExternalId = typeof attrs.external_id === 'string' ? this.byExternalId.get(attrs.external_id) : undefined;
+    if (byExternalId && byExternalId !== except && byExternalId !== byEmail && byExternalId !== byPhone) found.push(byExternalId);
+    return found;
   }
 
   create(id: string, attrs: ProfileAttrs, now: number): Profile {
@@ -67,10 +69,13 @@ export class ProfileStore {
 
   /** Replaces a profile's attributes, keeping the identifier indexes right. */
   update(profile: Profile, attrs: ProfileAttrs, now: number): void {
-    this.unindex(profile);
+    const old = profile.attrs;
+    // Most updates keep every identifier: the indexes already point here.
+    const sameIdentifiers = old.email === attrs.email && old.phone_number === attrs.phone_number && old.external_id === attrs.external_id;
+    if (!sameIdentifiers) this.unindex(profile);
     profile.attrs = attrs;
     profile.updated = now;
-    this.index(profile);
+    if (!sameIdentifiers) this.index(profile);
   }
 
   /** Deletes a profile (admin only: the API has no profile deletion but data-privacy requests). */

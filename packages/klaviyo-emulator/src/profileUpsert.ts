@@ -31,7 +31,7 @@ export function upsertProfile(
     target = acc.profiles.get(input.id);
     if (!target) return { ok: false, status: 404, error: { code: 'not_found', title: 'Not found.', detail: `A profile with id ${input.id} does not exist.`, source: { pointer: '/data/id' } } };
   }
-  const owners = acc.profiles.owners(attrs).filter((p) => p !== target);
+  const owners = acc.profiles.owners(attrs, target);
   if (owners.length > (target ? 0 : 1)) {
     const other = target ? owners[0]! : owners[1]!; // the profile that already owns an identifier
     return {

@@ -66,8 +66,9 @@ export class EmulatorServer {
   }
 
   private baseUrl(hostHeader: string | undefined): string {
-    const addr = this.server.address() as AddressInfo | null;
-    return `http://${hostHeader ?? `${this.opts.host ?? '127.0.0.1'}:${addr?.port ?? 0}`}`;
+    if (hostHeader !== undefined) return `http://${hostHeader}`;
+    const addr = this.server.address() as AddressInfo | null; // a system call: only when the Host header is missing
+    return `http://${this.opts.host ?? '127.0.0.1'}:${addr?.port ?? 0}`;
   }
 
   /** Starts listening; resolves with the base URL, e.g. http://127.0.0.1:54321. */

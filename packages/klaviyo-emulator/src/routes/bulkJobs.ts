@@ -5,6 +5,7 @@
 import { conditionValues, parseFilter } from '../filter';
 import { ApiError, type ErrorEntry, identifiers, iso, notFound, relationship } from '../jsonapi';
 import { hasIdentifier } from '../profileRules';
+import { jsonBytesOver } from '../jsonSize';
 import { requestBodyIssues } from '../specValidation';
 import type { ApiRoute, RequestContext } from '../router';
 import type { ImportJob, SubmittedProfile } from '../store';
@@ -75,8 +76,8 @@ function requestErrors(ctx: RequestContext): ErrorEntry[] {
     return [{ code: 'invalid', title: 'Invalid input.', detail: 'At least one profile is required.', source: { pointer: '/data/attributes/profiles/data' } }];
   }
   profiles.forEach((p, i) => {
-    const bytes = Buffer.byteLength(JSON.stringify(p), 'utf8');
-    if (bytes > MAX_PROFILE_BYTES) {
+    const bytes = jsonBytesOver(p, MAX_PROFILE_BYTES);
+    if (bytes !== undefined) {
       errors.push({
         code: 'invalid',
         title: 'Invalid input.',
