@@ -23,7 +23,7 @@ describe.each(storeBackends())('sync-state store on $name', (backend) => {
   it('applies its migrations once; a second open (another worker) finds them applied', async () => {
     const again = await openStateStore(location);
     await again.close();
-    expect(MIGRATIONS.map((m) => m.version)).toEqual([1, 2]);
+    expect(MIGRATIONS.map((m) => m.version)).toEqual([1, 2, 3]);
     expect(store.engine).toBe(backend.name);
   });
 
