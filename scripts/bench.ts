@@ -75,6 +75,9 @@ interface RunFigures {
   /** CPU-seconds of the worker in each step, and of the run: what wall time hides on a shared machine. */
   cpuByStep: Record<string, number>;
   workerCpu: number;
+  /** Seconds the worker's threads were ready to run but found both cores taken (other processes): wall that is not the worker's. */
+  cpuWait: number;
+  cpuWaitByStep: Record<string, number>;
   /** CPU-seconds of this process (the emulator runs in it) during the run. */
   emulatorCpu: number;
   events: number;
@@ -141,9 +144,16 @@ async function main(): Promise<void> {
       const cpuByStep: Record<string, number> = {};
       let last = Date.now();
       let lastCpu = cpuAtStart.worker;
+      const cpuWaitByStep: Record<string, number> = {};
+      const waits = new RunQueueWaits(worker.pid!);
+      let step = 'starting';
+      const waitSampler = setInterval(() => {
+        cpuWaitByStep[step] = (cpuWaitByStep[step] ?? 0) + waits.sample();
+      }, 200);
       const sampler = setInterval(() => {
         void handle.query<SyncStatus>(STATUS_QUERY).then(
           (s) => {
+            step = s.step;
             rssByStep[s.step] = Math.max(rssByStep[s.step] ?? 0, rss(worker.pid!, 'VmRSS'));
             secondsByStep[s.step] = (secondsByStep[s.step] ?? 0) + (Date.now() - last) / 1000;
             const cpu = cpuSeconds(worker.pid!);
@@ -154,7 +164,11 @@ async function main(): Promise<void> {
           () => undefined,
         );
       }, 500);
-      const report = (await handle.result().finally(() => clearInterval(sampler))) as SyncReport;
+      const report = (await handle.result().finally(() => {
+        clearInterval(sampler);
+        clearInterval(waitSampler);
+        cpuWaitByStep[step] = (cpuWaitByStep[step] ?? 0) + waits.sample();
+      })) as SyncReport;
       const seconds = (Date.now() - started) / 1000;
       const after = await emulator.admin.stats();
       const calls = diff(before.calls, after.calls);
@@ -170,6 +184,8 @@ async function main(): Promise<void> {
         secondsByStep,
         cpuByStep,
         workerCpu: cpuSeconds(worker.pid!) - cpuAtStart.worker,
+        cpuWait: Object.values(cpuWaitByStep).reduce((a, b) => a + b, 0),
+        cpuWaitByStep,
         emulatorCpu: cpuOf(process.cpuUsage(cpuAtStart.emulator)),
         events: await historyEvents(client, handle.workflowId),
         report,
@@ -236,6 +252,7 @@ function print(run: RunFigures, rows: number): void {
   console.log(`  membership pages     ${run.calls['GET /api/lists/{id}/profiles'] ?? 0}`);
   console.log(`  time by step         ${Object.entries(run.secondsByStep).map(([step, t]) => `${step} ${t.toFixed(0)} s`).join(', ')}`);
   console.log(`  worker CPU           ${run.workerCpu.toFixed(1)} s (by step: ${Object.entries(run.cpuByStep).map(([step, t]) => `${step} ${t.toFixed(1)} s`).join(', ')})`);
+  console.log(`  worker CPU wait      ${run.cpuWait.toFixed(1)} s runnable with no core free (by step: ${Object.entries(run.cpuWaitByStep).map(([step, t]) => `${step} ${t.toFixed(1)} s`).join(', ')})`);
   console.log(`  emulator CPU         ${run.emulatorCpu.toFixed(1)} s (this process)`);
   console.log(`  worker peak RSS      ${mb(run.peakRss)} (by step: ${Object.entries(run.rssByStep).map(([step, b]) => `${step} ${mb(b)}`).join(', ')})`);
   console.log(`  history events       ${run.events}`);
@@ -301,6 +318,39 @@ function cpuSeconds(pid: number): number {
     return (Number(fields[11]) + Number(fields[12])) / 100;
   } catch {
     return 0;
+  }
+}
+
+/**
+ * Seconds a process's threads spent runnable but not running (the kernel's run-queue wait, from
+ * /proc/<pid>/task/<tid>/schedstat), summed over the threads alive at each sample: on a shared machine,
+ * the part of the wall time another process's CPU took. A thread that ends loses its last interval.
+ */
+class RunQueueWaits {
+  private readonly last = new Map<string, number>();
+
+  constructor(private readonly pid: number) {
+    this.sample();
+  }
+
+  /** Seconds waited since the previous sample. */
+  sample(): number {
+    let waited = 0;
+    try {
+      for (const tid of fs.readdirSync(`/proc/${this.pid}/task`)) {
+        try {
+          const ns = Number(fs.readFileSync(`/proc/${this.pid}/task/${tid}/schedstat`, 'utf8').split(' ')[1]);
+          const before = this.last.get(tid);
+          if (before !== undefined) waited += (ns - before) / 1e9;
+          this.last.set(tid, ns);
+        } catch {
+          // The thread ended meanwhile.
+        }
+      }
+    } catch {
+      // The process ended.
+    }
+    return waited;
   }
 }
 

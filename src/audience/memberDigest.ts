@@ -3,7 +3,7 @@
  * the profile last sent, and a mark for "seen in this audience". Loaded in e-mail-key order, so lookups are
  * a binary search. A plan compares each audience row with it; members never seen are the departures.
  */
-import type { MemberRow } from '../store/types';
+import type { MemberHashes } from '../store/types';
 
 /** Stands for "no hash stored" (a member found by a membership read, or refused by Klaviyo last time). */
 const UNKNOWN = 0n;
@@ -26,8 +26,8 @@ export class MemberDigest {
     return this.count;
   }
 
-  /** Members must come in e-mail-key order (as memberPage returns them). */
-  add(members: MemberRow[]): void {
+  /** Members must come in e-mail-key order (as memberHashPage and memberPage return them). */
+  add(members: MemberHashes[]): void {
     for (const m of members) {
       if (this.count === this.keys.length) this.grow();
       if (this.count > 0 && m.emailKey < this.keys[this.count - 1]!) throw new Error('members must be added in e-mail-key order');

@@ -5,13 +5,19 @@
 export type SqlValue = string | number | bigint | null;
 export type SqlRow = Record<string, SqlValue>;
 
-/** A multi-row insert: one statement per row (SQLite) or one per chunk over unnest()ed arrays (PostgreSQL). */
+/** A multi-row insert: one statement per row (SQLite) or one statement per chunk (PostgreSQL). */
 export interface BulkInsert {
   table: string;
   /** Column name and its PostgreSQL type. */
   columns: [name: string, pgType: 'text' | 'bigint'][];
   /** e.g. `ON CONFLICT (a, b) DO NOTHING`; the same text in both dialects. */
   onConflict?: string;
+  /**
+   * Rows carry long, quote-laden text (profiles' JSON): PostgreSQL gets them as a multi-row VALUES, each value a
+   * parameter of its own, not as arrays (which pg quotes and escapes element by element: twice the worker's
+   * CPU). Otherwise arrays: the server parses and plans them for less than a VALUES list.
+   */
+  longText?: boolean;
 }
 
 export interface SqlEngine {

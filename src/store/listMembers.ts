@@ -3,7 +3,7 @@
  * diff an audience against, and whether this run must read the list's membership in full (the drift check).
  */
 import { MemberDigest } from '../audience/memberDigest';
-import type { ListState, MemberSource, SyncStateStore } from './types';
+import type { ListState, MemberHashes, MemberRow, MemberSource, SyncStateStore } from './types';
 
 /** Members loaded from the store per query. */
 export const MEMBER_PAGE = 10_000;
@@ -13,9 +13,16 @@ export type VerifyReason = 'no_state' | 'requested' | 'cadence';
 
 export async function loadMemberDigest(store: SyncStateStore, account: string, listId: string, source: MemberSource): Promise<MemberDigest> {
   const digest = new MemberDigest();
-  let after;
+  // Stored members: keys and hashes only, what the diff needs, read from the members' key index.
+  if (source.kind === 'stored') return fill(digest, (after) => store.memberHashPage(account, listId, after?.emailKey, MEMBER_PAGE));
+  return fill(digest, (after: MemberRow | undefined) => store.memberPage(account, listId, source, after, MEMBER_PAGE));
+}
+
+/** Adds pages to the digest, each after the last member of the one before, until a short page. */
+async function fill<T extends MemberHashes>(digest: MemberDigest, nextPage: (after: T | undefined) => Promise<T[]>): Promise<MemberDigest> {
+  let after: T | undefined;
   for (;;) {
-    const page = await store.memberPage(account, listId, source, after, MEMBER_PAGE);
+    const page = await nextPage(after);
     digest.add(page);
     if (page.length < MEMBER_PAGE) return digest;
     after = page[page.length - 1];

@@ -1,6 +1,6 @@
 /**
- * PostgreSQL, for several workers on several machines sharing one store. Bulk inserts send whole chunks
- * as arrays (INSERT ... SELECT FROM unnest(...)): one round trip per chunk, not per row.
+ * PostgreSQL, for several workers on several machines sharing one store. Bulk inserts send whole chunks in
+ * one statement (arrays through unnest(), or a multi-row VALUES): one round trip per chunk, not per row.
  */
 import pg from 'pg';
 import type { BulkInsert, SqlEngine, SqlRow, SqlValue } from './engine';
@@ -9,6 +9,8 @@ type Handle = Omit<SqlEngine, 'transaction' | 'close'>;
 type Queryable = Pick<pg.Pool, 'query'>;
 
 const INT8_OID = 20;
+/** PostgreSQL's limit on a statement's parameters. */
+const MAX_PARAMETERS = 65_535;
 /** Every bigint as a BigInt (hashes use all 64 bits), like the SQLite engine. */
 const types = {
   getTypeParser: ((oid: number, format?: string) =>
@@ -35,6 +37,7 @@ export class PostgresEngine implements SqlEngine {
       run: async (sql, params = []) => (await db.query(numbered(sql), params)).rowCount ?? 0,
       insert: async (spec, rows) => {
         if (rows.length === 0) return;
+        if (spec.longText) return insertValues(db, spec, rows);
         const arrays = spec.columns.map((_, i) => rows.map((r) => r[i] ?? null));
         const names = spec.columns.map(([name]) => name).join(', ');
         const unnest = spec.columns.map(([, type], i) => `$${i + 1}::${type}[]`).join(', ');
@@ -72,6 +75,18 @@ export class PostgresEngine implements SqlEngine {
 
   async close(): Promise<void> {
     await this.pool.end();
+  }
+}
+
+/** A multi-row INSERT ... VALUES, split where it would pass PostgreSQL's limit on parameters. */
+async function insertValues(db: Queryable, spec: BulkInsert, rows: SqlValue[][]): Promise<void> {
+  const width = spec.columns.length;
+  const perStatement = Math.floor(MAX_PARAMETERS / width);
+  const names = spec.columns.map(([name]) => name).join(', ');
+  for (let start = 0; start < rows.length; start += perStatement) {
+    const chunk = rows.slice(start, start + perStatement);
+    const tuples = chunk.map((_, r) => `(${spec.columns.map(([, type], c) => `$${r * width + c + 1}::${type}`).join(', ')})`);
+    await db.query(`INSERT INTO ${spec.table} (${names}) VALUES ${tuples.join(', ')} ${spec.onConflict ?? ''}`, chunk.flat());
   }
 }
 

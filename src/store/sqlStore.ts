@@ -6,6 +6,7 @@ import type {
   Departure,
   ListState,
   MemberCursor,
+  MemberHashes,
   MemberRow,
   MemberSource,
   ReadMember,
@@ -23,7 +24,25 @@ const CHUNK = 2000;
 const KEYS_PER_QUERY = 500;
 
 export class SqlSyncStateStore implements SyncStateStore {
+  /** Run ids by run key (an id never changes once made). */
+  private readonly runIds = new Map<string, SqlValue>();
+
   constructor(private readonly db: SqlEngine) {}
+
+  /**
+   * Scratch rows and members name their run by a small id, not the run key (70 characters in every row and
+   * index entry). A writer makes the id on first use; a reader of a run without one gets 0, which no row has.
+   * Resolved before a transaction: the SQLite engine runs one statement at a time, a transaction's included.
+   */
+  private async runId(runKey: string, make = false): Promise<SqlValue> {
+    const known = this.runIds.get(runKey);
+    if (known !== undefined) return known;
+    if (make) await this.db.run('INSERT INTO run_ids (run_key) VALUES (?) ON CONFLICT (run_key) DO NOTHING', [runKey]);
+    const [row] = await this.db.all('SELECT id FROM run_ids WHERE run_key = ?', [runKey]);
+    if (!row) return 0;
+    this.runIds.set(runKey, row.id!);
+    return row.id!;
+  }
 
   get engine() {
     return this.db.engine;
@@ -54,24 +73,42 @@ export class SqlSyncStateStore implements SyncStateStore {
 
   async memberPage(account: string, listId: string, source: MemberSource, after: MemberCursor | undefined, limit: number): Promise<MemberRow[]> {
     const from = after ?? { emailKey: -(2n ** 63n), email: '' };
-    // A row-value comparison, not `key > ? OR (key = ? AND email > ?)`: both engines seek the index to it,
-    // where the OR form scans the list from its start on every page (quadratic: 90 s for 1M members).
+    // The index seeks to `email_key >= ?`; the row-value comparison, not `key > ? OR (key = ? AND email > ?)`,
+    // then skips the page's last e-mails (the OR form scans the list from its start on every page: quadratic,
+    // 90 s for 1M members). The index holds no e-mail: a tie of two e-mails on one key is sorted as read.
     const rows =
       source.kind === 'stored'
         ? await this.db.all(
             `SELECT email, email_key, profile_id, row_hash, attr_hash FROM members
-             WHERE account = ? AND list_id = ? AND (email_key, email) > (?, ?)
+             WHERE account = ? AND list_id = ? AND email_key >= ? AND (email_key, email) > (?, ?)
              ORDER BY email_key, email LIMIT ?`,
-            [account, listId, from.emailKey, from.email, limit],
+            [account, listId, from.emailKey, from.emailKey, from.email, limit],
           )
         : await this.db.all(
             `SELECT r.email, r.email_key, r.profile_id, m.row_hash, m.attr_hash FROM run_members r
              LEFT JOIN members m ON m.account = ? AND m.list_id = ? AND m.email = r.email
-             WHERE r.run_key = ? AND r.email IS NOT NULL AND (r.email_key, r.email) > (?, ?)
+             WHERE r.run_id = ? AND r.email IS NOT NULL AND (r.email_key, r.email) > (?, ?)
              ORDER BY r.email_key, r.email LIMIT ?`,
-            [account, listId, source.runKey, from.emailKey, from.email, limit],
+            [account, listId, await this.runId(source.runKey), from.emailKey, from.email, limit],
           );
     return rows.map(toMember);
+  }
+
+  async memberHashPage(account: string, listId: string, after: bigint | undefined, limit: number): Promise<MemberHashes[]> {
+    // From members_by_key alone, which holds the hashes: a lookup in the table per member cost a 1M-member
+    // refresh ~3 s of CPU (random reads in a table stored in the order members were first sent).
+    const select = 'SELECT email_key, row_hash, attr_hash FROM members WHERE account = ? AND list_id = ?';
+    const page =
+      after === undefined
+        ? await this.db.all(`${select} ORDER BY email_key LIMIT ?`, [account, listId, limit])
+        : await this.db.all(`${select} AND email_key > ? ORDER BY email_key LIMIT ?`, [account, listId, after, limit]);
+    if (page.length === limit) {
+      // The limit may cut between two e-mails sharing the last key (rare): that key's members come whole.
+      const lastKey = page[page.length - 1]!.email_key!;
+      while (page.length > 0 && page[page.length - 1]!.email_key === lastKey) page.pop();
+      page.push(...(await this.db.all(`${select} AND email_key = ?`, [account, listId, lastKey])));
+    }
+    return page.map((r) => ({ emailKey: toBigInt(r.email_key), rowHash: bigOrNull(r.row_hash), attrHash: bigOrNull(r.attr_hash) }));
   }
 
   async membersByKeys(account: string, listId: string, emailKeys: bigint[]): Promise<MemberRow[]> {
@@ -95,18 +132,20 @@ export class SqlSyncStateStore implements SyncStateStore {
   }
 
   async recordSent(account: string, listId: string, runKey: string, rows: SentMember[]): Promise<void> {
-    const taken = rows.filter((r) => r.rowHash !== null);
+    // In the members' key order: each write lands next to the last one, in pages already at hand.
+    const taken = rows.filter((r) => r.rowHash !== null).sort((a, b) => (a.email < b.email ? -1 : a.email > b.email ? 1 : 0));
     const refused = rows.filter((r) => r.rowHash === null).map((r) => r.email);
+    const runId = await this.runId(runKey, true);
     await this.db.transaction(async (tx) => {
       for (let i = 0; i < taken.length; i += CHUNK) {
         await tx.insert(
           {
             table: 'members',
-            columns: [['account', 'text'], ['list_id', 'text'], ['email', 'text'], ['email_key', 'bigint'], ['row_hash', 'bigint'], ['attr_hash', 'bigint'], ['run_key', 'text']],
+            columns: [['account', 'text'], ['list_id', 'text'], ['email', 'text'], ['email_key', 'bigint'], ['row_hash', 'bigint'], ['attr_hash', 'bigint'], ['run_id', 'bigint']],
             onConflict: `ON CONFLICT (account, list_id, email) DO UPDATE SET row_hash = excluded.row_hash, attr_hash = excluded.attr_hash,
-              run_key = excluded.run_key, profile_id = NULL`,
+              run_id = excluded.run_id, profile_id = NULL`,
           },
-          taken.slice(i, i + CHUNK).map((r) => [account, listId, r.email, r.emailKey, r.rowHash, r.attrHash, runKey]),
+          taken.slice(i, i + CHUNK).map((r) => [account, listId, r.email, r.emailKey, r.rowHash, r.attrHash, runId]),
         );
       }
       // Refused by Klaviyo: a member stays (its old profile is still listed) but is sent again next run.
@@ -131,47 +170,50 @@ export class SqlSyncStateStore implements SyncStateStore {
   }
 
   async putReadMembers(runKey: string, members: ReadMember[]): Promise<void> {
+    const runId = await this.runId(runKey, true);
     await this.db.insert(
       {
         table: 'run_members',
-        columns: [['run_key', 'text'], ['profile_id', 'text'], ['email', 'text'], ['email_key', 'bigint']],
-        onConflict: 'ON CONFLICT (run_key, profile_id) DO NOTHING',
+        columns: [['run_id', 'bigint'], ['profile_id', 'text'], ['email', 'text'], ['email_key', 'bigint']],
+        onConflict: 'ON CONFLICT (run_id, profile_id) DO NOTHING',
       },
-      members.map((m) => [runKey, m.profileId, m.email, m.emailKey]),
+      members.map((m) => [runId, m.profileId, m.email, m.emailKey]),
     );
   }
 
   async readDrift(account: string, listId: string, runKey: string): Promise<{ listed: number; strangers: number; missing: number }> {
+    const runId = await this.runId(runKey);
     const [row] = await this.db.all(
       `SELECT
-         (SELECT COUNT(*) FROM run_members r WHERE r.run_key = ?) AS listed,
-         (SELECT COUNT(*) FROM run_members r WHERE r.run_key = ? AND NOT EXISTS
+         (SELECT COUNT(*) FROM run_members r WHERE r.run_id = ?) AS listed,
+         (SELECT COUNT(*) FROM run_members r WHERE r.run_id = ? AND NOT EXISTS
             (SELECT 1 FROM members m WHERE m.account = ? AND m.list_id = ? AND m.email = r.email)) AS strangers,
          (SELECT COUNT(*) FROM members m WHERE m.account = ? AND m.list_id = ? AND NOT EXISTS
-            (SELECT 1 FROM run_members r WHERE r.run_key = ? AND r.email = m.email)) AS missing`,
-      [runKey, runKey, account, listId, account, listId, runKey],
+            (SELECT 1 FROM run_members r WHERE r.run_id = ? AND r.email = m.email)) AS missing`,
+      [runId, runId, account, listId, account, listId, runId],
     );
     return { listed: toNumber(row!.listed), strangers: toNumber(row!.strangers), missing: toNumber(row!.missing) };
   }
 
   async applyReadMembers(account: string, listId: string, runKey: string): Promise<void> {
+    const runId = await this.runId(runKey);
     await this.db.transaction(async (tx) => {
       await tx.run(
         `DELETE FROM members WHERE account = ? AND list_id = ? AND NOT EXISTS
-           (SELECT 1 FROM run_members r WHERE r.run_key = ? AND r.email = members.email)`,
-        [account, listId, runKey],
+           (SELECT 1 FROM run_members r WHERE r.run_id = ? AND r.email = members.email)`,
+        [account, listId, runId],
       );
       await tx.run(
         `INSERT INTO members (account, list_id, email, email_key, profile_id)
-         SELECT ?, ?, r.email, r.email_key, r.profile_id FROM run_members r WHERE r.run_key = ? AND r.email IS NOT NULL
+         SELECT ?, ?, r.email, r.email_key, r.profile_id FROM run_members r WHERE r.run_id = ? AND r.email IS NOT NULL
          ON CONFLICT (account, list_id, email) DO UPDATE SET profile_id = excluded.profile_id`,
-        [account, listId, runKey],
+        [account, listId, runId],
       );
     });
   }
 
   async readMembersWithoutEmail(runKey: string): Promise<string[]> {
-    const rows = await this.db.all('SELECT profile_id FROM run_members WHERE run_key = ? AND email IS NULL ORDER BY profile_id', [runKey]);
+    const rows = await this.db.all('SELECT profile_id FROM run_members WHERE run_id = ? AND email IS NULL ORDER BY profile_id', [await this.runId(runKey)]);
     return rows.map((r) => String(r.profile_id));
   }
 
@@ -262,6 +304,7 @@ export class SqlSyncStateStore implements SyncStateStore {
   }
 
   async putSnapshot(runKey: string, rows: SnapshotRow[]): Promise<void> {
+    const runId = await this.runId(runKey, true);
     for (let i = 0; i < rows.length; i += CHUNK) {
       // One statement may not update a row twice (PostgreSQL): the chunk's last row of an e-mail goes.
       const chunk = dedupe(rows.slice(i, i + CHUNK), (r) => r.email);
@@ -269,37 +312,40 @@ export class SqlSyncStateStore implements SyncStateStore {
         {
           table: 'run_rows',
           columns: [
-            ['run_key', 'text'],
+            ['run_id', 'bigint'],
+            ['batch', 'bigint'],
+            ['source_row', 'bigint'],
             ['email', 'text'],
             ['email_key', 'bigint'],
-            ['source_row', 'bigint'],
-            ['batch', 'bigint'],
             ['kind', 'text'],
             ['row_hash', 'bigint'],
             ['attr_hash', 'bigint'],
             ['attributes', 'text'],
           ],
-          onConflict: `ON CONFLICT (run_key, email) DO UPDATE SET source_row = excluded.source_row, batch = excluded.batch, kind = excluded.kind,
+          longText: true,
+          // An e-mail's later row moves it to the later row's batch.
+          onConflict: `ON CONFLICT (run_id, email) DO UPDATE SET batch = excluded.batch, source_row = excluded.source_row, kind = excluded.kind,
             row_hash = excluded.row_hash, attr_hash = excluded.attr_hash, attributes = excluded.attributes
             WHERE excluded.source_row > run_rows.source_row`,
         },
-        chunk.map((r) => [runKey, r.email, r.emailKey, r.row, r.batch, r.kind, r.rowHash, r.attrHash, r.attributes]),
+        chunk.map((r) => [runId, r.batch, r.row, r.email, r.emailKey, r.kind, r.rowHash, r.attrHash, r.attributes]),
       );
     }
   }
 
   async dropSnapshotKeys(runKey: string, emailKeys: bigint[]): Promise<void> {
     // Rare (an e-mail repeated in the file whose last row is unchanged): no index, one pass per 500 keys.
-    for (let i = 0; i < emailKeys.length; i += 500) {
-      const keys = emailKeys.slice(i, i + 500);
-      await this.db.run(`DELETE FROM run_rows WHERE run_key = ? AND email_key IN (${keys.map(() => '?').join(', ')})`, [runKey, ...keys]);
+    const runId = await this.runId(runKey);
+    for (let i = 0; i < emailKeys.length; i += KEYS_PER_QUERY) {
+      const keys = emailKeys.slice(i, i + KEYS_PER_QUERY);
+      await this.db.run(`DELETE FROM run_rows WHERE run_id = ? AND email_key IN (${keys.map(() => '?').join(', ')})`, [runId, ...keys]);
     }
   }
 
   async snapshotBatch(runKey: string, batch: number): Promise<SnapshotRow[]> {
     const rows = await this.db.all(
-      'SELECT email, email_key, source_row, batch, kind, row_hash, attr_hash, attributes FROM run_rows WHERE run_key = ? AND batch = ? ORDER BY source_row',
-      [runKey, batch],
+      'SELECT email, email_key, source_row, batch, kind, row_hash, attr_hash, attributes FROM run_rows WHERE run_id = ? AND batch = ? ORDER BY source_row',
+      [await this.runId(runKey), batch],
     );
     return rows.map((r) => ({
       email: String(r.email),
@@ -329,21 +375,22 @@ export class SqlSyncStateStore implements SyncStateStore {
   }
 
   async putDepartures(runKey: string, rows: Departure[]): Promise<void> {
+    const runId = await this.runId(runKey, true);
     for (let i = 0; i < rows.length; i += CHUNK) {
       await this.db.insert(
         {
           table: 'run_departures',
-          columns: [['run_key', 'text'], ['seq', 'bigint'], ['email', 'text'], ['profile_id', 'text']],
-          onConflict: 'ON CONFLICT (run_key, seq) DO UPDATE SET email = excluded.email, profile_id = excluded.profile_id',
+          columns: [['run_id', 'bigint'], ['seq', 'bigint'], ['email', 'text'], ['profile_id', 'text']],
+          onConflict: 'ON CONFLICT (run_id, seq) DO UPDATE SET email = excluded.email, profile_id = excluded.profile_id',
         },
-        rows.slice(i, i + CHUNK).map((d) => [runKey, d.seq, d.email, d.profileId]),
+        rows.slice(i, i + CHUNK).map((d) => [runId, d.seq, d.email, d.profileId]),
       );
     }
   }
 
   async departurePage(runKey: string, afterSeq: number, limit: number): Promise<Departure[]> {
-    const rows = await this.db.all('SELECT seq, email, profile_id FROM run_departures WHERE run_key = ? AND seq > ? ORDER BY seq LIMIT ?', [
-      runKey,
+    const rows = await this.db.all('SELECT seq, email, profile_id FROM run_departures WHERE run_id = ? AND seq > ? ORDER BY seq LIMIT ?', [
+      await this.runId(runKey),
       afterSeq,
       limit,
     ]);
@@ -352,13 +399,19 @@ export class SqlSyncStateStore implements SyncStateStore {
 
   async clearScratch(runKey: string): Promise<void> {
     // A first sync's snapshot holds every row: deleted a slice at a time, so no statement holds the store
-    // (or, with SQLite, the worker's event loop) for long. Slices go by physical row id, in storage order:
-    // by e-mail they cost six times the CPU (every delete a random seek in the table and its other index).
-    const rowId = this.db.engine === 'sqlite' ? 'rowid' : 'ctid';
-    for (const table of SCRATCH_TABLES) {
-      const slice = `DELETE FROM ${table} WHERE ${rowId} IN (SELECT ${rowId} FROM ${table} WHERE run_key = ? LIMIT ${CHUNK})`;
-      while ((await this.db.run(slice, [runKey])) > 0) await new Promise((resolve) => setImmediate(resolve));
+    // (or, with SQLite, the worker's event loop) for long. Slices go in storage order: by physical row
+    // (PostgreSQL), by primary key (SQLite, where rows were written in its order). By e-mail they cost six
+    // times the CPU: every delete a random seek in the table and its other indexes.
+    const runId = await this.runId(runKey);
+    for (const [table, key] of SCRATCH_TABLES) {
+      const slice =
+        this.db.engine === 'postgres'
+          ? `DELETE FROM ${table} WHERE ctid IN (SELECT ctid FROM ${table} WHERE run_id = ? LIMIT ${CHUNK})`
+          : `DELETE FROM ${table} WHERE run_id = ? AND (${key}) IN (SELECT ${key} FROM ${table} WHERE run_id = ? ORDER BY ${key} LIMIT ${CHUNK})`;
+      const params = this.db.engine === 'postgres' ? [runId] : [runId, runId];
+      while ((await this.db.run(slice, params)) > 0) await new Promise((resolve) => setImmediate(resolve));
     }
+    await this.db.run('DELETE FROM run_seals WHERE run_key = ?', [runKey]);
   }
 
   async pruneScratch(before: string): Promise<void> {
@@ -367,8 +420,12 @@ export class SqlSyncStateStore implements SyncStateStore {
   }
 }
 
-/** Run scratch tables, keyed by run_key. */
-const SCRATCH_TABLES = ['run_rows', 'run_departures', 'run_members', 'run_seals'] as const;
+/** Run scratch tables keyed by run_id, with the rest of their primary key. */
+const SCRATCH_TABLES = [
+  ['run_rows', 'batch, source_row'],
+  ['run_departures', 'seq'],
+  ['run_members', 'profile_id'],
+] as const;
 
 function toMember(r: SqlRow): MemberRow {
   return {

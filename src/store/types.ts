@@ -25,6 +25,9 @@ export interface MemberRow {
   attrHash: bigint | null;
 }
 
+/** What a plan compares an audience row with: a member's e-mail key and hashes. */
+export type MemberHashes = Pick<MemberRow, 'emailKey' | 'rowHash' | 'attrHash'>;
+
 /** Where a plan reads the list's members from: the store, or a membership read this run made (dry runs). */
 export type MemberSource = { kind: 'stored' } | { kind: 'verified'; runKey: string };
 
@@ -115,6 +118,12 @@ export interface SyncStateStore {
   touchList(account: string, listId: string, listName: string | null, verifiedAt?: number): Promise<void>;
 
   memberPage(account: string, listId: string, source: MemberSource, after: MemberCursor | undefined, limit: number): Promise<MemberRow[]>;
+  /**
+   * Stored members' keys and hashes with e-mail keys above `after` (all of them when undefined), in key order:
+   * a plan's digest of the list. The members of one key never straddle two pages, so a page holds at least
+   * `limit` rows unless it is the last.
+   */
+  memberHashPage(account: string, listId: string, after: bigint | undefined, limit: number): Promise<MemberHashes[]>;
   /** Stored members with these e-mail keys, in memberPage's order (a refresh's departures: few, found by key). */
   membersByKeys(account: string, listId: string, emailKeys: bigint[]): Promise<MemberRow[]>;
   countMembers(account: string, listId: string): Promise<number>;

@@ -23,7 +23,7 @@ describe.each(storeBackends())('sync-state store on $name', (backend) => {
   it('applies its migrations once; a second open (another worker) finds them applied', async () => {
     const again = await openStateStore(location);
     await again.close();
-    expect(MIGRATIONS.map((m) => m.version)).toEqual([1, 2]);
+    expect(MIGRATIONS.map((m) => m.version)).toEqual([1, 2, 3]);
     expect(store.engine).toBe(backend.name);
   });
 
@@ -45,6 +45,30 @@ describe.each(storeBackends())('sync-state store on $name', (backend) => {
     const byKeys = await store.membersByKeys('acct', 'L1', [MAX, 7n, MIN]);
     expect(byKeys).toEqual([first[0], rest[0]]);
     expect(await store.membersByKeys('acct', 'L1', [])).toEqual([]);
+  });
+
+  it('pages keys and hashes for a plan in key order; e-mails sharing a key never straddle two pages', async () => {
+    await store.recordSent('acct', 'H', 'run-1', [
+      { email: 'max@x.com', emailKey: MAX, rowHash: 4n, attrHash: 4n },
+      { email: 'tie-1@x.com', emailKey: 5n, rowHash: 2n, attrHash: 2n },
+      { email: 'tie-2@x.com', emailKey: 5n, rowHash: 3n, attrHash: 3n },
+      { email: 'min@x.com', emailKey: MIN, rowHash: MAX, attrHash: MIN },
+      { email: 'refused@x.com', emailKey: 7n, rowHash: 9n, attrHash: 9n },
+    ]);
+    // Refused by Klaviyo next time: its hashes are unknown.
+    await store.recordSent('acct', 'H', 'run-2', [{ email: 'refused@x.com', emailKey: 7n, rowHash: null, attrHash: null }]);
+    await store.recordSent('acct', 'H2', 'run-1', [{ email: 'min@x.com', emailKey: MIN, rowHash: 1n, attrHash: 1n }]);
+    // A limit of 2 cuts between the two e-mails of key 5: the page takes both.
+    const first = await store.memberHashPage('acct', 'H', undefined, 2);
+    expect(first[0]).toEqual({ emailKey: MIN, rowHash: MAX, attrHash: MIN });
+    expect(first.slice(1).map((m) => m.rowHash).sort()).toEqual([2n, 3n]);
+    expect(first.map((m) => m.emailKey)).toEqual([MIN, 5n, 5n]);
+    const rest = await store.memberHashPage('acct', 'H', 5n, 2);
+    expect(rest).toEqual([
+      { emailKey: 7n, rowHash: null, attrHash: null },
+      { emailKey: MAX, rowHash: 4n, attrHash: 4n },
+    ]);
+    expect(await store.memberHashPage('acct', 'H', MAX, 2)).toEqual([]);
   });
 
   it('forgets profile ids of re-sent members, marks Klaviyo-refused ones for another try, and removes members', async () => {
