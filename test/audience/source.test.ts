@@ -45,6 +45,16 @@ describe('readAudienceRows: CSV', () => {
     expect(results[2]).toMatchObject({ ok: true, email: 'c@x.com' });
   });
 
+  it("gives each row a text of its cells that tells cells apart, a NUL in them too, in any read chunk", async () => {
+    // The NUL rows sit in the file's last read chunk: the rows of earlier chunks are joined without looking for one.
+    const filler = Array.from({ length: 2000 }, (_, i) => `p${i}@x.com,${'n'.repeat(40)}`).join('\n');
+    const source = writeAudience(dir, 'csv', `email,first_name\n${filler}\na\u0000@x.com,b\na@x.com,\u0000b\na@x.com,b\n`);
+    const texts: string[] = [];
+    for await (const r of readAudienceRows(source)) texts.push(r.text);
+    expect(texts[0]).toBe(`p0@x.com\u0000${'n'.repeat(40)}`);
+    expect(texts.slice(-3)).toEqual([JSON.stringify(['a\u0000@x.com', 'b']), JSON.stringify(['a@x.com', '\u0000b']), 'a@x.com\u0000b']);
+  });
+
   it('skips blank lines (they are not rows)', async () => {
     const rows = await collect(writeAudience(dir, 'csv', 'email\n\na@x.com\n\n\nb@x.com\n'));
     expect(rows.map((r) => [r.row, r.raw.email])).toEqual([
