@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { InvalidAudienceError } from '../../src/audience/errors';
 import { normalizeRow } from '../../src/audience/row';
@@ -53,6 +54,23 @@ describe('readAudienceRows: CSV', () => {
     for await (const r of readAudienceRows(source)) texts.push(r.text);
     expect(texts[0]).toBe(`p0@x.com\u0000${'n'.repeat(40)}`);
     expect(texts.slice(-3)).toEqual([JSON.stringify(['a\u0000@x.com', 'b']), JSON.stringify(['a@x.com', '\u0000b']), 'a@x.com\u0000b']);
+  });
+
+  it('decodes a cell cut by a read chunk as its bytes decode whole, invalid UTF-8 too', async () => {
+    const cellByte = fc.oneof(fc.integer({ min: 0x80, max: 0xff }), fc.constantFrom(0x41, 0x20, 0xef, 0xbb, 0xbf, 0xc3, 0xa9, 0xf0, 0x9f, 0x98, 0x80));
+    await fc.assert(
+      fc.asyncProperty(fc.array(cellByte, { minLength: 1, maxLength: 12 }), fc.integer({ min: 1, max: 12 }), async (bytes, before) => {
+        // The first read chunk (64 KiB) ends `before` bytes into the cell.
+        const head = 'email,first_name\na@x.com,';
+        const filler = 'f@x.com,x\n'.repeat(6500);
+        const pad = 'p'.repeat(65_536 - before - head.length - 1 - filler.length - 'b@x.com,'.length);
+        const cell = Buffer.from(bytes);
+        const source = writeAudience(dir, 'csv', Buffer.concat([Buffer.from(`${head}${pad}\n${filler}b@x.com,`), cell, Buffer.from('\n')]));
+        const rows = await collect(source);
+        expect(rows.at(-1)!.raw.first_name).toBe(cell.toString('utf8'));
+      }),
+      { numRuns: 60 },
+    );
   });
 
   it('skips blank lines (they are not rows)', async () => {
