@@ -178,8 +178,23 @@ export function normalizeDate(value: string, field: string): string {
   );
 }
 
+/**
+ * A URL as exports write it: http(s), a lower-case ASCII host name (no port, no user), then nothing or a
+ * path of printable ASCII. The URL parser keeps such a host as it is (no IDNA mapping without an `xn--`
+ * label, no IPv4 reading with a letters-only last label) and never fails on what follows it, so for these
+ * the host name check alone decides, as it does after the parser. test/audience/urlFastPath.test.ts holds both to the same answers.
+ */
+const PLAIN_URL = /^https?:\/\/([a-z0-9.-]+)(?:\/[\x21-\x5b\x5d-\x7e]*)?$/;
+
+/** True when `value` is a plain URL with a valid host name; false leaves the question to the URL parser. */
+export function isPlainUrl(value: string): boolean {
+  const host = PLAIN_URL.exec(value)?.[1];
+  return host !== undefined && !host.includes('xn--') && z.regexes.domain.test(host);
+}
+
 /** http(s) with a public-looking host name (what Klaviyo can fetch an image from). */
 export function normalizeUrl(value: string, field: string): string {
+  if (isPlainUrl(value)) return value;
   let url: URL | undefined;
   try {
     url = new URL(value);
