@@ -215,6 +215,9 @@ export async function planAudience(source: RowFileSource, opts: PlanOptions = {}
   };
 }
 
+const KEY_BITS = new BigInt64Array(1);
+const KEY_WORDS = new Uint32Array(KEY_BITS.buffer);
+
 /** Tracks, while batches are sealed, the batch of each e-mail's latest row sent: 12 bytes a slot, half full at most. */
 class Sealing {
   readonly waits: [number, number][] = [];
@@ -247,7 +250,9 @@ class Sealing {
 
   private slot(key: bigint): number {
     const mask = this.keys.length - 1;
-    let i = Number(BigInt.asUintN(32, key)) & mask;
+    // The key's low bits through a typed-array view: BigInt arithmetic would allocate for every row.
+    KEY_BITS[0] = key;
+    let i = KEY_WORDS[0]! & mask;
     while (this.batchOf[i] !== 0 && this.keys[i] !== key) i = (i + 1) & mask;
     return i;
   }
