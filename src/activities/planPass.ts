@@ -83,14 +83,15 @@ class SnapshotSink implements PlanSink {
     private readonly runKey: string,
   ) {}
 
-  async send(row: RowToSend): Promise<void> {
+  /** A promise only when it writes: the plan awaits only those. */
+  send(row: RowToSend): Promise<void> | undefined {
     this.rows.push(row);
-    if (this.rows.length >= FLUSH_EVERY) await this.flush();
+    return this.rows.length >= FLUSH_EVERY ? this.flush() : undefined;
   }
 
-  async reject(reject: RowReject): Promise<void> {
+  reject(reject: RowReject): Promise<void> | undefined {
     this.rejects.push(reject);
-    if (this.rejects.length >= FLUSH_EVERY) await this.flush();
+    return this.rejects.length >= FLUSH_EVERY ? this.flush() : undefined;
   }
 
   async unsend(keys: bigint[]): Promise<void> {

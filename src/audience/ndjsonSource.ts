@@ -11,7 +11,8 @@ import { MAX_ROW_BYTES, type ReadHooks, type SourceRow } from './sourceTypes';
 
 const NEWLINE = 0x0a;
 
-export async function* readNdjsonRows(path: string, hooks: ReadHooks = {}): AsyncGenerator<SourceRow> {
+/** The file's rows, a chunk's worth at a time (a row at a time costs the reader and the planner a promise each). */
+export async function* readNdjsonRowBatches(path: string, hooks: ReadHooks = {}): AsyncGenerator<SourceRow[]> {
   const input = createReadStream(path, { highWaterMark: 1 << 16 });
   let row = 1;
   let offset = 0; // offset of the current chunk's first byte
@@ -33,20 +34,22 @@ export async function* readNdjsonRows(path: string, hooks: ReadHooks = {}): Asyn
     for await (const chunk of input as AsyncIterable<Buffer>) {
       hooks.onChunk?.(chunk);
       let from = 0;
+      const rows: SourceRow[] = [];
       for (let nl = chunk.indexOf(NEWLINE, from); nl !== -1; nl = chunk.indexOf(NEWLINE, from)) {
         const line = lineAt(offset + nl + 1, chunk.subarray(from, nl));
-        if (line) yield line;
+        if (line) rows.push(line);
         from = nl + 1;
       }
       if (from < chunk.length) keep(chunk.subarray(from));
       offset += chunk.length;
+      if (rows.length > 0) yield rows;
     }
   } catch (err) {
     throw toAudienceError(path, err);
   }
   if (carryBytes > 0 || oversized) {
     const line = lineAt(offset, Buffer.alloc(0));
-    if (line) yield line;
+    if (line) yield [line];
   }
 
   function keep(part: Buffer): void {

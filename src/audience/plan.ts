@@ -19,7 +19,7 @@ import { InvalidAudienceError } from './errors';
 import { assertUnchanged, statAudience, type AudienceFingerprint } from './fingerprint';
 import type { MemberDigest } from './memberDigest';
 import { normalizeRowSized, type RowReject } from './row';
-import { readAudienceRows, type SourceRow } from './source';
+import { readAudienceRowBatches, type SourceRow } from './source';
 
 export type { AudienceFingerprint } from './fingerprint';
 
@@ -138,50 +138,55 @@ export async function planAudience(source: RowFileSource, opts: PlanOptions = {}
       settings = hash64(`${settingsText}|${JSON.stringify(names)}`);
     },
   };
-  for await (const sourceRow of readAudienceRows(source, hooks)) {
-    const row = sourceRow.row;
-    rows = row;
-    if (rows % PROGRESS_EVERY === 0) opts.onProgress?.(rows, { read: hashedBytes, total: before.size });
-    const rowHash = hash64(sourceRow.text, settings);
-    const quick = members && quickEmail(sourceRow);
-    if (quick !== undefined) {
-      const key = emailKey(quick);
-      const member = members!.find(key);
-      if (member >= 0 && members!.rowMatches(member, rowHash)) {
-        members!.markSeen(key);
+  for await (const sourceRows of readAudienceRowBatches(source, hooks)) {
+    for (const sourceRow of sourceRows) {
+      const row = sourceRow.row;
+      rows = row;
+      if (rows % PROGRESS_EVERY === 0) opts.onProgress?.(rows, { read: hashedBytes, total: before.size });
+      const rowHash = hash64(sourceRow.text, settings);
+      const quick = members && quickEmail(sourceRow);
+      if (quick !== undefined) {
+        const key = emailKey(quick);
+        const member = members!.find(key);
+        if (member >= 0 && members!.rowMatches(member, rowHash)) {
+          members!.markSeen(key);
+          entries.push(key, Kind.Unchanged);
+          continue;
+        }
+      }
+      const result = normalizeRowSized(sourceRow.raw, row, normalizeOpts);
+      if (!result.ok) {
+        rejectedRows++;
+        rejectedByReason[result.reject.reason] = (rejectedByReason[result.reject.reason] ?? 0) + 1;
+        if (!firstReject.has(result.reject.reason)) firstReject.set(result.reject.reason, result.reject);
+        const rejected = sink?.reject(result.reject);
+        if (rejected) await rejected;
+        if (hasValidEmail(result.reject)) {
+          const key = emailKey(result.reject.email!);
+          members?.markSeen(key);
+          entries.push(key, Kind.Kept);
+        }
+        continue;
+      }
+      const key = emailKey(result.email);
+      const member = members ? members.find(key) : -1;
+      members?.markSeen(key);
+      const attrHash = hash64(result.json);
+      if (member >= 0 && members!.attrMatches(member, attrHash)) {
         entries.push(key, Kind.Unchanged);
         continue;
       }
-    }
-    const result = normalizeRowSized(sourceRow.raw, row, normalizeOpts);
-    if (!result.ok) {
-      rejectedRows++;
-      rejectedByReason[result.reject.reason] = (rejectedByReason[result.reject.reason] ?? 0) + 1;
-      if (!firstReject.has(result.reject.reason)) firstReject.set(result.reject.reason, result.reject);
-      await sink?.reject(result.reject);
-      if (hasValidEmail(result.reject)) {
-        const key = emailKey(result.reject.email!);
-        members?.markSeen(key);
-        entries.push(key, Kind.Kept);
+      const kind = member >= 0 ? 'changed' : 'new';
+      entries.push(key, kind === 'new' ? Kind.New : Kind.Changed);
+      const batch = batches.assign(result.bytes);
+      if (sealing) {
+        if (sealing.sealedBefore(batch) && sink?.seal) await sink.seal(batch, sealing.waits);
+        sealing.record(key, batch);
       }
-      continue;
+      // Awaited only when the sink returned a promise (when it wrote): an await per row costs more than the row's hash.
+      const sent = sink?.send({ email: result.email, emailKey: key, row, batch, kind, rowHash, attrHash, attributes: result.json });
+      if (sent) await sent;
     }
-    const key = emailKey(result.email);
-    const member = members ? members.find(key) : -1;
-    members?.markSeen(key);
-    const attrHash = hash64(result.json);
-    if (member >= 0 && members!.attrMatches(member, attrHash)) {
-      entries.push(key, Kind.Unchanged);
-      continue;
-    }
-    const kind = member >= 0 ? 'changed' : 'new';
-    entries.push(key, kind === 'new' ? Kind.New : Kind.Changed);
-    const batch = batches.assign(result.bytes);
-    if (sealing) {
-      if (sealing.sealedBefore(batch) && sink?.seal) await sink.seal(batch, sealing.waits);
-      sealing.record(key, batch);
-    }
-    await sink?.send({ email: result.email, emailKey: key, row, batch, kind, rowHash, attrHash, attributes: result.json });
   }
   opts.onProgress?.(rows, { read: hashedBytes, total: before.size });
 
@@ -209,6 +214,9 @@ export async function planAudience(source: RowFileSource, opts: PlanOptions = {}
     batches: batches.count,
   };
 }
+
+const KEY_BITS = new BigInt64Array(1);
+const KEY_WORDS = new Uint32Array(KEY_BITS.buffer);
 
 /** Tracks, while batches are sealed, the batch of each e-mail's latest row sent: 12 bytes a slot, half full at most. */
 class Sealing {
@@ -242,7 +250,9 @@ class Sealing {
 
   private slot(key: bigint): number {
     const mask = this.keys.length - 1;
-    let i = Number(BigInt.asUintN(32, key)) & mask;
+    // The key's low bits through a typed-array view: BigInt arithmetic would allocate for every row.
+    KEY_BITS[0] = key;
+    let i = KEY_WORDS[0]! & mask;
     while (this.batchOf[i] !== 0 && this.keys[i] !== key) i = (i + 1) & mask;
     return i;
   }

@@ -69,7 +69,7 @@ export function normalizeRowSized(raw: RawRow, row: number, opts: NormalizeOptio
     const rawEmail = text(raw.email, 'email');
     if (rawEmail === undefined) throw new FieldProblem('missing_email', 'email', 'email is required');
     email = rawEmail.toLowerCase();
-    email = normalizeEmail(rawEmail);
+    email = normalizeEmail(email);
     const attributes = opts.updateContacts === false ? { email } : buildAttributes(raw, email, phoneCountry(opts));
     const profile: ProfileInput = { attributes };
     const json = JSON.stringify(attributes);
@@ -151,7 +151,9 @@ function coordinateInput(value: unknown, field: string): string | number | undef
 
 /** `properties` object, then `properties.<key>` columns (they win), then last_event_date (wins). */
 function buildProperties(raw: RawRow): Record<string, unknown> | undefined {
-  const properties: Record<string, unknown> = { ...parseProperties(raw.properties) };
+  const parsed = parseProperties(raw.properties);
+  // A JSON text's object is this row's own; an object (NDJSON) belongs to the record, which is not changed.
+  const properties: Record<string, unknown> = typeof raw.properties === 'string' && parsed ? parsed : { ...parsed };
   // for…in: no array of keys per row (a raw row has only own, enumerable string keys).
   for (const key in raw) {
     if (!key.startsWith(PROPERTY_COLUMN_PREFIX)) continue;

@@ -65,7 +65,31 @@ export function normalizePhone(value: string, defaultCountry: CountryCode): stri
 const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 const COORDINATE_DECIMALS = 4;
 
+/**
+ * A coordinate as exports write it: up to 3 integer digits, at most 12 decimals. For these, rounding the
+ * scaled double gives exactly what toFixed(4) then Number give (at a fraction of the cost): the double is
+ * within 6e-14 of the text, the text at least 1e-12 from a rounding boundary unless its 5th decimal is a 5
+ * (a tie, or near one: left to toFixed), so the scaled double rounds to the text's own 4-decimal integer k,
+ * and k / 1e4 is the double nearest k/10^4, as Number(toFixed) is. test/audience/coordinates.test.ts holds
+ * both to the same answers.
+ */
+const PLAIN_COORDINATE = /^[+-]?\d{1,3}(?:\.\d{0,12})?$/;
+const SCALE = 10 ** COORDINATE_DECIMALS;
+const FIVE = 0x35;
+
+/** The rounded coordinate when `value` is a plain coordinate within the limit and not near a tie, else undefined. */
+export function plainCoordinate(value: string, limit: number): number | undefined {
+  if (!PLAIN_COORDINATE.test(value)) return undefined;
+  const dot = value.indexOf('.');
+  if (dot >= 0 && value.charCodeAt(dot + COORDINATE_DECIMALS + 1) === FIVE) return undefined;
+  const n = Number(value);
+  // + 0 turns -0 into 0.
+  return Math.abs(n) <= limit ? Math.round(n * SCALE) / SCALE + 0 : undefined;
+}
+
 function coordinate(value: string | number, field: 'latitude' | 'longitude', limit: number): number {
+  const plain = typeof value === 'string' ? plainCoordinate(value, limit) : undefined;
+  if (plain !== undefined) return plain;
   const n = typeof value === 'number' ? value : DECIMAL.test(value) ? Number(value) : NaN;
   if (!Number.isFinite(n) || Math.abs(n) > limit) {
     throw new FieldProblem('invalid_coordinates', field, `${field} ${show(String(value))} is not a number between -${limit} and ${limit}`);
@@ -154,8 +178,23 @@ export function normalizeDate(value: string, field: string): string {
   );
 }
 
+/**
+ * A URL as exports write it: http(s), a lower-case ASCII host name (no port, no user), then nothing or a
+ * path of printable ASCII. The URL parser keeps such a host as it is (no IDNA mapping without an `xn--`
+ * label, no IPv4 reading with a letters-only last label) and never fails on what follows it, so for these
+ * the host name check alone decides, as it does after the parser. test/audience/urlFastPath.test.ts holds both to the same answers.
+ */
+const PLAIN_URL = /^https?:\/\/([a-z0-9.-]+)(?:\/[\x21-\x5b\x5d-\x7e]*)?$/;
+
+/** True when `value` is a plain URL with a valid host name; false leaves the question to the URL parser. */
+export function isPlainUrl(value: string): boolean {
+  const host = PLAIN_URL.exec(value)?.[1];
+  return host !== undefined && !host.includes('xn--') && z.regexes.domain.test(host);
+}
+
 /** http(s) with a public-looking host name (what Klaviyo can fetch an image from). */
 export function normalizeUrl(value: string, field: string): string {
+  if (isPlainUrl(value)) return value;
   let url: URL | undefined;
   try {
     url = new URL(value);
@@ -202,8 +241,37 @@ export function checkPropertyName(name: string): void {
   }
 }
 
-/** Every key at every depth is an allowed name, and nothing nests deeper than MAX_PROPERTY_DEPTH (checked without recursion). */
+/** Every key at every depth is an allowed name, and nothing nests deeper than MAX_PROPERTY_DEPTH. */
 export function checkProperties(properties: Record<string, unknown>): void {
+  // Most properties pass: a quick look says so; the walk below says which problem a row has.
+  if (!propertiesPass(properties, 1)) findPropertyProblem(properties);
+}
+
+/**
+ * Whether every name at every depth is allowed and nothing nests too deep. Recursion is bounded: it stops at
+ * MAX_PROPERTY_DEPTH. Arrays are walked by index (their keys cannot be forbidden names), objects by for…in
+ * (own keys in Object.keys order for the plain objects JSON and the readers make).
+ */
+function propertiesPass(value: object, depth: number): boolean {
+  if (depth > MAX_PROPERTY_DEPTH) return false;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const inner: unknown = value[i];
+      if (typeof inner === 'object' && inner !== null && !propertiesPass(inner, depth + 1)) return false;
+    }
+    return Object.keys(value).length === value.length;
+  }
+  if (Object.getPrototypeOf(value) !== Object.prototype) return false;
+  for (const name in value) {
+    if (FORBIDDEN_PROPERTY_NAMES.has(name) || !Object.hasOwn(value, name)) return false;
+    const inner: unknown = (value as Record<string, unknown>)[name];
+    if (typeof inner === 'object' && inner !== null && !propertiesPass(inner, depth + 1)) return false;
+  }
+  return true;
+}
+
+/** The first problem in the order rows have always been reported (without recursion); throws it. */
+function findPropertyProblem(properties: Record<string, unknown>): void {
   // Only objects and arrays go on the stack: most properties are flat, and their values cost nothing here.
   const values: object[] = [properties];
   const depths: number[] = [1];

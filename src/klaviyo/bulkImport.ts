@@ -91,8 +91,8 @@ export function splitForBulkImport(input: (ProfileInput | SerializedProfile)[], 
 }
 
 /** Rejects a job body that breaks Klaviyo's limits before it is sent (callers should have split it). */
-export function assertJobFits(profiles: unknown[], body: string): void {
-  const bodyBytes = profiles.length > 0 && profiles.length <= MAX_PROFILES_PER_JOB ? byteLength(body) : 0;
+export function assertJobFits(profiles: unknown[], body: string | Buffer): void {
+  const bodyBytes = profiles.length > 0 && profiles.length <= MAX_PROFILES_PER_JOB ? (typeof body === 'string' ? byteLength(body) : body.length) : 0;
   const problem =
     profiles.length === 0
       ? 'no profiles given'

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { InvalidAudienceError } from '../../src/audience/errors';
 import { normalizeRow } from '../../src/audience/row';
@@ -43,6 +44,33 @@ describe('readAudienceRows: CSV', () => {
     expect(results[0]).toEqual({ ok: false, reject: { row: 1, reason: 'invalid_row', message: 'row has 3 cells but the header has 2 columns' } });
     expect(results[1]).toMatchObject({ ok: false, reject: { row: 2, reason: 'invalid_row' } });
     expect(results[2]).toMatchObject({ ok: true, email: 'c@x.com' });
+  });
+
+  it("gives each row a text of its cells that tells cells apart, a NUL in them too, in any read chunk", async () => {
+    // The NUL rows sit in the file's last read chunk: the rows of earlier chunks are joined without looking for one.
+    const filler = Array.from({ length: 2000 }, (_, i) => `p${i}@x.com,${'n'.repeat(40)}`).join('\n');
+    const source = writeAudience(dir, 'csv', `email,first_name\n${filler}\na\u0000@x.com,b\na@x.com,\u0000b\na@x.com,b\n`);
+    const texts: string[] = [];
+    for await (const r of readAudienceRows(source)) texts.push(r.text);
+    expect(texts[0]).toBe(`p0@x.com\u0000${'n'.repeat(40)}`);
+    expect(texts.slice(-3)).toEqual([JSON.stringify(['a\u0000@x.com', 'b']), JSON.stringify(['a@x.com', '\u0000b']), 'a@x.com\u0000b']);
+  });
+
+  it('decodes a cell cut by a read chunk as its bytes decode whole, invalid UTF-8 too', async () => {
+    const cellByte = fc.oneof(fc.integer({ min: 0x80, max: 0xff }), fc.constantFrom(0x41, 0x20, 0xef, 0xbb, 0xbf, 0xc3, 0xa9, 0xf0, 0x9f, 0x98, 0x80));
+    await fc.assert(
+      fc.asyncProperty(fc.array(cellByte, { minLength: 1, maxLength: 12 }), fc.integer({ min: 1, max: 12 }), async (bytes, before) => {
+        // The first read chunk (64 KiB) ends `before` bytes into the cell.
+        const head = 'email,first_name\na@x.com,';
+        const filler = 'f@x.com,x\n'.repeat(6500);
+        const pad = 'p'.repeat(65_536 - before - head.length - 1 - filler.length - 'b@x.com,'.length);
+        const cell = Buffer.from(bytes);
+        const source = writeAudience(dir, 'csv', Buffer.concat([Buffer.from(`${head}${pad}\n${filler}b@x.com,`), cell, Buffer.from('\n')]));
+        const rows = await collect(source);
+        expect(rows.at(-1)!.raw.first_name).toBe(cell.toString('utf8'));
+      }),
+      { numRuns: 60 },
+    );
   });
 
   it('skips blank lines (they are not rows)', async () => {

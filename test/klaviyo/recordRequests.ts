@@ -22,7 +22,8 @@ export class RequestRecorder {
         method: (config.method ?? 'get').toUpperCase(),
         path: decodeURIComponent(url.pathname),
         query: url.search,
-        body: typeof config.data === 'string' ? JSON.parse(config.data) : config.data,
+        // Bulk import bodies go as bytes (encoded once), others as text.
+        body: typeof config.data === 'string' || Buffer.isBuffer(config.data) ? JSON.parse(config.data.toString()) : config.data,
       });
       return config;
     });
