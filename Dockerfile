@@ -35,4 +35,4 @@ ENV AUDIENCE_REPORT_DIR=/app/reports
 # Audience files are read only under this folder (mount them there); see AUDIENCE_ROOTS in the README.
 ENV AUDIENCE_ROOTS=/data
 # Same program as `npm run worker` (tsx src/worker.ts), compiled; it loads lib/workflow-bundle.js from the build.
-CMD ["node", "lib/worker.js"]
+CMD ["node", "--max-old-space-size=128", "lib/worker.js"]

@@ -97,7 +97,7 @@ async function main(): Promise<void> {
   await ensureSearchAttributes(connection, 'default');
   const client = new Client({ connection });
   const taskQueue = 'audience-sync-bench';
-  const worker = spawn(process.execPath, [...cpuProfiling(), 'lib/worker.js'], {
+  const worker = spawn(process.execPath, [...workerNodeFlags(), ...cpuProfiling(), 'lib/worker.js'], {
     cwd: root,
     env: {
       ...process.env,
@@ -119,6 +119,9 @@ async function main(): Promise<void> {
   });
   try {
     await polling(worker);
+    // A worker that dies mid-run (out of heap, say) ends the bench instead of leaving it waiting on the run.
+    const workerDied = new Promise<never>((_, reject) => worker.once('exit', (code, signal) => reject(new Error(`the worker exited (${signal ?? code})`))));
+    workerDied.catch(() => undefined);
     await new Promise((r) => setTimeout(r, 3000));
     const idleRss = rss(worker.pid!, 'VmRSS');
     console.log(`Worker polling; idle RSS ${mb(idleRss)}`);
@@ -154,7 +157,7 @@ async function main(): Promise<void> {
           () => undefined,
         );
       }, 500);
-      const report = (await handle.result().finally(() => clearInterval(sampler))) as SyncReport;
+      const report = (await Promise.race([handle.result(), workerDied]).finally(() => clearInterval(sampler))) as SyncReport;
       const seconds = (Date.now() - started) / 1000;
       const after = await emulator.admin.stats();
       const calls = diff(before.calls, after.calls);
@@ -281,6 +284,13 @@ function polling(worker: ChildProcess): Promise<void> {
     });
     worker.once('exit', (code) => reject(new Error(`the worker exited with ${code}`)));
   });
+}
+
+/** The Node flags the image starts the worker with (the Dockerfile's CMD, e.g. its heap limits): the bench runs it the same way. */
+function workerNodeFlags(): string[] {
+  const cmd = fs.readFileSync(path.join(root, 'Dockerfile'), 'utf8').match(/^CMD (\[.*\])$/m);
+  const args = cmd ? (JSON.parse(cmd[1]!) as string[]) : [];
+  return args.filter((arg) => arg.startsWith('--'));
 }
 
 /** Resident memory of a process from /proc (VmRSS now, VmHWM peak), in bytes. */
