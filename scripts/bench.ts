@@ -102,6 +102,7 @@ async function main(): Promise<void> {
     env: {
       ...process.env,
       NODE_ENV: 'production',
+      ...workerMemoryEnv(),
       TEMPORAL_ADDRESS: server.address,
       TEMPORAL_TASK_QUEUE: taskQueue,
       KLAVIYO_BASE_URL: emulator.url,
@@ -286,11 +287,18 @@ function polling(worker: ChildProcess): Promise<void> {
   });
 }
 
-/** The Node flags the image starts the worker with (the Dockerfile's CMD, e.g. its heap limits): the bench runs it the same way. */
+const dockerfile = () => fs.readFileSync(path.join(root, 'Dockerfile'), 'utf8');
+
+/** The Node flags the image starts the worker with (the Dockerfile's CMD: its heap limit); the bench runs it the same way. */
 function workerNodeFlags(): string[] {
-  const cmd = fs.readFileSync(path.join(root, 'Dockerfile'), 'utf8').match(/^CMD (\[.*\])$/m);
+  const cmd = dockerfile().match(/^CMD (\[.*\])$/m);
   const args = cmd ? (JSON.parse(cmd[1]!) as string[]) : [];
   return args.filter((arg) => arg.startsWith('--'));
+}
+
+/** The image's memory settings for the process (ENV MALLOC_*: glibc's arenas), given to the bench's worker too. */
+function workerMemoryEnv(): Record<string, string> {
+  return Object.fromEntries([...dockerfile().matchAll(/^ENV (MALLOC_\w+)=(\S+)$/gm)].map((m) => [m[1]!, m[2]!]));
 }
 
 /** Resident memory of a process from /proc (VmRSS now, VmHWM peak), in bytes. */
