@@ -14,6 +14,12 @@ import type { PlanJob } from './planThread';
 
 /** Rows per store write while planning. */
 const FLUSH_EVERY = 2000;
+/**
+ * Source rows a buffered row or reject may lag behind: its strings are slices of the chunk of text they
+ * were parsed from, and keep that chunk (64 KiB) alive. A refresh sends few rows and rejects 1% or so, so
+ * 2,000 of them spanned the whole file and held a chunk each (~40 MiB at 200k rows, ~128 MiB at 1M).
+ */
+const FLUSH_SPAN = 10_000;
 
 export async function planIntoStore(store: SyncStateStore, job: PlanJob, onProgress: (beat: PlanningBeat) => void): Promise<PlanResult> {
   const { input } = job;
@@ -77,6 +83,8 @@ async function* departingMembers(store: SyncStateStore, input: PlanInput, source
 class SnapshotSink implements PlanSink {
   private rows: RowToSend[] = [];
   private rejects: RowReject[] = [];
+  /** Source row of the oldest item buffered. */
+  private since = Infinity;
 
   constructor(
     private readonly store: SyncStateStore,
@@ -85,12 +93,17 @@ class SnapshotSink implements PlanSink {
 
   async send(row: RowToSend): Promise<void> {
     this.rows.push(row);
-    if (this.rows.length >= FLUSH_EVERY) await this.flush();
+    await this.flushIfDue(row.row);
   }
 
   async reject(reject: RowReject): Promise<void> {
     this.rejects.push(reject);
-    if (this.rejects.length >= FLUSH_EVERY) await this.flush();
+    await this.flushIfDue(reject.row);
+  }
+
+  private async flushIfDue(row: number): Promise<void> {
+    this.since = Math.min(this.since, row);
+    if (this.rows.length >= FLUSH_EVERY || this.rejects.length >= FLUSH_EVERY || row - this.since >= FLUSH_SPAN) await this.flush();
   }
 
   async unsend(keys: bigint[]): Promise<void> {
@@ -109,5 +122,6 @@ class SnapshotSink implements PlanSink {
     if (this.rejects.length > 0) await this.store.putRejects(this.runKey, this.rejects);
     this.rows = [];
     this.rejects = [];
+    this.since = Infinity;
   }
 }
