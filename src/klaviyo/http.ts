@@ -34,7 +34,7 @@ export interface CallSpec<T> {
   query?: Record<string, QueryValue>;
   /** A full URL from `links.next`; replaces path and query (only its path and query are used). */
   url?: string;
-  /** Sent as JSON; a string is sent as it is (already JSON). */
+  /** Sent as JSON; a string or a Buffer is sent as it is (already JSON). */
   body?: unknown;
   /** Omitted for 202/204 calls whose body is not read. */
   schema?: z.ZodType<T>;
@@ -92,7 +92,7 @@ export class KlaviyoHttp {
 
   private async callWithRetries<T>(operation: Operation, endpoint: string, spec: CallSpec<T>): Promise<CallResult<T>> {
     const url = spec.url !== undefined ? relativeUrl(spec.url, endpoint) : this.urlFor(operation, endpoint, spec);
-    const data = spec.body === undefined ? undefined : typeof spec.body === 'string' ? spec.body : JSON.stringify(spec.body);
+    const data = spec.body === undefined ? undefined : typeof spec.body === 'string' || Buffer.isBuffer(spec.body) ? spec.body : JSON.stringify(spec.body);
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.once(operation, endpoint, url, data, spec.schema);
@@ -138,7 +138,7 @@ export class KlaviyoHttp {
     operation: Operation,
     endpoint: string,
     url: string,
-    data: string | undefined,
+    data: string | Buffer | undefined,
     schema: z.ZodType<T> | undefined,
   ): Promise<CallResult<T>> {
     await this.acquire(operation, endpoint);

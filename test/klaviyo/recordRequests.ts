@@ -22,7 +22,7 @@ export class RequestRecorder {
         method: (config.method ?? 'get').toUpperCase(),
         path: decodeURIComponent(url.pathname),
         query: url.search,
-        body: typeof config.data === 'string' ? JSON.parse(config.data) : config.data,
+        body: typeof config.data === 'string' || Buffer.isBuffer(config.data) ? JSON.parse(config.data.toString()) : config.data,
       });
       return config;
     });
