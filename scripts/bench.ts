@@ -12,6 +12,9 @@
  * (scripts/bench-postgres.ts), read by a query; the extraction (query -> snapshot) is first timed in a
  * process of its own (rows/s, rows per CPU-second, peak RSS), and --extract-only stops there.
  *
+ * --memory-trace <file> samples the worker's memory in each of its threads (main, workflow, plan) every
+ * 250 ms (scripts/memory-trace.cjs) and prints each thread's peak heap and GC time per run.
+ *
  * --speed 1 paces calls at Klaviyo's real rate limits (the emulator enforces them); a higher factor
  * shortens the windows to measure the worker's own throughput. The floor: ⌈N/10,000⌉ bulk-job POSTs at
  * 10/s and 150/min, removals at 1,000 ids a call and lookups at 100 a call on their tiers, membership
@@ -42,6 +45,7 @@ const program = new Command()
   .option('--state <url>', 'sync-state store (default: a fresh SQLite file)')
   .option('--no-build', 'use lib/ as it is (skip `npm run build`)')
   .option('--cpu-prof <dir>', "write the worker's (or the extraction's) V8 CPU profile into this folder (open it in Chrome DevTools)")
+  .option('--memory-trace <file>', "sample the worker's memory per thread into this file (JSON lines, scripts/memory-trace.cjs) and print each thread's peak heap")
   .option('--source <source>', 'file (a generated CSV) or postgres (a table read by a query)', 'file')
   .option('--extract-only', 'postgres: time the extraction only, no sync')
   .option('--postgres-url <url>', 'postgres: the database (default TEST_POSTGRES_URL, else a private cluster from scripts/ensure-postgres.sh)')
@@ -58,6 +62,7 @@ const opts = program.opts<{
   extractOnly?: boolean;
   postgresUrl?: string;
   cpuProf?: string;
+  memoryTrace?: string;
 }>();
 if (opts.source !== 'file' && opts.source !== 'postgres') program.error(`--source must be file or postgres, not ${opts.source}`);
 const root = path.resolve(__dirname, '..');
@@ -100,11 +105,12 @@ async function main(): Promise<void> {
   await ensureSearchAttributes(connection, 'default');
   const client = new Client({ connection });
   const taskQueue = 'audience-sync-bench';
-  const worker = spawn(process.execPath, [...cpuProfiling(), 'lib/worker.js'], {
+  const worker = spawn(process.execPath, [...workerNodeFlags(), ...cpuProfiling(), ...memoryTracing(dir), 'lib/worker.js'], {
     cwd: root,
     env: {
       ...process.env,
       NODE_ENV: 'production',
+      ...workerMemoryEnv(),
       TEMPORAL_ADDRESS: server.address,
       TEMPORAL_TASK_QUEUE: taskQueue,
       KLAVIYO_BASE_URL: emulator.url,
@@ -122,6 +128,9 @@ async function main(): Promise<void> {
   });
   try {
     await polling(worker);
+    // A worker that dies mid-run (out of heap, say) ends the bench instead of leaving it waiting on the run.
+    const workerDied = new Promise<never>((_, reject) => worker.once('exit', (code, signal) => reject(new Error(`the worker exited (${signal ?? code})`))));
+    workerDied.catch(() => undefined);
     await new Promise((r) => setTimeout(r, 3000));
     const idleRss = rss(worker.pid!, 'VmRSS');
     console.log(`Worker polling; idle RSS ${mb(idleRss)}`);
@@ -164,7 +173,7 @@ async function main(): Promise<void> {
           () => undefined,
         );
       }, 500);
-      const report = (await handle.result().finally(() => {
+      const report = (await Promise.race([handle.result(), workerDied]).finally(() => {
         clearInterval(sampler);
         clearInterval(waitSampler);
         cpuWaitByStep[step] = (cpuWaitByStep[step] ?? 0) + waits.sample();
@@ -191,6 +200,7 @@ async function main(): Promise<void> {
         report,
       });
       print(runs.at(-1)!, opts.rows);
+      if (opts.memoryTrace) printMemoryTrace(path.resolve(opts.memoryTrace), started);
     }
     const members = (await emulator.admin.listMembers(runs[1]!.report.listId!)).length;
     console.log(`\nList members after the refresh: ${members} (the store says ${runs[1]!.report.counts.listSize})`);
@@ -240,6 +250,41 @@ async function prepareAudiences(dir: string): Promise<{ first: AudienceSource; r
 /** Node options that write a V8 CPU profile into --cpu-prof's folder, if given. */
 function cpuProfiling(): string[] {
   return opts.cpuProf ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(opts.cpuProf)] : [];
+}
+
+/** Node options that preload scripts/memory-trace.cjs into the worker (and so into every thread it starts), if --memory-trace. */
+function memoryTracing(dir: string): string[] {
+  if (!opts.memoryTrace) return [];
+  const file = path.resolve(opts.memoryTrace);
+  fs.rmSync(file, { force: true });
+  const preload = path.join(dir, 'memory-trace-preload.cjs');
+  fs.writeFileSync(preload, `require(${JSON.stringify(path.join(root, 'scripts', 'memory-trace.cjs'))}).start(${JSON.stringify(file)});\n`);
+  return ['--require', preload];
+}
+
+/** Each thread's peak V8 heap (committed / used), external memory and GC time during the run that started at `since`. */
+function printMemoryTrace(file: string, since: number): void {
+  type Sample = { t: number; thread: string; heapTotal: number; heapUsed: number; external: number; gcMs: { minor: number; major: number } };
+  const samples = fs.readFileSync(file, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as Sample);
+  const byThread = new Map<string, { heapTotal: number; heapUsed: number; external: number; gcAtStart?: Sample['gcMs']; gc: Sample['gcMs'] }>();
+  for (const s of samples) {
+    const seen = byThread.get(s.thread) ?? { heapTotal: 0, heapUsed: 0, external: 0, gc: s.gcMs };
+    if (s.t < since) {
+      seen.gcAtStart = s.gcMs;
+    } else {
+      seen.heapTotal = Math.max(seen.heapTotal, s.heapTotal);
+      seen.heapUsed = Math.max(seen.heapUsed, s.heapUsed);
+      seen.external = Math.max(seen.external, s.external);
+    }
+    seen.gc = s.gcMs;
+    byThread.set(s.thread, seen);
+  }
+  console.log('  peak heap by thread (committed / used, external; GC time minor + major)');
+  for (const [thread, m] of byThread) {
+    if (m.heapTotal === 0) continue;
+    const gc = { minor: m.gc.minor - (m.gcAtStart?.minor ?? 0), major: m.gc.major - (m.gcAtStart?.major ?? 0) };
+    console.log(`    ${thread.padEnd(10)} ${m.heapTotal} / ${m.heapUsed} MiB, external ${m.external} MiB; GC ${(gc.minor / 1000).toFixed(1)} + ${(gc.major / 1000).toFixed(1)} s`);
+  }
 }
 
 function print(run: RunFigures, rows: number): void {
@@ -298,6 +343,20 @@ function polling(worker: ChildProcess): Promise<void> {
     });
     worker.once('exit', (code) => reject(new Error(`the worker exited with ${code}`)));
   });
+}
+
+const dockerfile = () => fs.readFileSync(path.join(root, 'Dockerfile'), 'utf8');
+
+/** The Node flags the image starts the worker with (the Dockerfile's CMD: its heap limit); the bench runs it the same way. */
+function workerNodeFlags(): string[] {
+  const cmd = dockerfile().match(/^CMD (\[.*\])$/m);
+  const args = cmd ? (JSON.parse(cmd[1]!) as string[]) : [];
+  return args.filter((arg) => arg.startsWith('--'));
+}
+
+/** The image's memory settings for the process (ENV MALLOC_*: glibc's arenas), given to the bench's worker too. */
+function workerMemoryEnv(): Record<string, string> {
+  return Object.fromEntries([...dockerfile().matchAll(/^ENV (MALLOC_\w+)=(\S+)$/gm)].map((m) => [m[1]!, m[2]!]));
 }
 
 /** Resident memory of a process from /proc (VmRSS now, VmHWM peak), in bytes. */

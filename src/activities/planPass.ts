@@ -14,6 +14,12 @@ import type { PlanJob } from './planThread';
 
 /** Rows per store write while planning. */
 const FLUSH_EVERY = 2000;
+/**
+ * Source rows a buffered row or reject may lag behind: its strings are slices of the chunk of text they
+ * were parsed from, and keep that chunk (64 KiB) alive. A refresh sends few rows and rejects 1% or so, so
+ * 2,000 of them spanned the whole file and held a chunk each (~40 MiB at 200k rows, ~128 MiB at 1M).
+ */
+const FLUSH_SPAN = 10_000;
 
 export async function planIntoStore(store: SyncStateStore, job: PlanJob, onProgress: (beat: PlanningBeat) => void): Promise<PlanResult> {
   const { input } = job;
@@ -77,6 +83,8 @@ async function* departingMembers(store: SyncStateStore, input: PlanInput, source
 class SnapshotSink implements PlanSink {
   private rows: RowToSend[] = [];
   private rejects: RowReject[] = [];
+  /** Source row of the oldest item buffered. */
+  private since = Infinity;
 
   constructor(
     private readonly store: SyncStateStore,
@@ -86,12 +94,18 @@ class SnapshotSink implements PlanSink {
   /** A promise only when it writes: the plan awaits only those. */
   send(row: RowToSend): Promise<void> | undefined {
     this.rows.push(row);
-    return this.rows.length >= FLUSH_EVERY ? this.flush() : undefined;
+    return this.flushIfDue(row.row);
   }
 
   reject(reject: RowReject): Promise<void> | undefined {
     this.rejects.push(reject);
-    return this.rejects.length >= FLUSH_EVERY ? this.flush() : undefined;
+    return this.flushIfDue(reject.row);
+  }
+
+  /** Writes within FLUSH_SPAN source rows of the oldest buffered one; a promise only when it writes. */
+  private flushIfDue(row: number): Promise<void> | undefined {
+    this.since = Math.min(this.since, row);
+    return this.rows.length >= FLUSH_EVERY || this.rejects.length >= FLUSH_EVERY || row - this.since >= FLUSH_SPAN ? this.flush() : undefined;
   }
 
   async unsend(keys: bigint[]): Promise<void> {
@@ -110,5 +124,6 @@ class SnapshotSink implements PlanSink {
     if (this.rejects.length > 0) await this.store.putRejects(this.runKey, this.rejects);
     this.rows = [];
     this.rejects = [];
+    this.since = Infinity;
   }
 }

@@ -89,43 +89,86 @@ class BatchProgress {
   }
 }
 
-/** Pending profiles of one batch, with the row each came from so Klaviyo's rejections map back to rows. */
-interface PreparedBatch {
-  profiles: SerializedProfile[];
-  rowByEmail: Map<string, number>;
-  rejects: RowReject[];
+/** A batch's rows as kept while its jobs run: everything but the attributes, which its chunks carry until sent. */
+type BatchRow = Omit<SnapshotRow, 'attributes'>;
+
+/** The batch's rejects, and what maps Klaviyo's errors (by e-mail) back to source rows. */
+class BatchRejects {
+  readonly list: RowReject[] = [];
+  private rowByEmail?: Map<string, number>;
+
+  constructor(private readonly rows: BatchRow[]) {}
+
+  add(email: string | undefined, field: string | undefined, message: string): void {
+    // Built on the first reject only: most batches have none.
+    this.rowByEmail ??= new Map(this.rows.map((r) => [r.email, r.row]));
+    this.list.push({ row: (email && this.rowByEmail.get(email)) || 0, email, reason: 'klaviyo_rejected', field, message });
+  }
+}
+
+/**
+ * One bulk import's profiles. Their attributes (most of a batch's memory, ~5 MB) are dropped once the job
+ * exists, while the job runs: four batches in flight then hold their e-mails and hashes, not their profiles.
+ * A stuck job submitted again reads them back from the snapshot.
+ */
+class Chunk {
+  private profiles: SerializedProfile[] | undefined;
+  emails: string[];
+
+  constructor(
+    profiles: SerializedProfile[],
+    private readonly reload: () => Promise<Map<string, string>>,
+  ) {
+    this.profiles = profiles;
+    this.emails = profiles.map((p) => p.email!);
+  }
+
+  get size(): number {
+    return this.emails.length;
+  }
+
+  async toSend(): Promise<SerializedProfile[]> {
+    if (this.profiles) return this.profiles;
+    const attributes = await this.reload();
+    return this.emails.map((email) => ({ email, attributes: attributes.get(email)! }));
+  }
+
+  /** Klaviyo refused these (by index into toSend()'s profiles): the rest is sent. */
+  drop(indexes: Set<number>): void {
+    this.profiles = this.profiles?.filter((_, i) => !indexes.has(i));
+    this.emails = this.emails.filter((_, i) => !indexes.has(i));
+  }
+
+  submitted(): void {
+    this.profiles = undefined;
+  }
 }
 
 export function upsertActivities(config: ActivityConfig, store: SyncStateStore) {
   const pace = new JobPace();
   return {
     async upsertBatch(input: UpsertBatchInput): Promise<UpsertBatchResult> {
-      const rows = await store.snapshotBatch(input.runKey, input.batch);
-      const prepared: PreparedBatch = {
-        profiles: rows.map((r) => ({ email: r.email, attributes: r.attributes })),
-        rowByEmail: new Map(rows.map((r) => [r.email, r.row])),
-        rejects: [],
-      };
+      const { rows, chunks } = await readBatch(store, input);
+      const rejects = new BatchRejects(rows);
       const { client, apiCalls } = clientFor(config, input.credential);
       const progress = new BatchProgress(activityInfo().heartbeatDetails as UpsertProgress | undefined, rows.length);
       let imported = 0;
       let klaviyoRejected = 0;
-      const chunks = splitForBulkImport(prepared.profiles);
       await withHeartbeatTicker(
         () => progress.details(),
         async () => {
           for (let i = 0; i < chunks.length; i++) {
-            const outcome = await importChunk(client, input.listId, chunks[i]!, i, progress, prepared, config, pace);
+            const outcome = await importChunk(client, input.listId, chunks[i]!, i, progress, rejects, config, pace);
             imported += outcome.imported;
             klaviyoRejected += outcome.rejected;
           }
         },
       );
-      const refused = new Set(prepared.rejects.map((r) => r.email));
+      const refused = new Set(rejects.list.map((r) => r.email));
       const taken = rows.filter((r) => !refused.has(r.email));
       // Before this batch's rows are recorded: the stored row is then still the earlier batch's.
       const sentBefore = await sentByEarlierBatch(store, input, taken);
-      await store.putRejects(input.runKey, prepared.rejects);
+      await store.putRejects(input.runKey, rejects.list);
       await store.recordSent(
         input.account,
         input.listId,
@@ -138,13 +181,22 @@ export function upsertActivities(config: ActivityConfig, store: SyncStateStore) 
   };
 }
 
+/** The batch from the snapshot: its rows without their attributes, and its profiles cut into jobs. */
+async function readBatch(store: SyncStateStore, input: UpsertBatchInput): Promise<{ rows: BatchRow[]; chunks: Chunk[] }> {
+  const snapshot = await store.snapshotBatch(input.runKey, input.batch);
+  const reload = async () => new Map((await store.snapshotBatch(input.runKey, input.batch)).map((r) => [r.email, r.attributes]));
+  const chunks = splitForBulkImport(snapshot.map((r) => ({ email: r.email, attributes: r.attributes }))).map((profiles) => new Chunk(profiles, reload));
+  const rows = snapshot.map(({ attributes: _, ...row }) => row);
+  return { rows, chunks };
+}
+
 /**
  * E-mails of this batch an earlier batch of the run already sent with an earlier row: a first sync sends
  * sealed batches while it plans, so a later row of an e-mail can follow its first (see PlanOptions.seal).
  * Those are updates, not adds. Looked up only for a batch the seal marks as such (rare); the stored row hash
  * tells an earlier batch's row from this batch's own (a retry after this batch was recorded counts it as added).
  */
-async function sentByEarlierBatch(store: SyncStateStore, input: UpsertBatchInput, rows: SnapshotRow[]): Promise<Set<string>> {
+async function sentByEarlierBatch(store: SyncStateStore, input: UpsertBatchInput, rows: BatchRow[]): Promise<Set<string>> {
   const { waits } = await store.snapshotSeal(input.runKey);
   if (!waits.some(([batch]) => batch === input.batch)) return new Set();
   const fresh = rows.filter((r) => r.kind === 'new');
@@ -156,61 +208,48 @@ async function sentByEarlierBatch(store: SyncStateStore, input: UpsertBatchInput
 async function importChunk(
   client: KlaviyoClient,
   listId: string,
-  profiles: SerializedProfile[],
-  chunk: number,
+  chunk: Chunk,
+  index: number,
   progress: BatchProgress,
-  prepared: PreparedBatch,
+  rejects: BatchRejects,
   config: ActivityConfig,
   pace: JobPace,
 ): Promise<{ imported: number; rejected: number }> {
-  let pending = profiles;
   let rejected = 0;
   for (;;) {
-    if (pending.length === 0) return { imported: 0, rejected };
-    let jobId = progress.jobs[chunk];
+    if (chunk.size === 0) return { imported: 0, rejected };
+    let jobId = progress.jobs[index];
     if (!jobId) {
+      const profiles = await chunk.toSend();
       try {
-        jobId = (await client.createBulkImportJob({ listId, profiles: pending })).id;
+        jobId = (await client.createBulkImportJob({ listId, profiles })).id;
       } catch (err) {
         // Klaviyo rejects the whole request when one profile is malformed: report those rows, send the rest.
         if (!(err instanceof KlaviyoError) || err.kind !== 'validation' || !err.profileErrors?.length) throw err;
-        const bad = new Set(err.profileErrors.map((e) => e.index));
         for (const e of err.profileErrors) {
-          const email = pending[e.index]?.email ?? undefined;
-          prepared.rejects.push({
-            row: (email && prepared.rowByEmail.get(email)) || 0,
-            email,
-            reason: 'klaviyo_rejected',
-            field: e.field,
-            message: e.message,
-          });
+          rejects.add(profiles[e.index]?.email ?? undefined, e.field, e.message);
           rejected++;
         }
-        pending = pending.filter((_, i) => !bad.has(i));
+        chunk.drop(new Set(err.profileErrors.map((e) => e.index)));
         continue;
       }
-      progress.jobs[chunk] = jobId;
-      progress.submitted(chunk, pending.length);
+      progress.jobs[index] = jobId;
+      progress.submitted(index, chunk.size);
       heartbeatNow(progress.details());
     }
-    progress.submitted(chunk, pending.length);
-    const job = await waitForJob(client, jobId, pending.length, progress, config, pace);
+    chunk.submitted();
+    progress.submitted(index, chunk.size);
+    const job = await waitForJob(client, jobId, chunk.size, progress, config, pace);
     if (!job) {
       // Stuck job: forget it and submit the chunk again (an upsert, so harmless if the old one wakes up).
-      delete progress.jobs[chunk];
+      delete progress.jobs[index];
       heartbeatNow(progress.details());
       continue;
     }
-    progress.completed(pending.length);
+    progress.completed(chunk.size);
     // Import errors are read only when the job says some profiles failed: one M-tier call fewer per job.
     if (job.failedCount > 0) for await (const e of client.bulkImportErrors(jobId)) {
-      prepared.rejects.push({
-        row: (e.email && prepared.rowByEmail.get(e.email)) || 0,
-        email: e.email,
-        reason: 'klaviyo_rejected',
-        field: e.pointer?.split('/').pop(),
-        message: e.detail || e.title,
-      });
+      rejects.add(e.email, e.pointer?.split('/').pop(), e.detail || e.title);
       rejected++;
     }
     return { imported: job.completedCount, rejected };

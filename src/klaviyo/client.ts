@@ -186,8 +186,8 @@ export class KlaviyoClient {
 
   /** One job (≤ 10,000 profiles, < 5 MB); split larger sets with splitForBulkImport first. */
   async createBulkImportJob(input: { listId?: string; profiles: (ProfileInput | SerializedProfile)[] }): Promise<BulkImportJob> {
-    // Encoded once: its size is read off the bytes, which are sent as they are (a 5 MB text is not measured and encoded again).
-    const body = Buffer.from(bulkImportBody(input.profiles, input.listId));
+    // Written once as bytes: its size is read off them, and they are sent as they are.
+    const body = bulkImportBody(input.profiles, input.listId);
     assertJobFits(input.profiles, body);
     const { data } = await this.http.call(OPERATIONS.createBulkImportJob, { body, schema: bulkImportJobResponse });
     return toJob(data.data);

@@ -34,7 +34,7 @@ export interface CallSpec<T> {
   query?: Record<string, QueryValue>;
   /** A full URL from `links.next`; replaces path and query (only its path and query are used). */
   url?: string;
-  /** Sent as JSON; a string or Buffer is sent as it is (already JSON). */
+  /** Sent as JSON; a string or a Buffer is sent as it is (already JSON). */
   body?: unknown;
   /** Omitted for 202/204 calls whose body is not read. */
   schema?: z.ZodType<T>;

@@ -135,7 +135,10 @@ describe('Dockerfile', () => {
   it('runs, compiled, the program `npm run worker` runs', () => {
     const cmd = /^CMD (\[.*\])$/m.exec(dockerfile)?.[1];
     expect(cmd).toBeDefined();
-    const [bin, script] = JSON.parse(cmd!) as string[];
+    const [bin, ...args] = JSON.parse(cmd!) as string[];
+    // Node flags (the worker's heap limits) come before the script.
+    const script = args.at(-1);
+    expect(args.slice(0, -1).every((arg) => arg.startsWith('--max-'))).toBe(true);
     // `tsx src/worker.ts` -> `node lib/worker.js` (tsconfig.build.json: rootDir src, outDir lib).
     const source = /^tsx (src\/\S+)\.ts$/.exec(pkg.scripts.worker!)?.[1];
     expect(source).toBeDefined();

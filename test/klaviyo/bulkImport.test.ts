@@ -22,7 +22,7 @@ describe('splitForBulkImport', () => {
     const batches = splitForBulkImport(input);
     expect(batches.map((b) => b.length)).toEqual([10_000, 10_000, 5_000]);
     expect(batches.flat()).toEqual(input.map(serializeProfile));
-    expect(JSON.parse(bulkImportBody(batches[2]!, 'Y6nRLr')).data.attributes.profiles.data[4999]).toEqual({ type: 'profile', attributes: input[24_999]!.attributes });
+    expect(JSON.parse(bulkImportBody(batches[2]!, 'Y6nRLr').toString()).data.attributes.profiles.data[4999]).toEqual({ type: 'profile', attributes: input[24_999]!.attributes });
     for (const b of batches) expect(byteLength(bulkImportBody(b, 'Y6nRLr'))).toBeLessThan(MAX_JOB_BYTES);
   });
 
@@ -47,6 +47,10 @@ describe('splitForBulkImport', () => {
     const batches = splitForBulkImport(wide, { maxBytes: 3_000 });
     for (const b of batches) expect(byteLength(bulkImportBody(b, 'x'.repeat(64)))).toBeLessThan(3_000);
     expect(batches.length).toBeGreaterThan(3); // 800 bytes each but only 400 characters
+    // The body's bytes are the JSON of every profile, multi-byte characters included, and nothing after it.
+    const body = JSON.parse(bulkImportBody(batches[0]!, 'L1').toString('utf8'));
+    expect(body.data.attributes.profiles.data).toEqual(batches[0]!.map((p) => ({ type: 'profile', attributes: JSON.parse(p.attributes) })));
+    expect(body.data.relationships.lists.data).toEqual([{ type: 'list', id: 'L1' }]);
   });
 
   it('honours custom limits and returns [] for no profiles', () => {
