@@ -61,11 +61,6 @@ export function bulkImportBody(profiles: (ProfileInput | SerializedProfile)[], l
   return body;
 }
 
-export function byteLength(value: unknown): number {
-  if (Buffer.isBuffer(value)) return value.length;
-  return Buffer.byteLength(typeof value === 'string' ? value : JSON.stringify(value), 'utf8');
-}
-
 /**
  * Splits profiles into consecutive batches that each fit one job (order kept). Throws a 'validation'
  * KlaviyoError naming every profile over 100 KB, since no batch can carry it.
@@ -74,7 +69,7 @@ export function splitForBulkImport(input: (ProfileInput | SerializedProfile)[], 
   const profiles = input.map(serializeProfile);
   const maxProfiles = limits.maxProfiles ?? MAX_PROFILES_PER_JOB;
   const maxBytes = limits.maxBytes ?? MAX_JOB_BYTES;
-  const envelope = byteLength(bulkImportBody([], 'x'.repeat(LIST_ID_ALLOWANCE)));
+  const envelope = bulkImportBody([], 'x'.repeat(LIST_ID_ALLOWANCE)).length;
   const sizes = profiles.map((p) => RESOURCE_START.length + 1 + Buffer.byteLength(p.attributes));
   const perProfileMax = Math.min(MAX_PROFILE_BYTES, maxBytes - envelope - 1);
   const oversized = sizes.flatMap((size, index) =>
@@ -110,7 +105,7 @@ export function splitForBulkImport(input: (ProfileInput | SerializedProfile)[], 
 
 /** Rejects a job body that breaks Klaviyo's limits before it is sent (callers should have split it). */
 export function assertJobFits(profiles: unknown[], body: Buffer): void {
-  const bodyBytes = profiles.length > 0 && profiles.length <= MAX_PROFILES_PER_JOB ? byteLength(body) : 0;
+  const bodyBytes = profiles.length > 0 && profiles.length <= MAX_PROFILES_PER_JOB ? body.length : 0;
   const problem =
     profiles.length === 0
       ? 'no profiles given'

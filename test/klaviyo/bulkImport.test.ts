@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import {
   assertJobFits,
   bulkImportBody,
-  byteLength,
   MAX_JOB_BYTES,
   MAX_PROFILES_PER_JOB,
   serializeProfile,
@@ -23,7 +22,7 @@ describe('splitForBulkImport', () => {
     expect(batches.map((b) => b.length)).toEqual([10_000, 10_000, 5_000]);
     expect(batches.flat()).toEqual(input.map(serializeProfile));
     expect(JSON.parse(bulkImportBody(batches[2]!, 'Y6nRLr').toString()).data.attributes.profiles.data[4999]).toEqual({ type: 'profile', attributes: input[24_999]!.attributes });
-    for (const b of batches) expect(byteLength(bulkImportBody(b, 'Y6nRLr'))).toBeLessThan(MAX_JOB_BYTES);
+    for (const b of batches) expect(bulkImportBody(b, 'Y6nRLr').length).toBeLessThan(MAX_JOB_BYTES);
   });
 
   it('splits by size when the bytes, not the count, run out', () => {
@@ -33,7 +32,7 @@ describe('splitForBulkImport', () => {
     expect(batches.every((b) => b.length < MAX_PROFILES_PER_JOB)).toBe(true);
     expect(batches.flat()).toEqual(input.map(serializeProfile));
     for (const b of batches) {
-      const size = byteLength(bulkImportBody(b, 'Y6nRLr'));
+      const size = bulkImportBody(b, 'Y6nRLr').length;
       expect(size).toBeLessThan(MAX_JOB_BYTES);
       // Greedy packing: each batch but the last is nearly full.
       if (b !== batches[batches.length - 1]) expect(size).toBeGreaterThan(MAX_JOB_BYTES - 6_000);
@@ -45,7 +44,7 @@ describe('splitForBulkImport', () => {
       attributes: { email: `u${i}@example.com`, first_name: 'é'.repeat(400) },
     }));
     const batches = splitForBulkImport(wide, { maxBytes: 3_000 });
-    for (const b of batches) expect(byteLength(bulkImportBody(b, 'x'.repeat(64)))).toBeLessThan(3_000);
+    for (const b of batches) expect(bulkImportBody(b, 'x'.repeat(64)).length).toBeLessThan(3_000);
     expect(batches.length).toBeGreaterThan(3); // 800 bytes each but only 400 characters
     // The body's bytes are the JSON of every profile, multi-byte characters included, and nothing after it.
     const body = JSON.parse(bulkImportBody(batches[0]!, 'L1').toString('utf8'));
