@@ -149,8 +149,14 @@ export class SqlSyncStateStore implements SyncStateStore {
         );
       }
       // Refused by Klaviyo: a member stays (its old profile is still listed) but is sent again next run.
-      for (const email of refused) {
-        await tx.run('UPDATE members SET row_hash = NULL, attr_hash = NULL WHERE account = ? AND list_id = ? AND email = ?', [account, listId, email]);
+      // A statement per KEYS_PER_QUERY e-mails: one round trip each on PostgreSQL, not one per e-mail.
+      for (let i = 0; i < refused.length; i += KEYS_PER_QUERY) {
+        const emails = refused.slice(i, i + KEYS_PER_QUERY);
+        await tx.run(`UPDATE members SET row_hash = NULL, attr_hash = NULL WHERE account = ? AND list_id = ? AND email IN (${emails.map(() => '?').join(', ')})`, [
+          account,
+          listId,
+          ...emails,
+        ]);
       }
     });
   }

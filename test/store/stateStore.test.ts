@@ -84,6 +84,29 @@ describe.each(storeBackends())('sync-state store on $name', (backend) => {
     expect(await store.countMembers('acct', 'L1')).toBe(2);
   });
 
+  it('records a batch of taken and refused rows: refused members keep their place without hashes, refused strangers never join', async () => {
+    const members = Array.from({ length: 1200 }, (_, i) => ({ email: `m${i}@x.com`, emailKey: BigInt(i), rowHash: 1n, attrHash: 1n }));
+    await store.recordSent('acct', 'R', 'run-1', members);
+    // Over a thousand refused (more than one statement's worth), members and strangers mixed with taken rows.
+    const refused = (email: string, i: number) => ({ email, emailKey: BigInt(i), rowHash: null, attrHash: null });
+    await store.recordSent('acct', 'R', 'run-2', [
+      ...members.slice(0, 1100).map((m, i) => refused(m.email, i)),
+      ...members.slice(1100).map((m) => ({ ...m, rowHash: 2n, attrHash: 2n })),
+      refused('stranger@x.com', 5000),
+      { email: 'new@x.com', emailKey: 6000n, rowHash: 3n, attrHash: 3n },
+    ]);
+    const page = await store.memberPage('acct', 'R', { kind: 'stored' }, undefined, 2000);
+    expect(page).toHaveLength(1201);
+    expect(page.filter((m) => m.rowHash === null && m.attrHash === null)).toHaveLength(1100);
+    expect(page.filter((m) => m.rowHash === 2n).map((m) => m.email).sort()).toEqual(members.slice(1100).map((m) => m.email).sort());
+    expect(page.find((m) => m.email === 'new@x.com')).toMatchObject({ rowHash: 3n, attrHash: 3n });
+    expect(page.some((m) => m.email === 'stranger@x.com')).toBe(false);
+    // Another list's members with the same e-mails are untouched.
+    await store.recordSent('acct', 'R2', 'run-1', [members[0]!]);
+    await store.recordSent('acct', 'R', 'run-3', [refused(members[0]!.email, 0)]);
+    expect(await store.membersByKeys('acct', 'R2', [0n])).toEqual([{ email: 'm0@x.com', emailKey: 0n, profileId: null, rowHash: 1n, attrHash: 1n }]);
+  });
+
   it('applies a membership read: strangers join with unknown hashes, missing members go, ids are refreshed', async () => {
     await store.recordSent('acct', 'V', 'run-0', [
       { email: 'kept@x.com', emailKey: 1n, rowHash: 11n, attrHash: 11n },
