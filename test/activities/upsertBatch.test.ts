@@ -14,6 +14,7 @@ import type { UpsertBatchResult } from '../../src/activities/upsert';
 import { planAudience, type RowToSend } from '../../src/audience/plan';
 import { openStateStore } from '../../src/store/open';
 import type { SyncStateStore } from '../../src/store/types';
+import { encodeBatch } from '../../src/store/batchRows';
 import { startFakeServer, type FakeServer } from '../klaviyo/fakeServer';
 import { startEmulator } from 'klaviyo-emulator';
 import { KlaviyoClient } from '../../src/klaviyo/client';
@@ -54,7 +55,7 @@ async function batchInput() {
   const file = writeCsvAudience(dir, 'a.csv', makeCustomers(3, { prefix: 'batch' }).rows);
   const rows: RowToSend[] = [];
   await planAudience({ type: 'csv', path: file }, { sink: { send: (r) => void rows.push(r), reject: () => undefined, unsend: () => undefined } });
-  await store.putSnapshot('wf/run', rows);
+  await store.putSnapshotBatch('wf/run', 0, encodeBatch(rows));
   return { credential: 'default', runKey: 'wf/run', account: 'A1', listId: 'LIST01', batch: 0 };
 }
 
