@@ -135,7 +135,7 @@ describe('upsertBatch', () => {
 
       const keys = (await store.snapshotBatch('wf/run', 0))!.map((r) => ({ batch: 0, emailKey: r.emailKey }));
       const started = Date.now();
-      const running = env.run(createActivities(stuckConfig, store).upsertBatch, input);
+      const running: Promise<UpsertBatchResult> = env.run(createActivities(stuckConfig, store).upsertBatch, input);
       // While its job stands still, a later row of an e-mail (a plan still sealing) supersedes one of its rows:
       // the job sent again still carries that row, as first sent.
       await new Promise((resolve) => setTimeout(resolve, 1000));
