@@ -1,5 +1,5 @@
 /**
- * Micro-benchmark of the sync-state store's hot paths in a first sync: the plan's snapshot writes, the
+ * Micro-benchmark of the sync-state store's hot paths in a first sync: the plan's snapshot writes (a row per batch), the
  * batches' snapshot reads and member writes, and the run's scratch cleanup. Prints wall and CPU seconds of
  * this process per step and, with a PostgreSQL server on this machine, of its backends serving the bench.
  *
@@ -15,12 +15,12 @@ import path from 'node:path';
 import pg from 'pg';
 import { isPostgresUrl, openStateStore } from '../src/store/open';
 import type { SnapshotRow } from '../src/store/types';
+import { BatchRowsWriter } from '../src/store/batchRows';
 
 const args = process.argv.slice(2);
 const storeAt = args.includes('--store') ? args[args.indexOf('--store') + 1]! : '/tmp/bench-store/state.sqlite';
 const rowCount = Number(args.find((a) => /^\d+$/.test(a)) ?? 1_000_000);
 const shuffle = args.includes('--shuffle');
-const PUT_ROWS = 2000;
 const BATCH_ROWS = 10_000;
 const RUN_KEY = 'bench-first-sync-1764519999999/0195f7b0-1234-7abc-8def-0123456789ab';
 
@@ -125,12 +125,17 @@ async function main() {
   };
   const batches = Math.ceil(rowCount / BATCH_ROWS);
   console.log(`${store.engine} store, ${rowCount} rows, e-mails ${shuffle ? 'shuffled' : 'in row order'}`);
-  await step(`putSnapshot (${PUT_ROWS}-row calls)`, async () => {
-    for (let i = 0; i < rowCount; i += PUT_ROWS) await store.putSnapshot(RUN_KEY, rows.slice(i, i + PUT_ROWS));
+  await step(`putSnapshotBatch x${batches}`, async () => {
+    const writer = new BatchRowsWriter();
+    for (let b = 0; b < batches; b++) {
+      writer.reset();
+      for (const row of rows.slice(b * BATCH_ROWS, (b + 1) * BATCH_ROWS)) writer.add(row);
+      await store.putSnapshotBatch(RUN_KEY, b, writer.encoded());
+    }
   });
   await step(`snapshotBatch x${batches}`, async () => {
     let read = 0;
-    for (let b = 0; b < batches; b++) read += (await store.snapshotBatch(RUN_KEY, b)).length;
+    for (let b = 0; b < batches; b++) read += (await store.snapshotBatch(RUN_KEY, b))!.length;
     if (read !== rowCount) throw new Error(`read ${read} rows of ${rowCount}`);
   });
   await step(`recordSent x${batches}`, async () => {

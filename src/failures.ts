@@ -167,6 +167,8 @@ export const FAILURES = {
   invalid_audience: { retry: false },
   /** The audience changed after it was planned: batches would no longer cover the same rows. */
   audience_changed: { retry: false },
+  /** The run's snapshot of rows to send is gone from the store (see upsert.ts): the run fails, to be started again. */
+  snapshot_lost: { retry: false },
   /** Another run holds the list and this one was started with `ifListBusy: "fail"`. */
   list_busy: { retry: false },
   /** The workflow input does not match its schema. */

@@ -3,21 +3,23 @@
  * the list's members as stored, one pass over the audience writing the rows to send and the rejects into
  * the run's snapshot, then the departures.
  */
-import { planAudience, type PlanSink, type RowToSend } from '../audience/plan';
+import { planAudience, type PlanSink, type RowToSend, type SentRef } from '../audience/plan';
 import type { MemberDigest } from '../audience/memberDigest';
 import type { RowReject } from '../audience/rowModel';
 import { loadMemberDigest, MEMBER_PAGE } from '../store/listMembers';
-import type { Departure, MemberRow, MemberSource, SyncStateStore } from '../store/types';
+import { BatchRowsWriter } from '../store/batchRows';
+import type { Departure, MemberRow, MemberSource, SnapshotRowRef, SyncStateStore } from '../store/types';
 import type { PlanningBeat } from '../progress/beats';
 import type { PlanInput, PlanResult } from './audience';
 import type { PlanJob } from './planThread';
 
-/** Rows per store write while planning. */
+/** Rejects and departures per store write while planning. */
 const FLUSH_EVERY = 2000;
 /**
- * Source rows a buffered row or reject may lag behind: its strings are slices of the chunk of text they
- * were parsed from, and keep that chunk (64 KiB) alive. A refresh sends few rows and rejects 1% or so, so
- * 2,000 of them spanned the whole file and held a chunk each (~40 MiB at 200k rows, ~128 MiB at 1M).
+ * Source rows a buffered reject may lag behind: its strings are slices of the chunk of text they were parsed
+ * from, and keep that chunk (64 KiB) alive. A refresh rejects 1% or so, so 2,000 of them spanned the whole
+ * file and held a chunk each (~40 MiB at 200k rows, ~128 MiB at 1M). Rows to send are copied into their
+ * batch's buffer as they come (store/batchRows.ts), and keep nothing.
  */
 const FLUSH_SPAN = 10_000;
 
@@ -25,14 +27,18 @@ export async function planIntoStore(store: SyncStateStore, job: PlanJob, onProgr
   const { input } = job;
   const source: MemberSource = input.dryRun && input.membershipRead ? { kind: 'verified', runKey: input.runKey } : { kind: 'stored' };
   const members = input.listId ? await loadMemberDigest(store, input.account, input.listId, source) : undefined;
-  const sink = new SnapshotSink(store, input.runKey);
+  const seal = input.sealBatches === true && !members;
+  // Nothing reads a dry run's batches. A plan that seals may be sending its batches meanwhile: a re-planning
+  // attempt writes them again the same. Any other starts afresh (a plan into a list made again may differ).
+  const sink = new SnapshotSink(store, input.runKey, !input.dryRun);
+  if (!seal && !input.dryRun) await store.clearSnapshot(input.runKey);
   const plan = await planAudience(job.rows, {
     updateContacts: input.updateContacts,
     maxProfiles: job.audience.batchMaxProfiles,
     defaultCountry: job.audience.defaultPhoneCountry,
     members,
     sink,
-    seal: input.sealBatches === true && !members,
+    seal,
     requireValidRow: true,
     onProgress: (rows, bytes) => onProgress({ rows, bytesRead: bytes?.read, bytesTotal: bytes?.total }),
   });
@@ -79,38 +85,51 @@ async function* departingMembers(store: SyncStateStore, input: PlanInput, source
   }
 }
 
-/** Buffers the plan's output into the store in chunks. */
+/**
+ * The plan's output into the store: the open batch in memory, written whole once the next batch opens (or the
+ * batches before a seal are sealed, or the plan ends); rejects in chunks. A later row of an e-mail takes the
+ * place of its earlier row in the open batch; one in a batch already written is marked superseded there.
+ */
 class SnapshotSink implements PlanSink {
-  private rows: RowToSend[] = [];
-  private rejects: RowReject[] = [];
-  /** Source row of the oldest item buffered. */
-  private since = Infinity;
+  private readonly open = new BatchRowsWriter();
+  /** The open batch's number, while it holds rows not yet written. */
+  private openBatch: number | undefined;
+  private superseded: SnapshotRowRef[] = [];
+  private rejects: RejectBuffer;
 
   constructor(
     private readonly store: SyncStateStore,
     private readonly runKey: string,
-  ) {}
+    /** False for a dry run: only its rejects are kept. */
+    private readonly keepRows: boolean,
+  ) {
+    this.rejects = new RejectBuffer(store, runKey);
+  }
 
   /** A promise only when it writes: the plan awaits only those. */
-  send(row: RowToSend): Promise<void> | undefined {
-    this.rows.push(row);
-    return this.flushIfDue(row.row);
+  send(row: RowToSend, earlier?: number): Promise<void> | undefined {
+    if (!this.keepRows) return undefined;
+    if (this.openBatch !== undefined && this.openBatch !== row.batch) return this.writeOpen().then(() => this.add(row, earlier));
+    this.add(row, earlier);
+    return undefined;
+  }
+
+  private add(row: RowToSend, earlier: number | undefined): void {
+    if (this.openBatch === undefined) {
+      this.open.reset();
+      this.openBatch = row.batch;
+    }
+    if (earlier === row.batch) this.open.remove(row.emailKey);
+    else if (earlier !== undefined) this.superseded.push({ batch: earlier, emailKey: row.emailKey });
+    this.open.add(row);
   }
 
   reject(reject: RowReject): Promise<void> | undefined {
-    this.rejects.push(reject);
-    return this.flushIfDue(reject.row);
+    return this.rejects.add(reject);
   }
 
-  /** Writes within FLUSH_SPAN source rows of the oldest buffered one; a promise only when it writes. */
-  private flushIfDue(row: number): Promise<void> | undefined {
-    this.since = Math.min(this.since, row);
-    return this.rows.length >= FLUSH_EVERY || this.rejects.length >= FLUSH_EVERY || row - this.since >= FLUSH_SPAN ? this.flush() : undefined;
-  }
-
-  async unsend(keys: bigint[]): Promise<void> {
-    await this.flush();
-    await this.store.dropSnapshotKeys(this.runKey, keys);
+  unsend(rows: SentRef[]): void {
+    if (this.keepRows) this.superseded.push(...rows);
   }
 
   /** The sealed batches' rows are written before the seal that lets the workflow send them. */
@@ -120,9 +139,43 @@ class SnapshotSink implements PlanSink {
   }
 
   async flush(): Promise<void> {
-    if (this.rows.length > 0) await this.store.putSnapshot(this.runKey, this.rows);
+    await this.writeOpen();
+    await this.rejects.flush();
+  }
+
+  /** The open batch, then the marks on rows of batches written before (which then need no rewrite). */
+  private async writeOpen(): Promise<void> {
+    if (this.openBatch !== undefined) {
+      await this.store.putSnapshotBatch(this.runKey, this.openBatch, this.open.encoded());
+      this.openBatch = undefined;
+    }
+    if (this.superseded.length > 0) {
+      await this.store.supersedeSnapshotRows(this.runKey, this.superseded);
+      this.superseded = [];
+    }
+  }
+}
+
+/** Rejects into the store in chunks, within FLUSH_SPAN source rows of the oldest buffered one. */
+class RejectBuffer {
+  private rejects: RowReject[] = [];
+  /** Source row of the oldest reject buffered. */
+  private since = Infinity;
+
+  constructor(
+    private readonly store: SyncStateStore,
+    private readonly runKey: string,
+  ) {}
+
+  /** A promise only when it writes. */
+  add(reject: RowReject): Promise<void> | undefined {
+    this.rejects.push(reject);
+    this.since = Math.min(this.since, reject.row);
+    return this.rejects.length >= FLUSH_EVERY || reject.row - this.since >= FLUSH_SPAN ? this.flush() : undefined;
+  }
+
+  async flush(): Promise<void> {
     if (this.rejects.length > 0) await this.store.putRejects(this.runKey, this.rejects);
-    this.rows = [];
     this.rejects = [];
     this.since = Infinity;
   }

@@ -8,6 +8,7 @@
 import { activityInfo, log, sleep } from '@temporalio/activity';
 import type { KlaviyoClient } from '../klaviyo/client';
 import { KlaviyoError } from '../klaviyo/errors';
+import { SyncFailure } from '../failures';
 import { splitForBulkImport, type SerializedProfile } from '../klaviyo/client';
 import type { RowReject } from '../audience/row';
 import type { SnapshotRow, SyncStateStore } from '../store/types';
@@ -183,11 +184,25 @@ export function upsertActivities(config: ActivityConfig, store: SyncStateStore) 
 
 /** The batch from the snapshot: its rows without their attributes, and its profiles cut into jobs. */
 async function readBatch(store: SyncStateStore, input: UpsertBatchInput): Promise<{ rows: BatchRow[]; chunks: Chunk[] }> {
-  const snapshot = await store.snapshotBatch(input.runKey, input.batch);
-  const reload = async () => new Map((await store.snapshotBatch(input.runKey, input.batch)).map((r) => [r.email, r.attributes]));
+  const snapshot = (await store.snapshotBatch(input.runKey, input.batch)) ?? snapshotLost(input);
+  // A job sent again carries the rows it was first sent with, even of e-mails a later row superseded since.
+  const reload = async () =>
+    new Map(((await store.snapshotBatch(input.runKey, input.batch, { withSuperseded: true })) ?? snapshotLost(input)).map((r) => [r.email, r.attributes]));
   const chunks = splitForBulkImport(snapshot.map((r) => ({ email: r.email, attributes: r.attributes }))).map((profiles) => new Chunk(profiles, reload));
   const rows = snapshot.map(({ attributes: _, ...row }) => row);
   return { rows, chunks };
+}
+
+/**
+ * The plan writes every batch it counts: one missing means the run's snapshot is gone (a store upgraded while
+ * the run was in flight, or its scratch pruned). Sending it as empty would report success and send nothing.
+ */
+function snapshotLost(input: UpsertBatchInput): never {
+  throw new SyncFailure(
+    'snapshot_lost',
+    `batch ${input.batch} of run ${input.runKey} is missing from the sync-state store (the store was upgraded while the run was ` +
+      'in flight, or the run was older than the scratch retention); start the sync again: it sends what the store does not hold yet',
+  );
 }
 
 /**

@@ -8,7 +8,8 @@
  * again: a refresh costs a read and a hash for most rows. Otherwise the normalised profile's hash decides.
  *
  * The last row of an e-mail wins, wherever it is; a valid row beats a rejected one. Memory: 9 bytes per row
- * with an e-mail (key and kind), plus the digest; the plan handed to the workflow is a few numbers.
+ * with an e-mail (key and kind), up to 24 per row sent (its batch, for the sink), plus the digest; the plan
+ * handed to the workflow is a few numbers.
  */
 import { createHash } from 'node:crypto';
 import type { RowFileSource } from '../shared';
@@ -62,12 +63,19 @@ export interface RowToSend {
   attributes: string;
 }
 
+/** An e-mail's latest row handed to send, by its key and batch. */
+export interface SentRef {
+  emailKey: bigint;
+  batch: number;
+}
+
 /** Where a plan's results go (the store, for a run); each call may be awaited. */
 export interface PlanSink {
-  send(row: RowToSend): void | Promise<void>;
+  /** `earlier`: the batch of the row of this e-mail handed to send before, which this row supersedes (the last row wins). */
+  send(row: RowToSend, earlier?: number): void | Promise<void>;
   reject(reject: RowReject): void | Promise<void>;
-  /** E-mails (by key) sent earlier in the file whose last row turned out unchanged: not to be sent. */
-  unsend(keys: bigint[]): void | Promise<void>;
+  /** E-mails sent earlier in the file whose last row turned out unchanged: their rows sent are not to be sent. */
+  unsend(rows: SentRef[]): void | Promise<void>;
   /** With `seal`: batches below `sealed` are final (their rows all handed to send); see PlanOptions.seal. */
   seal?(sealed: number, waits: [number, number][], done?: boolean): void | Promise<void>;
 }
@@ -126,6 +134,8 @@ export async function planAudience(source: RowFileSource, opts: PlanOptions = {}
   let rejectedRows = 0;
   if (opts.seal && members) throw new RangeError('a plan against stored members cannot seal batches: a later row may unsend an e-mail');
   const sealing = opts.seal ? new Sealing() : undefined;
+  // Which batch holds each e-mail's latest row sent, for the sink (a later row supersedes it) and the seals.
+  const sentIn = sink || sealing ? new BatchOfKey() : undefined;
 
   const hooks = {
     onChunk: (chunk: Buffer) => {
@@ -179,12 +189,12 @@ export async function planAudience(source: RowFileSource, opts: PlanOptions = {}
       const kind = member >= 0 ? 'changed' : 'new';
       entries.push(key, kind === 'new' ? Kind.New : Kind.Changed);
       const batch = batches.assign(result.bytes);
-      if (sealing) {
-        if (sealing.sealedBefore(batch) && sink?.seal) await sink.seal(batch, sealing.waits);
-        sealing.record(key, batch);
-      }
+      if (sealing?.sealedBefore(batch) && sink?.seal) await sink.seal(batch, sealing.waits);
+      const earlier = sentIn ? sentIn.record(key, batch) : -1;
+      if (earlier >= 0) sealing?.wait(batch, earlier);
       // Awaited only when the sink returned a promise (when it wrote): an await per row costs more than the row's hash.
-      const sent = sink?.send({ email: result.email, emailKey: key, row, batch, kind, rowHash, attrHash, attributes: result.json });
+      const toSend: RowToSend = { email: result.email, emailKey: key, row, batch, kind, rowHash, attrHash, attributes: result.json };
+      const sent = sink?.send(toSend, earlier >= 0 ? earlier : undefined);
       if (sent) await sent;
     }
   }
@@ -197,7 +207,7 @@ export async function planAudience(source: RowFileSource, opts: PlanOptions = {}
 
   const outcome = resolveEmails(entries, members);
   if (opts.requireValidRow && outcome.validRows === 0) throw noValidRow(source.path, rows, header, rejectedByReason, firstReject);
-  if (outcome.unsend.length > 0) await sink?.unsend(outcome.unsend);
+  if (outcome.unsend.length > 0) await sink?.unsend(outcome.unsend.map((emailKey) => ({ emailKey, batch: sentIn!.batchOf(emailKey) })));
   if (sealing) await sink?.seal?.(batches.count, sealing.waits, true);
   return {
     fingerprint: { ...before, sha256: sha256.digest('hex') },
@@ -218,14 +228,10 @@ export async function planAudience(source: RowFileSource, opts: PlanOptions = {}
 const KEY_BITS = new BigInt64Array(1);
 const KEY_WORDS = new Uint32Array(KEY_BITS.buffer);
 
-/** Tracks, while batches are sealed, the batch of each e-mail's latest row sent: 12 bytes a slot, half full at most. */
+/** Waits between batches while batches are sealed (see PlanOptions.seal). */
 class Sealing {
   readonly waits: [number, number][] = [];
   private open = 0;
-  private keys = new BigInt64Array(1 << 16);
-  /** batch + 1; 0 = empty slot. */
-  private batchOf = new Int32Array(1 << 16);
-  private size = 0;
 
   /** True when `batch` opened a new batch: every earlier one is sealed. */
   sealedBefore(batch: number): boolean {
@@ -234,18 +240,36 @@ class Sealing {
     return true;
   }
 
-  /** Records the e-mail's row in `batch`; an earlier row of it in an earlier (sealed) batch makes `batch` wait for that one. */
-  record(key: bigint, batch: number): void {
-    if (this.size * 2 >= this.keys.length) this.grow();
-    const slot = this.slot(key);
-    const before = this.batchOf[slot]! - 1;
-    if (before < 0) this.size++;
-    this.keys[slot] = key;
-    this.batchOf[slot] = batch + 1;
-    if (before < 0 || before === batch) return;
+  /** `batch` holds the later row of an e-mail whose earlier row is in `before`: unless that is `batch` itself, it waits for it. */
+  wait(batch: number, before: number): void {
+    if (before === batch) return;
     const last = this.waits[this.waits.length - 1];
     if (last && last[0] === batch) last[1] = Math.max(last[1], before);
     else this.waits.push([batch, before]);
+  }
+}
+
+/** The batch of each e-mail's latest row sent, by e-mail key: 12 bytes a slot, half full at most. */
+class BatchOfKey {
+  private keys = new BigInt64Array(1 << 16);
+  /** batch + 1; 0 = empty slot. */
+  private batches = new Int32Array(1 << 16);
+  private size = 0;
+
+  /** Records the e-mail's latest row in `batch`; returns the batch of its row before, or -1. */
+  record(key: bigint, batch: number): number {
+    if (this.size * 2 >= this.keys.length) this.grow();
+    const slot = this.slot(key);
+    const before = this.batches[slot]! - 1;
+    if (before < 0) this.size++;
+    this.keys[slot] = key;
+    this.batches[slot] = batch + 1;
+    return before;
+  }
+
+  /** The batch of the e-mail's latest row, or -1. */
+  batchOf(key: bigint): number {
+    return this.batches[this.slot(key)]! - 1;
   }
 
   private slot(key: bigint): number {
@@ -253,20 +277,20 @@ class Sealing {
     // The key's low bits through a typed-array view: BigInt arithmetic would allocate for every row.
     KEY_BITS[0] = key;
     let i = KEY_WORDS[0]! & mask;
-    while (this.batchOf[i] !== 0 && this.keys[i] !== key) i = (i + 1) & mask;
+    while (this.batches[i] !== 0 && this.keys[i] !== key) i = (i + 1) & mask;
     return i;
   }
 
   private grow(): void {
     const keys = this.keys;
-    const batchOf = this.batchOf;
+    const batches = this.batches;
     this.keys = new BigInt64Array(keys.length * 2);
-    this.batchOf = new Int32Array(keys.length * 2);
+    this.batches = new Int32Array(keys.length * 2);
     for (let i = 0; i < keys.length; i++) {
-      if (batchOf[i] === 0) continue;
+      if (batches[i] === 0) continue;
       const slot = this.slot(keys[i]!);
       this.keys[slot] = keys[i]!;
-      this.batchOf[slot] = batchOf[i]!;
+      this.batches[slot] = batches[i]!;
     }
   }
 }

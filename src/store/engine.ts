@@ -2,7 +2,8 @@
  * The little a store needs from a SQL engine. SQL is written once with `?` placeholders; each engine
  * adapts it (PostgreSQL numbers them). Every integer column comes back as a BigInt in both engines.
  */
-export type SqlValue = string | number | bigint | null;
+/** Buffers are BLOB (SQLite) or BYTEA (PostgreSQL) values. */
+export type SqlValue = string | number | bigint | Buffer | null;
 export type SqlRow = Record<string, SqlValue>;
 
 /** A multi-row insert: one statement per row (SQLite) or one statement per chunk (PostgreSQL). */

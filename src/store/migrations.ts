@@ -7,8 +7,8 @@
  */
 import type { SqlEngine } from './engine';
 
-/** One statement for both engines, or each engine's own (a SQLite table WITHOUT ROWID, an identity column). */
-export type MigrationStatement = string | Record<SqlEngine['engine'], string>;
+/** One statement for both engines, or each engine's own (a SQLite table WITHOUT ROWID, an identity column; none for one engine). */
+export type MigrationStatement = string | Partial<Record<SqlEngine['engine'], string>>;
 
 export interface Migration {
   version: number;
@@ -132,6 +132,24 @@ export const MIGRATIONS: Migration[] = [
       'CREATE INDEX members_by_key ON members (account, list_id, email_key, row_hash, attr_hash)',
     ],
   },
+  {
+    version: 4,
+    name: 'the snapshot as one row per batch (its rows encoded together, store/batchRows.ts), and markers for rows a later row superseded; run_rows goes',
+    statements: [
+      {
+        sqlite: 'CREATE TABLE run_batches (run_id BIGINT NOT NULL, batch BIGINT NOT NULL, profiles BIGINT NOT NULL, body BLOB NOT NULL, PRIMARY KEY (run_id, batch))',
+        postgres: 'CREATE TABLE run_batches (run_id BIGINT NOT NULL, batch BIGINT NOT NULL, profiles BIGINT NOT NULL, body BYTEA NOT NULL, PRIMARY KEY (run_id, batch))',
+      },
+      // Written once, read once or twice, deleted: compressing it would cost the server CPU for nothing.
+      { postgres: 'ALTER TABLE run_batches ALTER COLUMN body SET STORAGE EXTERNAL' },
+      keyOrdered(`CREATE TABLE run_superseded (
+        run_id BIGINT NOT NULL, batch BIGINT NOT NULL, email_key BIGINT NOT NULL,
+        PRIMARY KEY (run_id, batch, email_key))`),
+      // A run in flight across the upgrade loses its snapshot: its next batch fails as snapshot_lost (upsert.ts),
+      // never sends nothing; the run is started again, and sends what the store does not yet hold.
+      'DROP TABLE run_rows',
+    ],
+  },
 ];
 
 /** Applies the migrations this store has not seen (of `migrations`: all, but for a test of an upgrade); returns the versions applied. */
@@ -150,7 +168,10 @@ export async function migrate(db: SqlEngine, migrations: Migration[] = MIGRATION
       await lock(tx);
       const seen = await tx.all('SELECT version FROM schema_migrations WHERE version = ?', [migration.version]);
       if (seen.length > 0) return false;
-      for (const statement of migration.statements) await tx.run(typeof statement === 'string' ? statement : statement[db.engine]);
+      for (const statement of migration.statements) {
+        const sql = typeof statement === 'string' ? statement : statement[db.engine];
+        if (sql !== undefined) await tx.run(sql);
+      }
       await tx.run('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)', [
         migration.version,
         migration.name,

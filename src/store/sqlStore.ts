@@ -1,6 +1,7 @@
 /** SyncStateStore over either SQL engine: the queries are written once. */
 import type { RowReject, RejectReason } from '../audience/rowModel';
 import type { SyncReport } from '../shared';
+import { decodeBatch, type EncodedBatch } from './batchRows';
 import { bigOrNull, textOrNull, toBigInt, toNumber, type SqlEngine, type SqlRow, type SqlValue } from './engine';
 import type {
   Departure,
@@ -13,6 +14,7 @@ import type {
   RunRecord,
   SentMember,
   SnapshotRow,
+  SnapshotRowRef,
   SnapshotSeal,
   StoredList,
   SyncStateStore,
@@ -309,60 +311,40 @@ export class SqlSyncStateStore implements SyncStateStore {
     return toNumber(row!.n);
   }
 
-  async putSnapshot(runKey: string, rows: SnapshotRow[]): Promise<void> {
+  async putSnapshotBatch(runKey: string, batch: number, encoded: EncodedBatch): Promise<void> {
+    await this.db.run(
+      `INSERT INTO run_batches (run_id, batch, profiles, body) VALUES (?, ?, ?, ?)
+       ON CONFLICT (run_id, batch) DO UPDATE SET profiles = excluded.profiles, body = excluded.body`,
+      [await this.runId(runKey, true), batch, encoded.rows, encoded.bytes],
+    );
+  }
+
+  async supersedeSnapshotRows(runKey: string, rows: SnapshotRowRef[]): Promise<void> {
     const runId = await this.runId(runKey, true);
     for (let i = 0; i < rows.length; i += CHUNK) {
-      // One statement may not update a row twice (PostgreSQL): the chunk's last row of an e-mail goes.
-      const chunk = dedupe(rows.slice(i, i + CHUNK), (r) => r.email);
       await this.db.insert(
         {
-          table: 'run_rows',
-          columns: [
-            ['run_id', 'bigint'],
-            ['batch', 'bigint'],
-            ['source_row', 'bigint'],
-            ['email', 'text'],
-            ['email_key', 'bigint'],
-            ['kind', 'text'],
-            ['row_hash', 'bigint'],
-            ['attr_hash', 'bigint'],
-            ['attributes', 'text'],
-          ],
-          longText: true,
-          // An e-mail's later row moves it to the later row's batch.
-          onConflict: `ON CONFLICT (run_id, email) DO UPDATE SET batch = excluded.batch, source_row = excluded.source_row, kind = excluded.kind,
-            row_hash = excluded.row_hash, attr_hash = excluded.attr_hash, attributes = excluded.attributes
-            WHERE excluded.source_row > run_rows.source_row`,
+          table: 'run_superseded',
+          columns: [['run_id', 'bigint'], ['batch', 'bigint'], ['email_key', 'bigint']],
+          onConflict: 'ON CONFLICT (run_id, batch, email_key) DO NOTHING',
         },
-        chunk.map((r) => [runId, r.batch, r.row, r.email, r.emailKey, r.kind, r.rowHash, r.attrHash, r.attributes]),
+        dedupe(rows.slice(i, i + CHUNK), (r) => `${r.batch}/${r.emailKey}`).map((r) => [runId, r.batch, r.emailKey]),
       );
     }
   }
 
-  async dropSnapshotKeys(runKey: string, emailKeys: bigint[]): Promise<void> {
-    // Rare (an e-mail repeated in the file whose last row is unchanged): no index, one pass per 500 keys.
+  async snapshotBatch(runKey: string, batch: number, opts: { withSuperseded?: boolean } = {}): Promise<SnapshotRow[] | undefined> {
     const runId = await this.runId(runKey);
-    for (let i = 0; i < emailKeys.length; i += KEYS_PER_QUERY) {
-      const keys = emailKeys.slice(i, i + KEYS_PER_QUERY);
-      await this.db.run(`DELETE FROM run_rows WHERE run_id = ? AND email_key IN (${keys.map(() => '?').join(', ')})`, [runId, ...keys]);
-    }
+    const [row] = await this.db.all('SELECT body FROM run_batches WHERE run_id = ? AND batch = ?', [runId, batch]);
+    if (!row) return undefined;
+    const superseded = opts.withSuperseded
+      ? []
+      : await this.db.all('SELECT email_key FROM run_superseded WHERE run_id = ? AND batch = ?', [runId, batch]);
+    return decodeBatch(row.body as Buffer, batch, superseded.length > 0 ? new Set(superseded.map((r) => toBigInt(r.email_key))) : undefined);
   }
 
-  async snapshotBatch(runKey: string, batch: number): Promise<SnapshotRow[]> {
-    const rows = await this.db.all(
-      'SELECT email, email_key, source_row, batch, kind, row_hash, attr_hash, attributes FROM run_rows WHERE run_id = ? AND batch = ? ORDER BY source_row',
-      [await this.runId(runKey), batch],
-    );
-    return rows.map((r) => ({
-      email: String(r.email),
-      emailKey: toBigInt(r.email_key),
-      row: toNumber(r.source_row),
-      batch: toNumber(r.batch),
-      kind: r.kind === 'new' ? 'new' : 'changed',
-      rowHash: toBigInt(r.row_hash),
-      attrHash: toBigInt(r.attr_hash),
-      attributes: String(r.attributes),
-    }));
+  async clearSnapshot(runKey: string): Promise<void> {
+    await this.deleteScratch(await this.runId(runKey), SNAPSHOT_TABLES);
   }
 
   async sealSnapshot(runKey: string, seal: SnapshotSeal): Promise<void> {
@@ -404,20 +386,25 @@ export class SqlSyncStateStore implements SyncStateStore {
   }
 
   async clearScratch(runKey: string): Promise<void> {
-    // A first sync's snapshot holds every row: deleted a slice at a time, so no statement holds the store
-    // (or, with SQLite, the worker's event loop) for long. Slices go in storage order: by physical row
-    // (PostgreSQL), by primary key (SQLite, where rows were written in its order). By e-mail they cost six
-    // times the CPU: every delete a random seek in the table and its other indexes.
-    const runId = await this.runId(runKey);
-    for (const [table, key] of SCRATCH_TABLES) {
-      const slice =
-        this.db.engine === 'postgres'
-          ? `DELETE FROM ${table} WHERE ctid IN (SELECT ctid FROM ${table} WHERE run_id = ? LIMIT ${CHUNK})`
-          : `DELETE FROM ${table} WHERE run_id = ? AND (${key}) IN (SELECT ${key} FROM ${table} WHERE run_id = ? ORDER BY ${key} LIMIT ${CHUNK})`;
-      const params = this.db.engine === 'postgres' ? [runId] : [runId, runId];
-      while ((await this.db.run(slice, params)) > 0) await new Promise((resolve) => setImmediate(resolve));
-    }
+    await this.deleteScratch(await this.runId(runKey), [...SNAPSHOT_TABLES, ...OTHER_SCRATCH_TABLES]);
     await this.db.run('DELETE FROM run_seals WHERE run_key = ?', [runKey]);
+  }
+
+  /**
+   * A first sync's scratch is large: deleted a slice at a time, so no statement holds the store (or, with
+   * SQLite, the worker's event loop) for long. Slices go in storage order: by physical row (PostgreSQL), by
+   * primary key (SQLite, where rows were written in its order). By e-mail they cost six times the CPU: every
+   * delete a random seek in the table and its other indexes.
+   */
+  private async deleteScratch(runId: SqlValue, tables: readonly ScratchTable[]): Promise<void> {
+    for (const { table, key, slice } of tables) {
+      const sql =
+        this.db.engine === 'postgres'
+          ? `DELETE FROM ${table} WHERE ctid IN (SELECT ctid FROM ${table} WHERE run_id = ? LIMIT ${slice})`
+          : `DELETE FROM ${table} WHERE run_id = ? AND (${key}) IN (SELECT ${key} FROM ${table} WHERE run_id = ? ORDER BY ${key} LIMIT ${slice})`;
+      const params = this.db.engine === 'postgres' ? [runId] : [runId, runId];
+      while ((await this.db.run(sql, params)) > 0) await new Promise((resolve) => setImmediate(resolve));
+    }
   }
 
   async pruneScratch(before: string): Promise<void> {
@@ -426,12 +413,23 @@ export class SqlSyncStateStore implements SyncStateStore {
   }
 }
 
-/** Run scratch tables keyed by run_id, with the rest of their primary key. */
-const SCRATCH_TABLES = [
-  ['run_rows', 'batch, source_row'],
-  ['run_departures', 'seq'],
-  ['run_members', 'profile_id'],
-] as const;
+/** A run scratch table keyed by run_id, the rest of its primary key, and the rows deleted per statement. */
+interface ScratchTable {
+  table: string;
+  key: string;
+  slice: number;
+}
+
+/** The snapshot: a batch row holds up to ~5 MB (its pages freed one by one as it goes). */
+const SNAPSHOT_TABLES: ScratchTable[] = [
+  { table: 'run_batches', key: 'batch', slice: 4 },
+  { table: 'run_superseded', key: 'batch, email_key', slice: CHUNK },
+];
+/** The departures and a membership read. */
+const OTHER_SCRATCH_TABLES: ScratchTable[] = [
+  { table: 'run_departures', key: 'seq', slice: CHUNK },
+  { table: 'run_members', key: 'profile_id', slice: CHUNK },
+];
 
 function toMember(r: SqlRow): MemberRow {
   return {

@@ -7,11 +7,12 @@
  *                that last changed it. Updated per finished batch, so a killed worker loses nothing.
  *   lists        when a list's membership was last read in full (the drift check's cadence).
  *   runs         each run's report and its reject rows (so reports need no shared folder).
- *   run scratch  a run's snapshot of the rows it will send, its departures, and a membership read: written
+ *   run scratch  a run's snapshot of the rows it will send (one row per batch), its departures, and a membership read: written
  *                by the plan and read by later activities, deleted when the run reports.
  * 64-bit hashes are signed (BigInt64) in both engines, so both order them alike.
  */
 import type { RowToSend } from '../audience/plan';
+import type { EncodedBatch } from './batchRows';
 import type { RowReject } from '../audience/rowModel';
 import type { SyncReport } from '../shared';
 
@@ -39,6 +40,12 @@ export interface MemberCursor {
 
 /** A row the run will send, as the plan found it: the normalised profile, so batches never parse the source again. */
 export type SnapshotRow = RowToSend;
+
+/** An e-mail's row in a batch of the snapshot, by e-mail key. */
+export interface SnapshotRowRef {
+  batch: number;
+  emailKey: bigint;
+}
 
 /**
  * How far a plan that is still running has cut the snapshot into final batches (a first sync sends them
@@ -155,10 +162,23 @@ export interface SyncStateStore {
   rejectPage(runKey: string, afterRow: number, limit: number): Promise<RowReject[]>;
   countRejects(runKey: string): Promise<number>;
 
-  /** Later rows of the same e-mail replace earlier ones (the last row wins). */
-  putSnapshot(runKey: string, rows: SnapshotRow[]): Promise<void>;
-  dropSnapshotKeys(runKey: string, emailKeys: bigint[]): Promise<void>;
-  snapshotBatch(runKey: string, batch: number): Promise<SnapshotRow[]>;
+  /**
+   * Writes one batch of the snapshot whole (encoded by store/batchRows.ts), replacing what a re-planning attempt
+   * wrote before: the plan writes a batch once it is complete, so every batch of a plan has a row.
+   */
+  putSnapshotBatch(runKey: string, batch: number, encoded: EncodedBatch): Promise<void>;
+  /**
+   * Marks rows of written batches as not to be sent: a later row of the e-mail superseded them (the last row
+   * wins), or the e-mail turned out unchanged after all (by e-mail key, like the plan).
+   */
+  supersedeSnapshotRows(runKey: string, rows: SnapshotRowRef[]): Promise<void>;
+  /**
+   * A batch's rows in source order, superseded ones left out (`withSuperseded`: as written, for a job sent
+   * again with the rows it was first sent with). Undefined when the store has no such batch: its snapshot is gone.
+   */
+  snapshotBatch(runKey: string, batch: number, opts?: { withSuperseded?: boolean }): Promise<SnapshotRow[] | undefined>;
+  /** Forgets the run's snapshot (a plan that does not seal starts afresh: it may differ from an earlier attempt's). */
+  clearSnapshot(runKey: string): Promise<void>;
   /** Records a seal after the sealed batches' rows are written; a seal never goes back (a re-planning attempt repeats an earlier one). */
   sealSnapshot(runKey: string, seal: SnapshotSeal): Promise<void>;
   /** The latest seal ({ sealed: 0 } before the first). */

@@ -107,7 +107,7 @@ describe.each(storeEngines())('the plan thread with the %s store', (engine) => {
 
     const sealed = (await store.snapshotSeal('wf/run')).sealed;
     const started = Date.now();
-    await store.putSnapshot('other/run', []);
+    await store.supersedeSnapshotRows('other/run', [{ batch: 0, emailKey: 1n }]);
     await store.saveRun({ runKey: 'other/run', workflowId: 'other', account: 'A1', listId: null, listName: 'x', dryRun: true, startedAt: new Date().toISOString() });
     expect(Date.now() - started).toBeLessThan(1000);
     await new Promise((resolve) => setTimeout(resolve, 1500));

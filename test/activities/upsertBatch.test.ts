@@ -14,6 +14,7 @@ import type { UpsertBatchResult } from '../../src/activities/upsert';
 import { planAudience, type RowToSend } from '../../src/audience/plan';
 import { openStateStore } from '../../src/store/open';
 import type { SyncStateStore } from '../../src/store/types';
+import { encodeBatch } from '../../src/store/batchRows';
 import { startFakeServer, type FakeServer } from '../klaviyo/fakeServer';
 import { startEmulator } from 'klaviyo-emulator';
 import { KlaviyoClient } from '../../src/klaviyo/client';
@@ -54,7 +55,7 @@ async function batchInput() {
   const file = writeCsvAudience(dir, 'a.csv', makeCustomers(3, { prefix: 'batch' }).rows);
   const rows: RowToSend[] = [];
   await planAudience({ type: 'csv', path: file }, { sink: { send: (r) => void rows.push(r), reject: () => undefined, unsend: () => undefined } });
-  await store.putSnapshot('wf/run', rows);
+  await store.putSnapshotBatch('wf/run', 0, encodeBatch(rows));
   return { credential: 'default', runKey: 'wf/run', account: 'A1', listId: 'LIST01', batch: 0 };
 }
 
@@ -99,6 +100,14 @@ describe('upsertBatch', () => {
     ]);
   });
 
+  it('fails the run as snapshot_lost, sending nothing, when the store has no such batch of the run (never sends it as empty)', async () => {
+    const input = { ...(await batchInput()), batch: 1 };
+    const err = await new MockActivityEnvironment().run(createActivities(config, store).upsertBatch, input).catch((e: unknown) => e);
+    expect(err).toMatchObject({ type: 'snapshot_lost', nonRetryable: true });
+    expect((err as Error).message).toMatch(/^batch 1 of run wf\/run is missing from the sync-state store \(the store was upgraded/);
+    expect(server.received).toHaveLength(0);
+  });
+
   it('a retried attempt resumes the job id from its heartbeat details instead of submitting again', async () => {
     server.script({ status: 200, body: job('complete', 3) }, { status: 200, body: noErrors });
     const input = await batchInput();
@@ -124,8 +133,14 @@ describe('upsertBatch', () => {
       const notes: string[] = [];
       env.on('heartbeat', (d: { waitingOn?: string }) => void (d?.waitingOn && notes.push(d.waitingOn)));
 
+      const keys = (await store.snapshotBatch('wf/run', 0))!.map((r) => ({ batch: 0, emailKey: r.emailKey }));
       const started = Date.now();
-      const result: UpsertBatchResult = await env.run(createActivities(stuckConfig, store).upsertBatch, input);
+      const running: Promise<UpsertBatchResult> = env.run(createActivities(stuckConfig, store).upsertBatch, input);
+      // While its job stands still, a later row of an e-mail (a plan still sealing) supersedes one of its rows:
+      // the job sent again still carries that row, as first sent.
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      await store.supersedeSnapshotRows('wf/run', keys.slice(1, 2));
+      const result: UpsertBatchResult = await running;
       expect(Date.now() - started).toBeLessThan(15_000);
       expect(notes.at(-1)).toMatch(/^Klaviyo import job \w+ unchanged for \d+ s \(processing, 0 of 3 done\)$/);
       expect(result.imported).toBe(3);

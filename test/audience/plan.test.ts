@@ -23,7 +23,7 @@ async function plan(source: RowFileSource, opts: PlanOptions = {}) {
   const unsent: bigint[] = [];
   const result = await planAudience(source, {
     ...opts,
-    sink: { send: (r) => void sent.push(r), reject: (r) => void rejects.push(r), unsend: (keys) => void unsent.push(...keys) },
+    sink: { send: (r) => void sent.push(r), reject: (r) => void rejects.push(r), unsend: (rows) => void unsent.push(...rows.map((r) => r.emailKey)) },
   });
   return { result, sent, rejects, unsent };
 }

@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStateStore } from '../../src/store/open';
 import { MIGRATIONS } from '../../src/store/migrations';
+import { encodeBatch } from '../../src/store/batchRows';
 import type { RunRecord, SnapshotRow, SyncStateStore } from '../../src/store/types';
 import { storeBackends } from '../support/stateStores';
 
@@ -23,7 +24,7 @@ describe.each(storeBackends())('sync-state store on $name', (backend) => {
   it('applies its migrations once; a second open (another worker) finds them applied', async () => {
     const again = await openStateStore(location);
     await again.close();
-    expect(MIGRATIONS.map((m) => m.version)).toEqual([1, 2, 3]);
+    expect(MIGRATIONS.map((m) => m.version)).toEqual([1, 2, 3, 4]);
     expect(store.engine).toBe(backend.name);
   });
 
@@ -137,7 +138,7 @@ describe.each(storeBackends())('sync-state store on $name', (backend) => {
     expect(await store.listState('acct', 'V')).toEqual({ verifiedAt: 1000, members: 2 });
   });
 
-  it('keeps the last row of an e-mail in the snapshot, reads it back by batch, and drops rows by e-mail key', async () => {
+  it('keeps the snapshot a batch a row, leaves superseded rows out on reading (all of them for a job sent again), and tells a missing batch', async () => {
     const row = (email: string, r: number, batch: number, extra: Partial<SnapshotRow> = {}): SnapshotRow => ({
       email,
       emailKey: BigInt(email.length),
@@ -146,16 +147,29 @@ describe.each(storeBackends())('sync-state store on $name', (backend) => {
       kind: 'new',
       rowHash: BigInt(r),
       attrHash: -BigInt(r),
-      attributes: JSON.stringify({ email, n: r }),
+      attributes: JSON.stringify({ email, n: r, name: 'Zoë\t"quoted"' }),
       ...extra,
     });
-    await store.putSnapshot('snap', [row('a@x.com', 1, 0), row('bb@x.com', 2, 0), row('a@x.com', 5, 1, { kind: 'changed' })]);
-    // An earlier row arriving later (a retried chunk) does not replace the later one.
-    await store.putSnapshot('snap', [row('a@x.com', 3, 0)]);
-    expect((await store.snapshotBatch('snap', 0)).map((r) => r.email)).toEqual(['bb@x.com']);
+    const extremes = row('ext@x.com', 3, 0, { emailKey: MIN, rowHash: MAX, attrHash: MIN, kind: 'changed' });
+    await store.putSnapshotBatch('snap', 0, encodeBatch([row('a@x.com', 1, 0), row('bb@x.com', 2, 0), extremes]));
+    await store.putSnapshotBatch('snap', 1, encodeBatch([row('a@x.com', 5, 1, { kind: 'changed' })]));
+    expect(await store.snapshotBatch('snap', 0)).toEqual([row('a@x.com', 1, 0), row('bb@x.com', 2, 0), extremes]);
+    // a@x.com's later row in batch 1 supersedes its row in batch 0; bb@x.com turned out unchanged.
+    await store.supersedeSnapshotRows('snap', [{ batch: 0, emailKey: 7n }, { batch: 0, emailKey: 8n }, { batch: 0, emailKey: 7n }]);
+    await store.supersedeSnapshotRows('snap', [{ batch: 0, emailKey: 7n }]);
+    expect(await store.snapshotBatch('snap', 0)).toEqual([extremes]);
     expect(await store.snapshotBatch('snap', 1)).toEqual([row('a@x.com', 5, 1, { kind: 'changed' })]);
-    await store.dropSnapshotKeys('snap', [BigInt('bb@x.com'.length)]);
-    expect(await store.snapshotBatch('snap', 0)).toEqual([]);
+    expect((await store.snapshotBatch('snap', 0, { withSuperseded: true }))?.map((r) => r.email)).toEqual(['a@x.com', 'bb@x.com', 'ext@x.com']);
+    // A re-planning attempt writes a batch again whole.
+    await store.putSnapshotBatch('snap', 1, encodeBatch([row('cc@x.com', 6, 1)]));
+    expect((await store.snapshotBatch('snap', 1))?.map((r) => r.email)).toEqual(['cc@x.com']);
+    expect(await store.snapshotBatch('snap', 2)).toBeUndefined();
+    expect(await store.snapshotBatch('no-such-run', 0)).toBeUndefined();
+    await store.clearSnapshot('snap');
+    expect(await store.snapshotBatch('snap', 0)).toBeUndefined();
+    // Markers go with the snapshot: a batch written again is read whole.
+    await store.putSnapshotBatch('snap', 0, encodeBatch([row('a@x.com', 1, 0)]));
+    expect(await store.snapshotBatch('snap', 0)).toEqual([row('a@x.com', 1, 0)]);
     // A seal never goes back: a re-planning attempt repeating an earlier seal leaves the later one.
     expect(await store.snapshotSeal('snap')).toEqual({ sealed: 0, waits: [] });
     await store.sealSnapshot('snap', { sealed: 3, waits: [[2, 0]] });
@@ -165,6 +179,7 @@ describe.each(storeBackends())('sync-state store on $name', (backend) => {
     expect(await store.snapshotSeal('snap')).toEqual({ sealed: 3, waits: [[2, 0]], done: true });
     await store.clearScratch('snap');
     expect(await store.snapshotSeal('snap')).toEqual({ sealed: 0, waits: [] });
+    expect(await store.snapshotBatch('snap', 0)).toBeUndefined();
   });
 
   it('pages departures by sequence; one reject per row; clears and prunes a run scratch', async () => {

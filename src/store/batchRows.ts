@@ -1,0 +1,150 @@
+/**
+ * A batch of the run's snapshot as one value: its rows encoded together, so the plan writes one row per batch
+ * (a few hundred for a million profiles) and upsertBatch reads one back, instead of a row (and two index
+ * entries) per profile written, read and deleted.
+ *
+ * Binary, not text lines: strings decoded from bytes are strings of their own, where slices of one decoded
+ * text would each keep the whole batch (~5 MB) alive while a batch's jobs run; and the writer copies each
+ * row's strings into its buffer as the row comes, so a buffered row never keeps the source chunk it was
+ * parsed from. Layout: a format byte, then per row: kind (1 new, 2 changed, 0 a row replaced in the buffer),
+ * source row (float64), e-mail key, row hash and attributes hash (int64), then the e-mail and the attributes
+ * JSON, each as a uint32 byte length and its UTF-8 bytes. Little-endian.
+ */
+import type { SnapshotRow } from './types';
+
+const FORMAT = 1;
+const KIND_REPLACED = 0;
+const KIND_NEW = 1;
+const KIND_CHANGED = 2;
+/** kind, source row, three 64-bit values, two lengths. */
+const FIXED_BYTES = 1 + 8 + 3 * 8 + 2 * 4;
+
+/** A batch ready to store: its bytes and how many rows they hold. */
+export interface EncodedBatch {
+  bytes: Buffer;
+  rows: number;
+}
+
+/** Collects one batch's rows into a growing buffer, reused batch after batch. */
+export class BatchRowsWriter {
+  private buf = Buffer.allocUnsafe(1 << 20);
+  private view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength);
+  private length = 0;
+  private rows = 0;
+  /** Offset of each e-mail key's row, built only once a row is replaced (duplicates are rare). */
+  private offsets?: Map<bigint, number>;
+
+  constructor() {
+    this.reset();
+  }
+
+  reset(): void {
+    this.buf[0] = FORMAT;
+    this.length = 1;
+    this.rows = 0;
+    this.offsets = undefined;
+  }
+
+  get size(): number {
+    return this.rows;
+  }
+
+  add(row: SnapshotRow): void {
+    this.reserve(FIXED_BYTES + 3 * (row.email.length + row.attributes.length));
+    const at = this.length;
+    const view = this.view;
+    view.setUint8(at, row.kind === 'new' ? KIND_NEW : KIND_CHANGED);
+    view.setFloat64(at + 1, row.row, true);
+    view.setBigInt64(at + 9, row.emailKey, true);
+    view.setBigInt64(at + 17, row.rowHash, true);
+    view.setBigInt64(at + 25, row.attrHash, true);
+    let end = this.putString(at + 33, row.email);
+    end = this.putString(end, row.attributes);
+    this.length = end;
+    this.rows++;
+    this.offsets?.set(row.emailKey, at);
+  }
+
+  /** Takes out the row of this e-mail key (a later row of the e-mail replaces it); false when there is none. */
+  remove(emailKey: bigint): boolean {
+    this.offsets ??= this.indexRows();
+    const at = this.offsets.get(emailKey);
+    if (at === undefined) return false;
+    this.view.setUint8(at, KIND_REPLACED);
+    this.offsets.delete(emailKey);
+    this.rows--;
+    return true;
+  }
+
+  /** The batch as written so far; valid until the next add or reset. */
+  encoded(): EncodedBatch {
+    return { bytes: this.buf.subarray(0, this.length), rows: this.rows };
+  }
+
+  private putString(at: number, text: string): number {
+    const bytes = this.buf.write(text, at + 4);
+    this.view.setUint32(at, bytes, true);
+    return at + 4 + bytes;
+  }
+
+  private reserve(bytes: number): void {
+    if (this.length + bytes <= this.buf.length) return;
+    const grown = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.length + bytes));
+    this.buf.copy(grown, 0, 0, this.length);
+    this.buf = grown;
+    this.view = new DataView(grown.buffer, grown.byteOffset, grown.byteLength);
+  }
+
+  private indexRows(): Map<bigint, number> {
+    const offsets = new Map<bigint, number>();
+    forEachRow(this.buf.subarray(0, this.length), (view, at) => {
+      if (view.getUint8(at) !== KIND_REPLACED) offsets.set(view.getBigInt64(at + 9, true), at);
+    });
+    return offsets;
+  }
+}
+
+/** Encodes rows as one batch (tests, tools; the plan uses a BatchRowsWriter). */
+export function encodeBatch(rows: SnapshotRow[]): EncodedBatch {
+  const writer = new BatchRowsWriter();
+  for (const row of rows) writer.add(row);
+  const { bytes, rows: count } = writer.encoded();
+  return { bytes: Buffer.from(bytes), rows: count };
+}
+
+/** The batch's rows in the order written, without those whose e-mail key is in `skip` (rows superseded since). */
+export function decodeBatch(bytes: Uint8Array, batch: number, skip?: ReadonlySet<bigint>): SnapshotRow[] {
+  const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const rows: SnapshotRow[] = [];
+  forEachRow(buf, (view, at, emailEnd, end) => {
+    const kind = view.getUint8(at);
+    if (kind === KIND_REPLACED) return;
+    const emailKey = view.getBigInt64(at + 9, true);
+    if (skip?.has(emailKey)) return;
+    rows.push({
+      email: buf.toString('utf8', at + FIXED_BYTES - 4, emailEnd),
+      emailKey,
+      row: view.getFloat64(at + 1, true),
+      batch,
+      kind: kind === KIND_NEW ? 'new' : 'changed',
+      rowHash: view.getBigInt64(at + 17, true),
+      attrHash: view.getBigInt64(at + 25, true),
+      attributes: buf.toString('utf8', emailEnd + 4, end),
+    });
+  });
+  return rows;
+}
+
+/** Calls `fn` with each row's offset, the end of its e-mail and the end of the row. */
+function forEachRow(buf: Buffer, fn: (view: DataView, at: number, emailEnd: number, end: number) => void): void {
+  if (buf.length === 0 || buf[0] !== FORMAT) throw new Error(`snapshot batch in an unknown format (${buf.length === 0 ? 'empty' : `format ${buf[0]}`})`);
+  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  let at = 1;
+  while (at < buf.length) {
+    const emailEnd = at + FIXED_BYTES - 4 + view.getUint32(at + 33, true);
+    const end = emailEnd + 4 + view.getUint32(emailEnd, true);
+    if (end > buf.length) throw new Error('snapshot batch cut short');
+    fn(view, at, emailEnd, end);
+    at = end;
+  }
+}
