@@ -125,7 +125,7 @@ export async function planAudience(source: RowFileSource, opts: PlanOptions = {}
   let rows = 0;
   let rejectedRows = 0;
   if (opts.seal && members) throw new RangeError('a plan against stored members cannot seal batches: a later row may unsend an e-mail');
-  const sealing = opts.seal ? new Sealing() : undefined;
+  const sealing = opts.seal ? new Sealing(entries) : undefined;
 
   const hooks = {
     onChunk: (chunk: Buffer) => {
@@ -181,7 +181,7 @@ export async function planAudience(source: RowFileSource, opts: PlanOptions = {}
       const batch = batches.assign(result.bytes);
       if (sealing) {
         if (sealing.sealedBefore(batch) && sink?.seal) await sink.seal(batch, sealing.waits);
-        sealing.record(key, batch);
+        sealing.record(entries.length - 1, batch);
       }
       // Awaited only when the sink returned a promise (when it wrote): an await per row costs more than the row's hash.
       const sent = sink?.send({ email: result.email, emailKey: key, row, batch, kind, rowHash, attrHash, attributes: result.json });
@@ -218,14 +218,22 @@ export async function planAudience(source: RowFileSource, opts: PlanOptions = {}
 const KEY_BITS = new BigInt64Array(1);
 const KEY_WORDS = new Uint32Array(KEY_BITS.buffer);
 
-/** Tracks, while batches are sealed, the batch of each e-mail's latest row sent: 12 bytes a slot, half full at most. */
+/**
+ * Tracks, while batches are sealed, the batch of each e-mail's latest row sent. A slot holds that row's index
+ * in the plan's entries (which hold its key): 4 bytes, half full at most, 8 MiB at 1M e-mails (a key and a
+ * batch in each slot took 24). Batches are assigned in row order, so a row's batch follows from the first
+ * entry of each batch.
+ */
 class Sealing {
   readonly waits: [number, number][] = [];
   private open = 0;
-  private keys = new BigInt64Array(1 << 16);
-  /** batch + 1; 0 = empty slot. */
-  private batchOf = new Int32Array(1 << 16);
+  /** entry index + 1; 0 = empty slot. */
+  private slots = new Int32Array(1 << 16);
   private size = 0;
+  /** batch -> index of its first entry. */
+  private readonly firstEntry: number[] = [];
+
+  constructor(private readonly entries: TaggedKeys) {}
 
   /** True when `batch` opened a new batch: every earlier one is sealed. */
   sealedBefore(batch: number): boolean {
@@ -234,40 +242,45 @@ class Sealing {
     return true;
   }
 
-  /** Records the e-mail's row in `batch`; an earlier row of it in an earlier (sealed) batch makes `batch` wait for that one. */
-  record(key: bigint, batch: number): void {
-    if (this.size * 2 >= this.keys.length) this.grow();
-    const slot = this.slot(key);
-    const before = this.batchOf[slot]! - 1;
+  /** Records the e-mail of entry `entry` sent in `batch`; an earlier row of it in an earlier (sealed) batch makes `batch` wait for that one. */
+  record(entry: number, batch: number): void {
+    while (this.firstEntry.length <= batch) this.firstEntry.push(entry);
+    if (this.size * 2 >= this.slots.length) this.grow();
+    const slot = this.slot(this.entries.keyAt(entry));
+    const before = this.slots[slot] === 0 ? -1 : this.batchOf(this.slots[slot]! - 1);
     if (before < 0) this.size++;
-    this.keys[slot] = key;
-    this.batchOf[slot] = batch + 1;
+    this.slots[slot] = entry + 1;
     if (before < 0 || before === batch) return;
     const last = this.waits[this.waits.length - 1];
     if (last && last[0] === batch) last[1] = Math.max(last[1], before);
     else this.waits.push([batch, before]);
   }
 
+  /** The batch an entry was sent in: the last batch whose first entry is at or before it. */
+  private batchOf(entry: number): number {
+    let low = 0;
+    let high = this.firstEntry.length - 1;
+    while (low < high) {
+      const mid = (low + high + 1) >> 1;
+      if (this.firstEntry[mid]! <= entry) low = mid;
+      else high = mid - 1;
+    }
+    return low;
+  }
+
   private slot(key: bigint): number {
-    const mask = this.keys.length - 1;
+    const mask = this.slots.length - 1;
     // The key's low bits through a typed-array view: BigInt arithmetic would allocate for every row.
     KEY_BITS[0] = key;
     let i = KEY_WORDS[0]! & mask;
-    while (this.batchOf[i] !== 0 && this.keys[i] !== key) i = (i + 1) & mask;
+    while (this.slots[i] !== 0 && this.entries.keyAt(this.slots[i]! - 1) !== key) i = (i + 1) & mask;
     return i;
   }
 
   private grow(): void {
-    const keys = this.keys;
-    const batchOf = this.batchOf;
-    this.keys = new BigInt64Array(keys.length * 2);
-    this.batchOf = new Int32Array(keys.length * 2);
-    for (let i = 0; i < keys.length; i++) {
-      if (batchOf[i] === 0) continue;
-      const slot = this.slot(keys[i]!);
-      this.keys[slot] = keys[i]!;
-      this.batchOf[slot] = batchOf[i]!;
-    }
+    const slots = this.slots;
+    this.slots = new Int32Array(slots.length * 2);
+    for (const held of slots) if (held !== 0) this.slots[this.slot(this.entries.keyAt(held - 1))] = held;
   }
 }
 
