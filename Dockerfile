@@ -44,7 +44,8 @@ ENV AUDIENCE_ROOTS=/data
 # glibc otherwise raises the threshold to the largest block freed and keeps such blocks (1M bench: ~30 MiB less
 # at peak, 180 MiB instead of 280 after the first sync).
 # --heap-growing-percent=15: each heap may grow to 1.15 times what was live after its last full collection before
-# the next (V8 picks about 1.4 times under a 256 MiB limit): 1M bench ~10-20 MiB less at peak, no measurable CPU.
+# the next (V8 picks about 1.4 times under a 256 MiB limit): 10-20 MiB less at peak in the 200k bench, no CPU
+# difference measured at 1M (76 CPU-seconds either way).
 # V8 refuses it in NODE_OPTIONS: it must be on the command line.
 ENV MALLOC_ARENA_MAX=2
 ENV MALLOC_MMAP_THRESHOLD_=131072
