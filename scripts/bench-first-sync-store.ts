@@ -1,6 +1,6 @@
 /**
  * Replays a first sync's store calls on SQLite, as the worker makes them: the plan thread's connection writes
- * the snapshot (2,000-row putSnapshot calls, a seal per 10,000-row batch) while the activities' connection
+ * the snapshot (one encoded 10,000-row batch a putSnapshotBatch call, a seal after each) while the activities' connection
  * reads each sealed batch, records what was sent (a few rows refused by Klaviyo) and, at the end, clears the
  * scratch. Prints CPU seconds per call kind and per connection (the worker's plan thread and main thread),
  * so the store's share of a first sync can be tuned without the full bench.
@@ -16,6 +16,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { syntheticEmail } from '../dev/synthetic';
 import { loadHashes } from '../src/audience/emailHash';
+import { BatchRowsWriter } from '../src/store/batchRows';
 import { openStateStore } from '../src/store/open';
 import type { SnapshotRow, SyncStateStore } from '../src/store/types';
 
@@ -24,7 +25,6 @@ const option = (name: string, fallback: string) => (args.includes(name) ? args[a
 const storeAt = option('--store', '/tmp/bench-first-sync/state.sqlite');
 const lag = Number(option('--lag', '4'));
 const rowCount = Number(args.find((a) => /^\d+$/.test(a)) ?? 1_000_000);
-const PUT_ROWS = 2000;
 const BATCH_ROWS = 10_000;
 /** One row in this many is refused by Klaviyo. */
 const REFUSED_EVERY = 1000;
@@ -81,7 +81,7 @@ async function snapshotRows(): Promise<SnapshotRow[]> {
 
 async function send(main: SyncStateStore, batch: number): Promise<void> {
   await timed('main snapshotSeal', () => main.snapshotSeal(RUN_KEY));
-  const rows = await timed('main snapshotBatch', () => main.snapshotBatch(RUN_KEY, batch));
+  const rows = (await timed('main snapshotBatch', () => main.snapshotBatch(RUN_KEY, batch)))!;
   await timed('main putRejects', () => main.putRejects(RUN_KEY, []));
   const sent = rows.map((r, i) => ({ email: r.email, emailKey: r.emailKey, rowHash: i % REFUSED_EVERY === 7 ? null : r.rowHash, attrHash: i % REFUSED_EVERY === 7 ? null : r.attrHash }));
   await timed('main recordSent', () => main.recordSent(ACCOUNT, LIST, RUN_KEY, sent));
@@ -111,11 +111,11 @@ async function main() {
   const batches = Math.ceil(rowCount / BATCH_ROWS);
   const wallStart = performance.now();
   let sent = 0;
+  const writer = new BatchRowsWriter();
   for (let b = 0; b < batches; b++) {
-    for (let i = b * BATCH_ROWS; i < Math.min(rowCount, (b + 1) * BATCH_ROWS); i += PUT_ROWS) {
-      const chunk = rows.slice(i, Math.min(i + PUT_ROWS, (b + 1) * BATCH_ROWS));
-      await timed('plan putSnapshot', () => plan.putSnapshot(RUN_KEY, chunk));
-    }
+    writer.reset();
+    for (let i = b * BATCH_ROWS; i < Math.min(rowCount, (b + 1) * BATCH_ROWS); i++) writer.add(rows[i]!);
+    await timed('plan putSnapshotBatch', () => plan.putSnapshotBatch(RUN_KEY, b, writer.encoded()));
     await timed('plan sealSnapshot', () => plan.sealSnapshot(RUN_KEY, { sealed: b + 1, waits: [], done: b + 1 === batches }));
     while (sent < b + 1 - lag) await send(activities, sent++);
   }

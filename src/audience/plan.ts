@@ -135,7 +135,7 @@ export async function planAudience(source: RowFileSource, opts: PlanOptions = {}
   if (opts.seal && members) throw new RangeError('a plan against stored members cannot seal batches: a later row may unsend an e-mail');
   const sealing = opts.seal ? new Sealing() : undefined;
   // Which batch holds each e-mail's latest row sent, for the sink (a later row supersedes it) and the seals.
-  const sentIn = sink || sealing ? new BatchOfKey() : undefined;
+  const sentIn = sink || sealing ? new BatchOfKey(entries) : undefined;
 
   const hooks = {
     onChunk: (chunk: Buffer) => {
@@ -190,7 +190,7 @@ export async function planAudience(source: RowFileSource, opts: PlanOptions = {}
       entries.push(key, kind === 'new' ? Kind.New : Kind.Changed);
       const batch = batches.assign(result.bytes);
       if (sealing?.sealedBefore(batch) && sink?.seal) await sink.seal(batch, sealing.waits);
-      const earlier = sentIn ? sentIn.record(key, batch) : -1;
+      const earlier = sentIn ? sentIn.record(entries.length - 1, batch) : -1;
       if (earlier >= 0) sealing?.wait(batch, earlier);
       // Awaited only when the sink returned a promise (when it wrote): an await per row costs more than the row's hash.
       const toSend: RowToSend = { email: result.email, emailKey: key, row, batch, kind, rowHash, attrHash, attributes: result.json };
@@ -249,49 +249,62 @@ class Sealing {
   }
 }
 
-/** The batch of each e-mail's latest row sent, by e-mail key: 12 bytes a slot, half full at most. */
+/**
+ * The batch of each e-mail's latest row sent. A slot holds that row's index in the plan's entries (which hold
+ * its key): 4 bytes, half full at most, 8 MiB at 1M e-mails (a key and a batch in each slot took 24). Batches
+ * are assigned in row order, so a row's batch follows from the first entry of each batch.
+ */
 class BatchOfKey {
-  private keys = new BigInt64Array(1 << 16);
-  /** batch + 1; 0 = empty slot. */
-  private batches = new Int32Array(1 << 16);
+  /** entry index + 1; 0 = empty slot. */
+  private slots = new Int32Array(1 << 16);
   private size = 0;
+  /** batch -> index of its first entry sent. */
+  private readonly firstEntry: number[] = [];
 
-  /** Records the e-mail's latest row in `batch`; returns the batch of its row before, or -1. */
-  record(key: bigint, batch: number): number {
-    if (this.size * 2 >= this.keys.length) this.grow();
-    const slot = this.slot(key);
-    const before = this.batches[slot]! - 1;
+  constructor(private readonly entries: TaggedKeys) {}
+
+  /** Records entry `entry`, sent in `batch`, as its e-mail's latest row; returns the batch of its row before, or -1. */
+  record(entry: number, batch: number): number {
+    while (this.firstEntry.length <= batch) this.firstEntry.push(entry);
+    if (this.size * 2 >= this.slots.length) this.grow();
+    const slot = this.slot(this.entries.keyAt(entry));
+    const before = this.slots[slot] === 0 ? -1 : this.batchOfEntry(this.slots[slot]! - 1);
     if (before < 0) this.size++;
-    this.keys[slot] = key;
-    this.batches[slot] = batch + 1;
+    this.slots[slot] = entry + 1;
     return before;
   }
 
   /** The batch of the e-mail's latest row, or -1. */
   batchOf(key: bigint): number {
-    return this.batches[this.slot(key)]! - 1;
+    const held = this.slots[this.slot(key)]!;
+    return held === 0 ? -1 : this.batchOfEntry(held - 1);
+  }
+
+  /** The batch an entry was sent in: the last batch whose first entry is at or before it. */
+  private batchOfEntry(entry: number): number {
+    let low = 0;
+    let high = this.firstEntry.length - 1;
+    while (low < high) {
+      const mid = (low + high + 1) >> 1;
+      if (this.firstEntry[mid]! <= entry) low = mid;
+      else high = mid - 1;
+    }
+    return low;
   }
 
   private slot(key: bigint): number {
-    const mask = this.keys.length - 1;
+    const mask = this.slots.length - 1;
     // The key's low bits through a typed-array view: BigInt arithmetic would allocate for every row.
     KEY_BITS[0] = key;
     let i = KEY_WORDS[0]! & mask;
-    while (this.batches[i] !== 0 && this.keys[i] !== key) i = (i + 1) & mask;
+    while (this.slots[i] !== 0 && this.entries.keyAt(this.slots[i]! - 1) !== key) i = (i + 1) & mask;
     return i;
   }
 
   private grow(): void {
-    const keys = this.keys;
-    const batches = this.batches;
-    this.keys = new BigInt64Array(keys.length * 2);
-    this.batches = new Int32Array(keys.length * 2);
-    for (let i = 0; i < keys.length; i++) {
-      if (batches[i] === 0) continue;
-      const slot = this.slot(keys[i]!);
-      this.keys[slot] = keys[i]!;
-      this.batches[slot] = batches[i]!;
-    }
+    const slots = this.slots;
+    this.slots = new Int32Array(slots.length * 2);
+    for (const held of slots) if (held !== 0) this.slots[this.slot(this.entries.keyAt(held - 1))] = held;
   }
 }
 

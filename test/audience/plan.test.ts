@@ -108,6 +108,20 @@ describe('planAudience', () => {
     ]);
   });
 
+  it('knows the batch of each e-mail sent across 40,000 rows (its table grows), so a repeat waits for the batch of the row it supersedes', async () => {
+    // Batches of 1,000; rows 30,000-39,999 repeat the e-mails of rows 0-9,999, so batch 30 + k supersedes batch k.
+    const lines = Array.from({ length: 40_000 }, (_, i) => `u${i % 30_000}@x.com,N${i}`);
+    const source = writeAudience(dir, 'csv', `email,first_name\n${lines.join('\n')}\n`);
+    let waits: [number, number][] = [];
+    const result = await planAudience(source, {
+      maxProfiles: 1000,
+      seal: true,
+      sink: { send: () => undefined, reject: () => undefined, unsend: () => undefined, seal: (_, w) => void (waits = w.map((x) => [...x] as [number, number])) },
+    });
+    expect(result).toMatchObject({ batches: 40, uniqueEmails: 30_000, duplicateRows: 10_000 });
+    expect(waits).toEqual(Array.from({ length: 10 }, (_, k) => [30 + k, k]));
+  });
+
   it('refuses to seal batches against stored members (a later row may take an e-mail back)', async () => {
     const source = writeAudience(dir, 'csv', 'email\na@x.com\n');
     await expect(planAudience(source, { seal: true, members: digestOf([]) })).rejects.toThrow(/cannot seal/);

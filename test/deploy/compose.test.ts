@@ -136,9 +136,9 @@ describe('Dockerfile', () => {
     const cmd = /^CMD (\[.*\])$/m.exec(dockerfile)?.[1];
     expect(cmd).toBeDefined();
     const [bin, ...args] = JSON.parse(cmd!) as string[];
-    // Node flags (the worker's heap limits) come before the script.
+    // Node flags (the worker's heap limits and growth) come before the script.
     const script = args.at(-1);
-    expect(args.slice(0, -1).every((arg) => arg.startsWith('--max-'))).toBe(true);
+    expect(args.slice(0, -1).every((arg) => /^--(max-[a-z-]+|heap-growing-percent)=\d+$/.test(arg))).toBe(true);
     // `tsx src/worker.ts` -> `node lib/worker.js` (tsconfig.build.json: rootDir src, outDir lib).
     const source = /^tsx (src\/\S+)\.ts$/.exec(pkg.scripts.worker!)?.[1];
     expect(source).toBeDefined();
