@@ -53,6 +53,16 @@ export class SqlSyncStateStore implements SyncStateStore {
   ) {}
 
   /**
+   * On PostgreSQL, a transaction-long lock per list: shared by recordSent's appends, held alone by a fold. Ids
+   * of rows not yet committed may lie below a committed row's: a fold that read past them would delete them unapplied.
+   */
+  private async listLock(tx: SqlTx, account: string, listId: string, mode: 'shared' | 'alone'): Promise<void> {
+    if (this.db.engine !== 'postgres') return;
+    const lock = mode === 'shared' ? 'pg_advisory_xact_lock_shared' : 'pg_advisory_xact_lock';
+    await tx.all(`SELECT ${lock}(hashtext(?::text), hashtext(?::text))`, [account, listId]);
+  }
+
+  /**
    * Every reader of a list's members calls this first: the rows recordSent appended since the last fold join
    * members (a probe of an index when there are none).
    */
@@ -65,11 +75,12 @@ export class SqlSyncStateStore implements SyncStateStore {
    * Applies a list's pending rows to members, in key order, as if each recordSent had written them: the last
    * taken row of an e-mail wins (its profile id forgotten); a refused row clears the hashes of a member that
    * exists, whether stored before or taken earlier in the pending rows. Refused rows go first: a later taken
-   * row then overwrites what they cleared. Folds of one list never overlap: a SQLite transaction holds the
-   * write lock, and on PostgreSQL a lock per list; rows appended while it runs wait for the next fold.
+   * row then overwrites what they cleared. A SQLite transaction holds the write lock; on PostgreSQL a fold
+   * holds its list's lock alone (listLock), so no recordSent of the list is in flight: each of the fold's
+   * statements sees the same pending rows, and it deletes only rows it applied.
    */
   private async fold(tx: SqlTx, account: string, listId: string): Promise<void> {
-    if (this.db.engine === 'postgres') await tx.all('SELECT pg_advisory_xact_lock(hashtext(?::text), hashtext(?::text))', [account, listId]);
+    await this.listLock(tx, account, listId, 'alone');
     const [{ last }] = (await tx.all('SELECT MAX(id) AS last FROM members_pending WHERE account = ? AND list_id = ?', [account, listId])) as [SqlRow];
     if (last === null || last === undefined) return;
     const list = [account, listId];
@@ -200,7 +211,8 @@ export class SqlSyncStateStore implements SyncStateStore {
     // Appended as sent (refused rows without hashes), folded into members later in key order (fold): writing a
     // batch's members in place touched thousands of pages a batch, each written to the WAL again at every commit.
     const runId = await this.runId(runKey, true);
-    await this.db.transaction(async (tx) => {
+    const span = await this.db.transaction(async (tx) => {
+      await this.listLock(tx, account, listId, 'shared');
       for (let i = 0; i < rows.length; i += CHUNK) {
         await tx.insert(
           {
@@ -211,9 +223,11 @@ export class SqlSyncStateStore implements SyncStateStore {
         );
       }
       // The span of the list's pending ids: their number, or more when other lists' rows lie between (two seeks).
-      const [{ span }] = (await tx.all('SELECT MAX(id) - MIN(id) AS span FROM members_pending WHERE account = ? AND list_id = ?', [account, listId])) as [SqlRow];
-      if (span !== null && toNumber(span) + 1 >= this.foldAt) await this.fold(tx, account, listId);
+      const [row] = await tx.all('SELECT MAX(id) - MIN(id) + 1 AS span FROM members_pending WHERE account = ? AND list_id = ?', [account, listId]);
+      return row!.span === null ? 0 : toNumber(row!.span);
     });
+    // In a transaction of its own: on PostgreSQL a fold waits for the list's appends in flight to commit.
+    if (span >= this.foldAt) await this.db.transaction((tx) => this.fold(tx, account, listId));
   }
 
   async setProfileIds(account: string, listId: string, pairs: { email: string; emailKey: bigint; profileId: string }[]): Promise<void> {
