@@ -32,12 +32,13 @@ export const FOLD_AT = 100_000;
 
 /**
  * The last pending row of each e-mail of a list (ids up to a bound) that has a taken row among its pending ones,
- * in key order: what a fold upserts. SQLite gives a group's bare columns from the row holding its max(); the
- * dedupe matters on PostgreSQL, where one upsert may not touch a row twice (a batch resent after a retry).
+ * in key order (the grouping's, sorted once): what a fold upserts. SQLite gives a group's bare columns from the
+ * row holding its max(); the dedupe matters on PostgreSQL, where one upsert may not touch a row twice (a batch
+ * resent after a retry).
  */
 const LAST_PENDING = {
   sqlite: `SELECT account, list_id, email_key, email, row_hash, attr_hash, run_id, MAX(id) AS last_id FROM members_pending
-    WHERE account = ? AND list_id = ? AND id <= ? GROUP BY email_key, email HAVING COUNT(row_hash) > 0`,
+    WHERE account = ? AND list_id = ? AND id <= ? GROUP BY email_key, email HAVING COUNT(row_hash) > 0 ORDER BY email_key, email`,
   postgres: `SELECT * FROM (SELECT DISTINCT ON (email_key, email) account, list_id, email_key, email, row_hash, attr_hash, run_id,
       COUNT(row_hash) OVER (PARTITION BY email_key, email) AS taken FROM members_pending
     WHERE account = ? AND list_id = ? AND id <= ? ORDER BY email_key, email, id DESC) last WHERE taken > 0`,
@@ -92,8 +93,7 @@ export class SqlSyncStateStore implements SyncStateStore {
     // WHERE true: SQLite would read the ON of ON CONFLICT as a join's (its documented upsert ambiguity).
     await tx.run(
       `INSERT INTO members (account, list_id, email_key, email, row_hash, attr_hash, run_id)
-       SELECT account, list_id, email_key, email, row_hash, attr_hash, run_id FROM (${LAST_PENDING[this.db.engine]}) p
-       WHERE true ORDER BY email_key, email
+       SELECT account, list_id, email_key, email, row_hash, attr_hash, run_id FROM (${LAST_PENDING[this.db.engine]}) p WHERE true
        ON CONFLICT (account, list_id, email_key, email) DO UPDATE SET row_hash = excluded.row_hash, attr_hash = excluded.attr_hash,
          run_id = excluded.run_id, profile_id = NULL`,
       [...list, last],
