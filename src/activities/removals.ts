@@ -8,6 +8,7 @@
 import { activityInfo } from '@temporalio/activity';
 import { SyncFailure } from '../failures';
 import { MAX_EMAILS_PER_LOOKUP, MAX_MEMBERS_PER_CALL } from '../klaviyo/client';
+import { loadHashes } from '../audience/emailHash';
 import type { SyncStateStore } from '../store/types';
 import type { ActivityConfig } from '../config';
 import { clientFor } from './klaviyoClient';
@@ -53,6 +54,8 @@ export function removalActivities(config: ActivityConfig, store: SyncStateStore)
       const { client, apiCalls } = clientFor(config, input.credential);
       if (input.toRemove === 0) return { removed: 0, gone: 0, apiCalls };
       if (!input.allowShrink) guardAgainstShrink(input.listSize, input.toRemove, input.audienceEmails, input.maxRemovalShare);
+      // Departures carry the stored e-mail, whose key the store holds (membership.ts and the plan key it the same).
+      const { emailKey } = await loadHashes();
       const progress: RemovalProgress = (activityInfo().heartbeatDetails as RemovalProgress | undefined) ?? { afterSeq: 0, removed: 0, gone: 0 };
       await withHeartbeatTicker(
         () => progress,
@@ -70,7 +73,7 @@ export function removalActivities(config: ActivityConfig, store: SyncStateStore)
               progress.lookedUp = (progress.lookedUp ?? 0) + asked;
             }
             if (ids.length > 0) await client.removeListMembers(input.listId, ids);
-            await store.forgetMembers(input.account, input.listId, page.flatMap((d) => (d.email ? [d.email] : [])));
+            await store.forgetMembers(input.account, input.listId, page.flatMap((d) => (d.email ? [{ email: d.email, emailKey: emailKey(d.email) }] : [])));
             progress.removed += ids.length;
             progress.afterSeq = page[page.length - 1]!.seq;
             heartbeatNow(progress);

@@ -29,9 +29,12 @@ export interface SqlEngine {
   run(sql: string, params?: SqlValue[]): Promise<number>;
   insert(spec: BulkInsert, rows: SqlValue[][]): Promise<void>;
   /** Runs `fn` in one transaction (serialised against other writers where the engine needs it). */
-  transaction<T>(fn: (tx: Omit<SqlEngine, 'transaction' | 'close'>) => Promise<T>): Promise<T>;
+  transaction<T>(fn: (tx: SqlTx) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
+
+/** What a transaction's statements run on. */
+export type SqlTx = Omit<SqlEngine, 'transaction' | 'close'>;
 
 export function toBigInt(v: SqlValue): bigint {
   return typeof v === 'bigint' ? v : BigInt(v as string | number);

@@ -15,7 +15,8 @@ export function isPostgresUrl(url: string): boolean {
   return /^postgres(ql)?:\/\//i.test(url);
 }
 
-export async function openStateStore(location: string): Promise<SyncStateStore> {
+/** `foldAt`: pending members per list that recordSent folds at (sqlStore.ts FOLD_AT; tests lower it). */
+export async function openStateStore(location: string, options: { foldAt?: number } = {}): Promise<SyncStateStore> {
   const engine = isPostgresUrl(location) ? new PostgresEngine(location) : new SqliteEngine(location);
   try {
     await migrate(engine);
@@ -23,7 +24,7 @@ export async function openStateStore(location: string): Promise<SyncStateStore> 
     await engine.close().catch(() => undefined);
     throw new Error(`cannot open the sync-state store at ${engine.location}: ${(err as Error).message}`);
   }
-  return new SqlSyncStateStore(engine);
+  return new SqlSyncStateStore(engine, options.foldAt);
 }
 
 /**

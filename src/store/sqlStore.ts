@@ -2,7 +2,7 @@
 import type { RowReject, RejectReason } from '../audience/rowModel';
 import type { SyncReport } from '../shared';
 import { decodeBatch, type EncodedBatch } from './batchRows';
-import { bigOrNull, textOrNull, toBigInt, toNumber, type SqlEngine, type SqlRow, type SqlValue } from './engine';
+import { bigOrNull, textOrNull, toBigInt, toNumber, type SqlEngine, type SqlRow, type SqlTx, type SqlValue } from './engine';
 import type {
   Departure,
   ListState,
@@ -24,12 +24,82 @@ import type {
 const CHUNK = 2000;
 /** E-mail keys per `IN (…)` lookup. */
 const KEYS_PER_QUERY = 500;
+/**
+ * A list's pending members (what recordSent appended) past which recordSent folds them into members: a fold
+ * writes members in key order, so the pages it touches are written once per fold, not once per batch.
+ */
+export const FOLD_AT = 100_000;
+
+/**
+ * The last pending row of each e-mail of a list (ids up to a bound) that has a taken row among its pending ones,
+ * in key order (the grouping's, sorted once): what a fold upserts. SQLite gives a group's bare columns from the
+ * row holding its max(); the dedupe matters on PostgreSQL, where one upsert may not touch a row twice (a batch
+ * resent after a retry).
+ */
+const LAST_PENDING = {
+  sqlite: `SELECT account, list_id, email_key, email, row_hash, attr_hash, run_id, MAX(id) AS last_id FROM members_pending
+    WHERE account = ? AND list_id = ? AND id <= ? GROUP BY email_key, email HAVING COUNT(row_hash) > 0 ORDER BY email_key, email`,
+  postgres: `SELECT * FROM (SELECT DISTINCT ON (email_key, email) account, list_id, email_key, email, row_hash, attr_hash, run_id,
+      COUNT(row_hash) OVER (PARTITION BY email_key, email) AS taken FROM members_pending
+    WHERE account = ? AND list_id = ? AND id <= ? ORDER BY email_key, email, id DESC) last WHERE taken > 0`,
+};
 
 export class SqlSyncStateStore implements SyncStateStore {
   /** Run ids by run key (an id never changes once made). */
   private readonly runIds = new Map<string, SqlValue>();
 
-  constructor(private readonly db: SqlEngine) {}
+  constructor(
+    private readonly db: SqlEngine,
+    private readonly foldAt = FOLD_AT,
+  ) {}
+
+  /**
+   * On PostgreSQL, a transaction-long lock per list: shared by recordSent's appends, held alone by a fold. Ids
+   * of rows not yet committed may lie below a committed row's: a fold that read past them would delete them unapplied.
+   */
+  private async listLock(tx: SqlTx, account: string, listId: string, mode: 'shared' | 'alone'): Promise<void> {
+    if (this.db.engine !== 'postgres') return;
+    const lock = mode === 'shared' ? 'pg_advisory_xact_lock_shared' : 'pg_advisory_xact_lock';
+    await tx.all(`SELECT ${lock}(hashtext(?::text), hashtext(?::text))`, [account, listId]);
+  }
+
+  /**
+   * Every reader of a list's members calls this first: the rows recordSent appended since the last fold join
+   * members (a probe of an index when there are none).
+   */
+  private async settle(account: string, listId: string): Promise<void> {
+    const pending = await this.db.all('SELECT 1 AS pending FROM members_pending WHERE account = ? AND list_id = ? LIMIT 1', [account, listId]);
+    if (pending.length > 0) await this.db.transaction((tx) => this.fold(tx, account, listId));
+  }
+
+  /**
+   * Applies a list's pending rows to members, in key order, as if each recordSent had written them: the last
+   * taken row of an e-mail wins (its profile id forgotten); a refused row clears the hashes of a member that
+   * exists, whether stored before or taken earlier in the pending rows. Refused rows go first: a later taken
+   * row then overwrites what they cleared. A SQLite transaction holds the write lock; on PostgreSQL a fold
+   * holds its list's lock alone (listLock), so no recordSent of the list is in flight: each of the fold's
+   * statements sees the same pending rows, and it deletes only rows it applied.
+   */
+  private async fold(tx: SqlTx, account: string, listId: string): Promise<void> {
+    await this.listLock(tx, account, listId, 'alone');
+    const [{ last }] = (await tx.all('SELECT MAX(id) AS last FROM members_pending WHERE account = ? AND list_id = ?', [account, listId])) as [SqlRow];
+    if (last === null || last === undefined) return;
+    const list = [account, listId];
+    await tx.run(
+      `UPDATE members SET row_hash = NULL, attr_hash = NULL WHERE account = ? AND list_id = ? AND (email_key, email) IN
+         (SELECT email_key, email FROM members_pending WHERE account = ? AND list_id = ? AND id <= ? AND row_hash IS NULL)`,
+      [...list, ...list, last],
+    );
+    // WHERE true: SQLite would read the ON of ON CONFLICT as a join's (its documented upsert ambiguity).
+    await tx.run(
+      `INSERT INTO members (account, list_id, email_key, email, row_hash, attr_hash, run_id)
+       SELECT account, list_id, email_key, email, row_hash, attr_hash, run_id FROM (${LAST_PENDING[this.db.engine]}) p WHERE true
+       ON CONFLICT (account, list_id, email_key, email) DO UPDATE SET row_hash = excluded.row_hash, attr_hash = excluded.attr_hash,
+         run_id = excluded.run_id, profile_id = NULL`,
+      [...list, last],
+    );
+    await tx.run('DELETE FROM members_pending WHERE account = ? AND list_id = ? AND id <= ?', [...list, last]);
+  }
 
   /**
    * Scratch rows and members name their run by a small id, not the run key (70 characters in every row and
@@ -74,10 +144,11 @@ export class SqlSyncStateStore implements SyncStateStore {
   }
 
   async memberPage(account: string, listId: string, source: MemberSource, after: MemberCursor | undefined, limit: number): Promise<MemberRow[]> {
+    await this.settle(account, listId);
     const from = after ?? { emailKey: -(2n ** 63n), email: '' };
-    // The index seeks to `email_key >= ?`; the row-value comparison, not `key > ? OR (key = ? AND email > ?)`,
+    // The key seeks to `email_key >= ?`; the row-value comparison, not `key > ? OR (key = ? AND email > ?)`,
     // then skips the page's last e-mails (the OR form scans the list from its start on every page: quadratic,
-    // 90 s for 1M members). The index holds no e-mail: a tie of two e-mails on one key is sorted as read.
+    // 90 s for 1M members).
     const rows =
       source.kind === 'stored'
         ? await this.db.all(
@@ -88,7 +159,7 @@ export class SqlSyncStateStore implements SyncStateStore {
           )
         : await this.db.all(
             `SELECT r.email, r.email_key, r.profile_id, m.row_hash, m.attr_hash FROM run_members r
-             LEFT JOIN members m ON m.account = ? AND m.list_id = ? AND m.email = r.email
+             LEFT JOIN members m ON m.account = ? AND m.list_id = ? AND m.email_key = r.email_key AND m.email = r.email
              WHERE r.run_id = ? AND r.email IS NOT NULL AND (r.email_key, r.email) > (?, ?)
              ORDER BY r.email_key, r.email LIMIT ?`,
             [account, listId, await this.runId(source.runKey), from.emailKey, from.email, limit],
@@ -97,8 +168,9 @@ export class SqlSyncStateStore implements SyncStateStore {
   }
 
   async memberHashPage(account: string, listId: string, after: bigint | undefined, limit: number): Promise<MemberHashes[]> {
-    // From members_by_key alone, which holds the hashes: a lookup in the table per member cost a 1M-member
-    // refresh ~3 s of CPU (random reads in a table stored in the order members were first sent).
+    await this.settle(account, listId);
+    // In the members' key order, the order they are stored in (on PostgreSQL: from the key's index alone, which
+    // holds the hashes; a lookup in the table per member cost a 1M-member refresh ~3 s of CPU).
     const select = 'SELECT email_key, row_hash, attr_hash FROM members WHERE account = ? AND list_id = ?';
     const page =
       after === undefined
@@ -114,6 +186,7 @@ export class SqlSyncStateStore implements SyncStateStore {
   }
 
   async membersByKeys(account: string, listId: string, emailKeys: bigint[]): Promise<MemberRow[]> {
+    await this.settle(account, listId);
     const members: MemberRow[] = [];
     const sorted = [...emailKeys].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
     for (let i = 0; i < sorted.length; i += KEYS_PER_QUERY) {
@@ -129,51 +202,54 @@ export class SqlSyncStateStore implements SyncStateStore {
   }
 
   async countMembers(account: string, listId: string): Promise<number> {
+    await this.settle(account, listId);
     const [row] = await this.db.all('SELECT COUNT(*) AS n FROM members WHERE account = ? AND list_id = ?', [account, listId]);
     return toNumber(row!.n);
   }
 
   async recordSent(account: string, listId: string, runKey: string, rows: SentMember[]): Promise<void> {
-    // In the members' key order: each write lands next to the last one, in pages already at hand.
-    const taken = rows.filter((r) => r.rowHash !== null).sort((a, b) => (a.email < b.email ? -1 : a.email > b.email ? 1 : 0));
-    const refused = rows.filter((r) => r.rowHash === null).map((r) => r.email);
+    // Appended as sent (refused rows without hashes), folded into members later in key order (fold): writing a
+    // batch's members in place touched thousands of pages a batch, each written to the WAL again at every commit.
     const runId = await this.runId(runKey, true);
-    await this.db.transaction(async (tx) => {
-      for (let i = 0; i < taken.length; i += CHUNK) {
+    const span = await this.db.transaction(async (tx) => {
+      await this.listLock(tx, account, listId, 'shared');
+      for (let i = 0; i < rows.length; i += CHUNK) {
         await tx.insert(
           {
-            table: 'members',
+            table: 'members_pending',
             columns: [['account', 'text'], ['list_id', 'text'], ['email', 'text'], ['email_key', 'bigint'], ['row_hash', 'bigint'], ['attr_hash', 'bigint'], ['run_id', 'bigint']],
-            onConflict: `ON CONFLICT (account, list_id, email) DO UPDATE SET row_hash = excluded.row_hash, attr_hash = excluded.attr_hash,
-              run_id = excluded.run_id, profile_id = NULL`,
           },
-          taken.slice(i, i + CHUNK).map((r) => [account, listId, r.email, r.emailKey, r.rowHash, r.attrHash, runId]),
+          rows.slice(i, i + CHUNK).map((r) => [account, listId, r.email, r.emailKey, r.rowHash, r.attrHash, runId]),
         );
       }
-      // Refused by Klaviyo: a member stays (its old profile is still listed) but is sent again next run.
-      // A statement per KEYS_PER_QUERY e-mails: one round trip each on PostgreSQL, not one per e-mail.
-      for (let i = 0; i < refused.length; i += KEYS_PER_QUERY) {
-        const emails = refused.slice(i, i + KEYS_PER_QUERY);
-        await tx.run(`UPDATE members SET row_hash = NULL, attr_hash = NULL WHERE account = ? AND list_id = ? AND email IN (${emails.map(() => '?').join(', ')})`, [
+      // The span of the list's pending ids: their number, or more when other lists' rows lie between (two seeks).
+      const [row] = await tx.all('SELECT MAX(id) - MIN(id) + 1 AS span FROM members_pending WHERE account = ? AND list_id = ?', [account, listId]);
+      return row!.span === null ? 0 : toNumber(row!.span);
+    });
+    // In a transaction of its own: on PostgreSQL a fold waits for the list's appends in flight to commit.
+    if (span >= this.foldAt) await this.db.transaction((tx) => this.fold(tx, account, listId));
+  }
+
+  async setProfileIds(account: string, listId: string, pairs: { email: string; emailKey: bigint; profileId: string }[]): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      await this.fold(tx, account, listId);
+      for (const p of pairs) {
+        await tx.run('UPDATE members SET profile_id = ? WHERE account = ? AND list_id = ? AND email_key = ? AND email = ?', [
+          p.profileId,
           account,
           listId,
-          ...emails,
+          p.emailKey,
+          p.email,
         ]);
       }
     });
   }
 
-  async setProfileIds(account: string, listId: string, pairs: { email: string; profileId: string }[]): Promise<void> {
+  async forgetMembers(account: string, listId: string, members: { email: string; emailKey: bigint }[]): Promise<void> {
     await this.db.transaction(async (tx) => {
-      for (const p of pairs) {
-        await tx.run('UPDATE members SET profile_id = ? WHERE account = ? AND list_id = ? AND email = ?', [p.profileId, account, listId, p.email]);
-      }
-    });
-  }
-
-  async forgetMembers(account: string, listId: string, emails: string[]): Promise<void> {
-    await this.db.transaction(async (tx) => {
-      for (const email of emails) await tx.run('DELETE FROM members WHERE account = ? AND list_id = ? AND email = ?', [account, listId, email]);
+      // A pending row of a forgotten e-mail must not bring it back at the next fold.
+      await this.fold(tx, account, listId);
+      for (const m of members) await tx.run('DELETE FROM members WHERE account = ? AND list_id = ? AND email_key = ? AND email = ?', [account, listId, m.emailKey, m.email]);
     });
   }
 
@@ -190,14 +266,15 @@ export class SqlSyncStateStore implements SyncStateStore {
   }
 
   async readDrift(account: string, listId: string, runKey: string): Promise<{ listed: number; strangers: number; missing: number }> {
+    await this.settle(account, listId);
     const runId = await this.runId(runKey);
     const [row] = await this.db.all(
       `SELECT
          (SELECT COUNT(*) FROM run_members r WHERE r.run_id = ?) AS listed,
          (SELECT COUNT(*) FROM run_members r WHERE r.run_id = ? AND NOT EXISTS
-            (SELECT 1 FROM members m WHERE m.account = ? AND m.list_id = ? AND m.email = r.email)) AS strangers,
+            (SELECT 1 FROM members m WHERE m.account = ? AND m.list_id = ? AND m.email_key = r.email_key AND m.email = r.email)) AS strangers,
          (SELECT COUNT(*) FROM members m WHERE m.account = ? AND m.list_id = ? AND NOT EXISTS
-            (SELECT 1 FROM run_members r WHERE r.run_id = ? AND r.email = m.email)) AS missing`,
+            (SELECT 1 FROM run_members r WHERE r.run_id = ? AND r.email_key = m.email_key AND r.email = m.email)) AS missing`,
       [runId, runId, account, listId, account, listId, runId],
     );
     return { listed: toNumber(row!.listed), strangers: toNumber(row!.strangers), missing: toNumber(row!.missing) };
@@ -206,15 +283,17 @@ export class SqlSyncStateStore implements SyncStateStore {
   async applyReadMembers(account: string, listId: string, runKey: string): Promise<void> {
     const runId = await this.runId(runKey);
     await this.db.transaction(async (tx) => {
+      await this.fold(tx, account, listId);
       await tx.run(
         `DELETE FROM members WHERE account = ? AND list_id = ? AND NOT EXISTS
-           (SELECT 1 FROM run_members r WHERE r.run_id = ? AND r.email = members.email)`,
+           (SELECT 1 FROM run_members r WHERE r.run_id = ? AND r.email_key = members.email_key AND r.email = members.email)`,
         [account, listId, runId],
       );
       await tx.run(
         `INSERT INTO members (account, list_id, email, email_key, profile_id)
          SELECT ?, ?, r.email, r.email_key, r.profile_id FROM run_members r WHERE r.run_id = ? AND r.email IS NOT NULL
-         ON CONFLICT (account, list_id, email) DO UPDATE SET profile_id = excluded.profile_id`,
+         ORDER BY r.email_key, r.email
+         ON CONFLICT (account, list_id, email_key, email) DO UPDATE SET profile_id = excluded.profile_id`,
         [account, listId, runId],
       );
     });
@@ -261,6 +340,7 @@ export class SqlSyncStateStore implements SyncStateStore {
   }
 
   async storedLists(): Promise<StoredList[]> {
+    for (const list of await this.db.all('SELECT DISTINCT account, list_id FROM members_pending')) await this.settle(String(list.account), String(list.list_id));
     // Few lists, few runs each: a subquery per list finds its latest run (runs has no index by list).
     const rows = await this.db.all(
       `SELECT l.account AS l_account, l.list_id AS l_list_id, l.list_name AS l_list_name, l.synced_at AS l_synced_at,

@@ -54,12 +54,12 @@ export class SqliteEngine implements SqlEngine {
     this.db.pragma(`busy_timeout = ${BLOCKING_BUSY_MS}`);
     // A run's snapshot passes through the log; once checkpointed, the log file shrinks back to this.
     this.db.pragma(`journal_size_limit = ${WAL_BYTES}`);
-    // A checkpoint once the log holds WAL_BYTES, not SQLite's 4 MiB: a first sync's batches each rewrite
-    // thousands of the same index pages (members_by_key), which a checkpoint then copies once for many
-    // commits instead of once per commit (1M-row first sync: ~2 of recordSent's 14 CPU-s, ~1 of the plan's).
+    // A checkpoint once the log holds WAL_BYTES, not SQLite's 4 MiB: a fold of pending members rewrites
+    // thousands of the members' pages, and the snapshot's batches pass through, which a checkpoint then copies
+    // once for many commits instead of once per commit.
     this.db.pragma(`wal_autocheckpoint = ${WAL_BYTES / (this.db.pragma('page_size', { simple: true }) as number)}`);
-    // 32 MiB of page cache (SQLite's default is 2 MiB): a first sync's random writes into the members' and
-    // the snapshot's e-mail indexes then mostly find their pages at hand. Filled only as pages are read.
+    // 32 MiB of page cache (SQLite's default is 2 MiB): a fold's writes into the members (in key order, but
+    // spread over the whole list) then mostly find their pages at hand. Filled only as pages are read.
     this.db.pragma(`cache_size = ${-32 * 1024}`);
     this.direct.location = location;
   }

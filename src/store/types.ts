@@ -134,10 +134,14 @@ export interface SyncStateStore {
   /** Stored members with these e-mail keys, in memberPage's order (a refresh's departures: few, found by key). */
   membersByKeys(account: string, listId: string, emailKeys: bigint[]): Promise<MemberRow[]>;
   countMembers(account: string, listId: string): Promise<number>;
-  /** After a batch's jobs finished: the rows Klaviyo took (their profile ids are forgotten: an upsert may make a new profile). */
+  /**
+   * After a batch's jobs finished: the rows Klaviyo took (their profile ids are forgotten: an upsert may make a new
+   * profile) and those it refused. Recorded in order (the last row of an e-mail wins), readers see them at once.
+   */
   recordSent(account: string, listId: string, runKey: string, rows: SentMember[]): Promise<void>;
-  setProfileIds(account: string, listId: string, pairs: { email: string; profileId: string }[]): Promise<void>;
-  forgetMembers(account: string, listId: string, emails: string[]): Promise<void>;
+  /** Members are found by e-mail and its key (emailHash.ts emailKey of the stored e-mail): the key orders them. */
+  setProfileIds(account: string, listId: string, pairs: { email: string; emailKey: bigint; profileId: string }[]): Promise<void>;
+  forgetMembers(account: string, listId: string, members: { email: string; emailKey: bigint }[]): Promise<void>;
 
   /** A page of a full membership read, into the run's scratch. */
   putReadMembers(runKey: string, members: ReadMember[]): Promise<void>;

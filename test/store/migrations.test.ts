@@ -1,11 +1,9 @@
 /** Upgrading a store a released worker left behind: its members and a run in flight come through intact. */
 import { afterAll, describe, expect, it } from 'vitest';
 import { MIGRATIONS, migrate } from '../../src/store/migrations';
-import { isPostgresUrl, openStateStore } from '../../src/store/open';
-import { PostgresEngine } from '../../src/store/postgresEngine';
-import { SqliteEngine } from '../../src/store/sqliteEngine';
+import { openStateStore } from '../../src/store/open';
 import { encodeBatch } from '../../src/store/batchRows';
-import { storeBackends } from '../support/stateStores';
+import { rawEngine, storeBackends } from '../support/stateStores';
 
 const RUN = 'wf/in-flight';
 
@@ -14,7 +12,7 @@ describe.each(storeBackends())('store migrations on $name', (backend) => {
 
   it('re-keys members and the scratch of a run in flight by run id, losing nothing', async () => {
     const location = await backend.fresh();
-    const old = isPostgresUrl(location) ? new PostgresEngine(location) : new SqliteEngine(location);
+    const old = rawEngine(location);
     expect(await migrate(old, MIGRATIONS.filter((m) => m.version <= 2))).toEqual([1, 2]);
     await old.run(
       `INSERT INTO members (account, list_id, email, email_key, profile_id, row_hash, attr_hash, run_key) VALUES
@@ -49,6 +47,41 @@ describe.each(storeBackends())('store migrations on $name', (backend) => {
       expect(await store.snapshotBatch(RUN, 1)).toBeUndefined();
       expect(await store.departurePage(RUN, 0, 10)).toEqual([]);
       expect(await store.countMembers('acct', 'L')).toBe(2);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('carries members into their key order (migration 5); a run in flight across it records over them', async () => {
+    const location = await backend.fresh();
+    const old = rawEngine(location);
+    expect(await migrate(old, MIGRATIONS.filter((m) => m.version <= 4))).toEqual([1, 2, 3, 4]);
+    await old.run(`INSERT INTO run_ids (run_key) VALUES ('wf/earlier')`);
+    await old.run(
+      `INSERT INTO members (account, list_id, email, email_key, profile_id, row_hash, attr_hash, run_id) VALUES
+       ('acct', 'L', 'late@x.com', 9, 'P9', 91, 92, 1), ('acct', 'L', 'early@x.com', -3, 'P3', 31, 32, 1),
+       ('acct', 'L', 'tie@x.com', 5, NULL, 51, 52, NULL), ('acct', 'L2', 'early@x.com', -3, 'Q3', 1, 1, 1)`,
+    );
+    await old.close();
+
+    const store = await openStateStore(location);
+    try {
+      expect(await store.memberPage('acct', 'L', { kind: 'stored' }, undefined, 10)).toEqual([
+        { email: 'early@x.com', emailKey: -3n, profileId: 'P3', rowHash: 31n, attrHash: 32n },
+        { email: 'tie@x.com', emailKey: 5n, profileId: null, rowHash: 51n, attrHash: 52n },
+        { email: 'late@x.com', emailKey: 9n, profileId: 'P9', rowHash: 91n, attrHash: 92n },
+      ]);
+      await store.recordSent('acct', 'L', RUN, [
+        { email: 'late@x.com', emailKey: 9n, rowHash: 7n, attrHash: 7n },
+        { email: 'tie@x.com', emailKey: 5n, rowHash: null, attrHash: null },
+        { email: 'tie-2@x.com', emailKey: 5n, rowHash: 8n, attrHash: 8n },
+      ]);
+      expect(await store.memberPage('acct', 'L', { kind: 'stored' }, { emailKey: -3n, email: 'early@x.com' }, 10)).toEqual([
+        { email: 'tie-2@x.com', emailKey: 5n, profileId: null, rowHash: 8n, attrHash: 8n },
+        { email: 'tie@x.com', emailKey: 5n, profileId: null, rowHash: null, attrHash: null },
+        { email: 'late@x.com', emailKey: 9n, profileId: null, rowHash: 7n, attrHash: 7n },
+      ]);
+      expect(await store.membersByKeys('acct', 'L2', [-3n])).toEqual([{ email: 'early@x.com', emailKey: -3n, profileId: 'Q3', rowHash: 1n, attrHash: 1n }]);
     } finally {
       await store.close();
     }

@@ -24,7 +24,7 @@ describe.each(storeBackends())('sync-state store on $name', (backend) => {
   it('applies its migrations once; a second open (another worker) finds them applied', async () => {
     const again = await openStateStore(location);
     await again.close();
-    expect(MIGRATIONS.map((m) => m.version)).toEqual([1, 2, 3, 4]);
+    expect(MIGRATIONS.map((m) => m.version)).toEqual([1, 2, 3, 4, 5]);
     expect(store.engine).toBe(backend.name);
   });
 
@@ -73,7 +73,10 @@ describe.each(storeBackends())('sync-state store on $name', (backend) => {
   });
 
   it('forgets profile ids of re-sent members, marks Klaviyo-refused ones for another try, and removes members', async () => {
-    await store.setProfileIds('acct', 'L1', [{ email: 'a@x.com', profileId: 'P-A' }, { email: 'c@x.com', profileId: 'P-C' }]);
+    await store.setProfileIds('acct', 'L1', [
+      { email: 'a@x.com', emailKey: MIN, profileId: 'P-A' },
+      { email: 'c@x.com', emailKey: 0n, profileId: 'P-C' },
+    ]);
     await store.recordSent('acct', 'L1', 'run-2', [
       { email: 'a@x.com', emailKey: MIN, rowHash: 7n, attrHash: 7n },
       { email: 'c@x.com', emailKey: 0n, rowHash: null, attrHash: null },
@@ -81,7 +84,7 @@ describe.each(storeBackends())('sync-state store on $name', (backend) => {
     const members = await store.memberPage('acct', 'L1', { kind: 'stored' }, undefined, 10);
     expect(members.find((m) => m.email === 'a@x.com')).toMatchObject({ profileId: null, rowHash: 7n });
     expect(members.find((m) => m.email === 'c@x.com')).toMatchObject({ profileId: 'P-C', rowHash: null, attrHash: null });
-    await store.forgetMembers('acct', 'L1', ['c@x.com']);
+    await store.forgetMembers('acct', 'L1', [{ email: 'c@x.com', emailKey: 0n }]);
     expect(await store.countMembers('acct', 'L1')).toBe(2);
   });
 

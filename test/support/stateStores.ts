@@ -9,6 +9,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
+import { afterAll, beforeAll } from 'vitest';
+import { isPostgresUrl, openStateStore } from '../../src/store/open';
+import { PostgresEngine } from '../../src/store/postgresEngine';
+import { SqliteEngine } from '../../src/store/sqliteEngine';
+import type { SqlEngine } from '../../src/store/engine';
+import type { SyncStateStore } from '../../src/store/types';
 
 export interface StoreBackend {
   name: 'sqlite' | 'postgres';
@@ -82,4 +88,23 @@ export function storeBackend(name: StoreBackend['name']): StoreBackend {
   if (name === 'sqlite') return sqliteBackend();
   if (!postgresUrl) throw new Error('TEST_POSTGRES_URL is not set: start PostgreSQL with scripts/ensure-postgres.sh');
   return postgresBackend(postgresUrl);
+}
+
+/** A store on a fresh location for a describe block: opened before its tests, closed and dropped after them. */
+export function storeForSuite(backend: StoreBackend): { store: SyncStateStore; location: string } {
+  const suite = {} as { store: SyncStateStore; location: string };
+  beforeAll(async () => {
+    suite.location = await backend.fresh();
+    suite.store = await openStateStore(suite.location);
+  });
+  afterAll(async () => {
+    await suite.store?.close();
+    await backend.cleanup();
+  });
+  return suite;
+}
+
+/** The engine under a store, without its migrations: to set up an older schema, or look past the store's API. */
+export function rawEngine(location: string): SqlEngine {
+  return isPostgresUrl(location) ? new PostgresEngine(location) : new SqliteEngine(location);
 }
