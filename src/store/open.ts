@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import { migrate } from './migrations';
 import { PostgresEngine } from './postgresEngine';
-import { SqliteEngine } from './sqliteEngine';
+import { SqliteEngine, type SqliteOptions } from './sqliteEngine';
 import { SqlSyncStateStore } from './sqlStore';
 import type { SyncStateStore } from './types';
 
@@ -15,8 +15,9 @@ export function isPostgresUrl(url: string): boolean {
   return /^postgres(ql)?:\/\//i.test(url);
 }
 
-export async function openStateStore(location: string): Promise<SyncStateStore> {
-  const engine = isPostgresUrl(location) ? new PostgresEngine(location) : new SqliteEngine(location);
+/** `sqlite`: settings for an embedded store's connection (a PostgreSQL store ignores them). */
+export async function openStateStore(location: string, sqlite?: SqliteOptions): Promise<SyncStateStore> {
+  const engine = isPostgresUrl(location) ? new PostgresEngine(location) : new SqliteEngine(location, sqlite);
   try {
     await migrate(engine);
   } catch (err) {

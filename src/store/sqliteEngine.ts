@@ -18,6 +18,13 @@ const BLOCKING_BUSY_MS = 100;
 const BUSY_RETRY_MS = 25;
 /** The write-ahead log's size at which a commit checkpoints it, and to which it is cut back after. */
 const WAL_BYTES = 64 * 1024 * 1024;
+/** Page cache per connection unless the opener says otherwise (see the constructor). */
+const DEFAULT_CACHE_MIB = 32;
+
+export interface SqliteOptions {
+  /** This connection's page cache, MiB (SQLite's default is 2). */
+  cacheMiB?: number;
+}
 
 /**
  * Runs `fn` again while it fails on another connection's write lock, until BUSY_TIMEOUT_MS. What failed on
@@ -43,7 +50,10 @@ export class SqliteEngine implements SqlEngine {
   private readonly statements = new Map<string, Database.Statement>();
   private queue: Promise<unknown> = Promise.resolve();
 
-  constructor(readonly location: string) {
+  constructor(
+    readonly location: string,
+    { cacheMiB = DEFAULT_CACHE_MIB }: SqliteOptions = {},
+  ) {
     fs.mkdirSync(path.dirname(location), { recursive: true });
     this.db = new Database(location);
     this.db.pragma('journal_mode = WAL');
@@ -58,9 +68,9 @@ export class SqliteEngine implements SqlEngine {
     // thousands of the same index pages (members_by_key), which a checkpoint then copies once for many
     // commits instead of once per commit (1M-row first sync: ~2 of recordSent's 14 CPU-s, ~1 of the plan's).
     this.db.pragma(`wal_autocheckpoint = ${WAL_BYTES / (this.db.pragma('page_size', { simple: true }) as number)}`);
-    // 32 MiB of page cache (SQLite's default is 2 MiB): a first sync's random writes into the members' and
-    // the snapshot's e-mail indexes then mostly find their pages at hand. Filled only as pages are read.
-    this.db.pragma(`cache_size = ${-32 * 1024}`);
+    // 32 MiB of page cache by default (SQLite's is 2 MiB): a first sync's random writes into the members'
+    // e-mail indexes then mostly find their pages at hand. Filled only as pages are read, and held after.
+    this.db.pragma(`cache_size = ${-cacheMiB * 1024}`);
     this.direct.location = location;
   }
 
