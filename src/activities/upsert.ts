@@ -118,7 +118,7 @@ class Chunk {
 
   constructor(
     profiles: SerializedProfile[],
-    private readonly reload: () => Promise<Map<string, string>>,
+    private readonly reload: () => Promise<Map<string, Buffer>>,
   ) {
     this.profiles = profiles;
     this.emails = profiles.map((p) => p.email!);

@@ -25,12 +25,12 @@ export interface BulkImportLimits {
  */
 export interface SerializedProfile {
   email: string | null;
-  /** JSON of the profile's attributes. */
-  attributes: string;
+  /** JSON of the profile's attributes, as text or as its UTF-8 bytes (a batch read back from the store). */
+  attributes: string | Buffer;
 }
 
 export function serializeProfile(p: ProfileInput | SerializedProfile): SerializedProfile {
-  return typeof p.attributes === 'string'
+  return typeof p.attributes === 'string' || Buffer.isBuffer(p.attributes)
     ? (p as SerializedProfile)
     : { email: (p as ProfileInput).attributes.email ?? null, attributes: JSON.stringify(p.attributes) };
 }
@@ -54,7 +54,7 @@ export function bulkImportBody(profiles: (ProfileInput | SerializedProfile)[], l
   attributes.forEach((a, i) => {
     if (i > 0) at = body.writeUInt8(0x2c, at);
     at += body.write(RESOURCE_START, at);
-    at += body.write(a, at);
+    at += typeof a === 'string' ? body.write(a, at) : a.copy(body, at);
     at = body.writeUInt8(0x7d, at);
   });
   body.write(tail, at);
