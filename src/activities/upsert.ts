@@ -16,6 +16,7 @@ import type { ActivityConfig } from '../config';
 import { clientFor } from './klaviyoClient';
 import { heartbeatNow, noteWaitingOn, withHeartbeatTicker } from './heartbeatTicker';
 import { JobPace } from './jobPace';
+import { BodySlots, type BodySlot } from './bodySlots';
 import type { CredentialRef } from './lists';
 import type { UpsertBeat } from '../progress/beats';
 
@@ -147,37 +148,45 @@ class Chunk {
 
 export function upsertActivities(config: ActivityConfig, store: SyncStateStore) {
   const pace = new JobPace();
+  const bodies = new BodySlots();
   return {
     async upsertBatch(input: UpsertBatchInput): Promise<UpsertBatchResult> {
-      const { rows, chunks } = await readBatch(store, input);
-      const rejects = new BatchRejects(rows);
-      const { client, apiCalls } = clientFor(config, input.credential);
-      const progress = new BatchProgress(activityInfo().heartbeatDetails as UpsertProgress | undefined, rows.length);
-      let imported = 0;
-      let klaviyoRejected = 0;
-      await withHeartbeatTicker(
-        () => progress.details(),
-        async () => {
-          for (let i = 0; i < chunks.length; i++) {
-            const outcome = await importChunk(client, input.listId, chunks[i]!, i, progress, rejects, config, pace);
-            imported += outcome.imported;
-            klaviyoRejected += outcome.rejected;
-          }
-        },
-      );
-      const refused = new Set(rejects.list.map((r) => r.email));
-      const taken = rows.filter((r) => !refused.has(r.email));
-      // Before this batch's rows are recorded: the stored row is then still the earlier batch's.
-      const sentBefore = await sentByEarlierBatch(store, input, taken);
-      await store.putRejects(input.runKey, rejects.list);
-      await store.recordSent(
-        input.account,
-        input.listId,
-        input.runKey,
-        rows.map((r) => ({ email: r.email, emailKey: r.emailKey, rowHash: refused.has(r.email) ? null : r.rowHash, attrHash: refused.has(r.email) ? null : r.attrHash })),
-      );
-      const added = taken.filter((r) => r.kind === 'new' && !sentBefore.has(r.email)).length;
-      return { index: input.batch, sent: rows.length, imported, added, updated: taken.length - added, klaviyoRejected, jobs: progress.jobsComplete, apiCalls };
+      // Given back before the batch waits on its job: see bodySlots.ts.
+      const slot = bodies.holder();
+      try {
+        await slot.take();
+        const { rows, chunks } = await readBatch(store, input);
+        const rejects = new BatchRejects(rows);
+        const { client, apiCalls } = clientFor(config, input.credential);
+        const progress = new BatchProgress(activityInfo().heartbeatDetails as UpsertProgress | undefined, rows.length);
+        let imported = 0;
+        let klaviyoRejected = 0;
+        await withHeartbeatTicker(
+          () => progress.details(),
+          async () => {
+            for (let i = 0; i < chunks.length; i++) {
+              const outcome = await importChunk(client, input.listId, chunks[i]!, i, progress, rejects, config, pace, slot);
+              imported += outcome.imported;
+              klaviyoRejected += outcome.rejected;
+            }
+          },
+        );
+        const refused = new Set(rejects.list.map((r) => r.email));
+        const taken = rows.filter((r) => !refused.has(r.email));
+        // Before this batch's rows are recorded: the stored row is then still the earlier batch's.
+        const sentBefore = await sentByEarlierBatch(store, input, taken);
+        await store.putRejects(input.runKey, rejects.list);
+        await store.recordSent(
+          input.account,
+          input.listId,
+          input.runKey,
+          rows.map((r) => ({ email: r.email, emailKey: r.emailKey, rowHash: refused.has(r.email) ? null : r.rowHash, attrHash: refused.has(r.email) ? null : r.attrHash })),
+        );
+        const added = taken.filter((r) => r.kind === 'new' && !sentBefore.has(r.email)).length;
+        return { index: input.batch, sent: rows.length, imported, added, updated: taken.length - added, klaviyoRejected, jobs: progress.jobsComplete, apiCalls };
+      } finally {
+        slot.give();
+      }
     },
   };
 }
@@ -229,12 +238,14 @@ async function importChunk(
   rejects: BatchRejects,
   config: ActivityConfig,
   pace: JobPace,
+  slot: BodySlot,
 ): Promise<{ imported: number; rejected: number }> {
   let rejected = 0;
   for (;;) {
     if (chunk.size === 0) return { imported: 0, rejected };
     let jobId = progress.jobs[index];
     if (!jobId) {
+      await slot.take();
       const profiles = await chunk.toSend();
       try {
         jobId = (await client.createBulkImportJob({ listId, profiles })).id;
@@ -253,6 +264,7 @@ async function importChunk(
       heartbeatNow(progress.details());
     }
     chunk.submitted();
+    slot.give();
     progress.submitted(index, chunk.size);
     const job = await waitForJob(client, jobId, chunk.size, progress, config, pace);
     if (!job) {
