@@ -109,9 +109,9 @@ class BatchRejects {
 }
 
 /**
- * One bulk import's profiles. Their attributes (most of a batch's memory, ~5 MB) are dropped once the job
- * exists, while the job runs: four batches in flight then hold their e-mails and hashes, not their profiles.
- * A stuck job submitted again reads them back from the snapshot.
+ * One bulk import's profiles. Their attributes (most of a batch's memory, ~5 MB: views into the stored batch)
+ * are dropped once the request body is built, while it posts and the job runs: batches in flight then hold
+ * their e-mails and hashes, not their profiles. A job sent again reads them back from the snapshot.
  */
 class Chunk {
   private profiles: SerializedProfile[] | undefined;
@@ -141,7 +141,8 @@ class Chunk {
     this.emails = this.emails.filter((_, i) => !indexes.has(i));
   }
 
-  submitted(): void {
+  /** The profiles go (the request body holds them, or the job has them); a job sent again reads them back. */
+  letGo(): void {
     this.profiles = undefined;
   }
 }
@@ -246,14 +247,17 @@ async function importChunk(
     let jobId = progress.jobs[index];
     if (!jobId) {
       await slot.take();
-      const profiles = await chunk.toSend();
+      const emails = chunk.emails;
+      const sending = client.createBulkImportJob({ listId, profiles: await chunk.toSend(), scratch: slot.scratch });
+      // The body is built (before the call first waits): the profiles need not outlive the post.
+      chunk.letGo();
       try {
-        jobId = (await client.createBulkImportJob({ listId, profiles })).id;
+        jobId = (await sending).id;
       } catch (err) {
         // Klaviyo rejects the whole request when one profile is malformed: report those rows, send the rest.
         if (!(err instanceof KlaviyoError) || err.kind !== 'validation' || !err.profileErrors?.length) throw err;
         for (const e of err.profileErrors) {
-          rejects.add(profiles[e.index]?.email ?? undefined, e.field, e.message);
+          rejects.add(emails[e.index], e.field, e.message);
           rejected++;
         }
         chunk.drop(new Set(err.profileErrors.map((e) => e.index)));
@@ -263,7 +267,7 @@ async function importChunk(
       progress.submitted(index, chunk.size);
       heartbeatNow(progress.details());
     }
-    chunk.submitted();
+    chunk.letGo();
     slot.give();
     progress.submitted(index, chunk.size);
     const job = await waitForJob(client, jobId, chunk.size, progress, config, pace);

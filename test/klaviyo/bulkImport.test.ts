@@ -60,6 +60,15 @@ describe('splitForBulkImport', () => {
     bytes.forEach((b, i) => expect(bulkImportBody(b, 'L1').equals(bulkImportBody(text[i]!, 'L1'))).toBe(true));
   });
 
+  it('writes the body into a scratch buffer big enough for it, and allocates one otherwise', () => {
+    const input = profiles(50);
+    const scratch = Buffer.alloc(MAX_JOB_BYTES);
+    const body = bulkImportBody(input, 'L1', scratch);
+    expect(body.buffer).toBe(scratch.buffer);
+    expect(body.equals(bulkImportBody(input, 'L1'))).toBe(true);
+    expect(bulkImportBody(input, 'L1', Buffer.alloc(10)).equals(body)).toBe(true);
+  });
+
   it('honours custom limits and returns [] for no profiles', () => {
     expect(splitForBulkImport(profiles(7), { maxProfiles: 3 }).map((b) => b.length)).toEqual([3, 3, 1]);
     expect(splitForBulkImport([])).toEqual([]);
