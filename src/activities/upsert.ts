@@ -11,12 +11,13 @@ import { KlaviyoError } from '../klaviyo/errors';
 import { SyncFailure } from '../failures';
 import { splitForBulkImport, type SerializedProfile } from '../klaviyo/client';
 import type { RowReject } from '../audience/row';
-import type { SnapshotRow, SyncStateStore } from '../store/types';
+import type { SyncStateStore } from '../store/types';
 import type { ActivityConfig } from '../config';
 import { clientFor } from './klaviyoClient';
 import { heartbeatNow, noteWaitingOn, withHeartbeatTicker } from './heartbeatTicker';
 import { JobPace } from './jobPace';
 import { BodySlots, type BodySlot } from './bodySlots';
+import { HeldRows, type HeldRow } from './heldRows';
 import type { CredentialRef } from './lists';
 import type { UpsertBeat } from '../progress/beats';
 
@@ -91,19 +92,16 @@ class BatchProgress {
   }
 }
 
-/** A batch's rows as kept while its jobs run: everything but the attributes, which its chunks carry until sent. */
-type BatchRow = Omit<SnapshotRow, 'attributes'>;
-
 /** The batch's rejects, and what maps Klaviyo's errors (by e-mail) back to source rows. */
 class BatchRejects {
   readonly list: RowReject[] = [];
   private rowByEmail?: Map<string, number>;
 
-  constructor(private readonly rows: BatchRow[]) {}
+  constructor(private readonly rows: HeldRows) {}
 
   add(email: string | undefined, field: string | undefined, message: string): void {
     // Built on the first reject only: most batches have none.
-    this.rowByEmail ??= new Map(this.rows.map((r) => [r.email, r.row]));
+    this.rowByEmail ??= new Map(this.rows.emails.map((e, i) => [e, this.rows.sourceRow(i)]));
     this.list.push({ row: (email && this.rowByEmail.get(email)) || 0, email, reason: 'klaviyo_rejected', field, message });
   }
 }
@@ -156,10 +154,10 @@ export function upsertActivities(config: ActivityConfig, store: SyncStateStore) 
       const slot = bodies.holder();
       try {
         await slot.take();
-        const { rows, chunks } = await readBatch(store, input);
-        const rejects = new BatchRejects(rows);
+        const { held, chunks } = await readBatch(store, input);
+        const rejects = new BatchRejects(held);
         const { client, apiCalls } = clientFor(config, input.credential);
-        const progress = new BatchProgress(activityInfo().heartbeatDetails as UpsertProgress | undefined, rows.length);
+        const progress = new BatchProgress(activityInfo().heartbeatDetails as UpsertProgress | undefined, held.length);
         let imported = 0;
         let klaviyoRejected = 0;
         await withHeartbeatTicker(
@@ -172,6 +170,7 @@ export function upsertActivities(config: ActivityConfig, store: SyncStateStore) 
             }
           },
         );
+        const rows = held.toArray();
         const refused = new Set(rejects.list.map((r) => r.email));
         const taken = rows.filter((r) => !refused.has(r.email));
         // Before this batch's rows are recorded: the stored row is then still the earlier batch's.
@@ -193,14 +192,13 @@ export function upsertActivities(config: ActivityConfig, store: SyncStateStore) 
 }
 
 /** The batch from the snapshot: its rows without their attributes, and its profiles cut into jobs. */
-async function readBatch(store: SyncStateStore, input: UpsertBatchInput): Promise<{ rows: BatchRow[]; chunks: Chunk[] }> {
+async function readBatch(store: SyncStateStore, input: UpsertBatchInput): Promise<{ held: HeldRows; chunks: Chunk[] }> {
   const snapshot = (await store.snapshotBatch(input.runKey, input.batch)) ?? snapshotLost(input);
   // A job sent again carries the rows it was first sent with, even of e-mails a later row superseded since.
   const reload = async () =>
     new Map(((await store.snapshotBatch(input.runKey, input.batch, { withSuperseded: true })) ?? snapshotLost(input)).map((r) => [r.email, r.attributes]));
   const chunks = splitForBulkImport(snapshot.map((r) => ({ email: r.email, attributes: r.attributes }))).map((profiles) => new Chunk(profiles, reload));
-  const rows = snapshot.map(({ attributes: _, ...row }) => row);
-  return { rows, chunks };
+  return { held: new HeldRows(snapshot, input.batch), chunks };
 }
 
 /**
@@ -221,7 +219,7 @@ function snapshotLost(input: UpsertBatchInput): never {
  * Those are updates, not adds. Looked up only for a batch the seal marks as such (rare); the stored row hash
  * tells an earlier batch's row from this batch's own (a retry after this batch was recorded counts it as added).
  */
-async function sentByEarlierBatch(store: SyncStateStore, input: UpsertBatchInput, rows: BatchRow[]): Promise<Set<string>> {
+async function sentByEarlierBatch(store: SyncStateStore, input: UpsertBatchInput, rows: HeldRow[]): Promise<Set<string>> {
   const { waits } = await store.snapshotSeal(input.runKey);
   if (!waits.some(([batch]) => batch === input.batch)) return new Set();
   const fresh = rows.filter((r) => r.kind === 'new');
