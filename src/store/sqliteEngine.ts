@@ -18,8 +18,13 @@ const BLOCKING_BUSY_MS = 100;
 const BUSY_RETRY_MS = 25;
 /** The write-ahead log's size at which a commit checkpoints it, and to which it is cut back after. */
 const WAL_BYTES = 64 * 1024 * 1024;
-/** Page cache per connection unless the opener says otherwise (see the constructor). */
-const DEFAULT_CACHE_MIB = 32;
+/**
+ * Page cache per connection unless the opener says otherwise. 16 MiB: replaying a 1M first sync's store calls
+ * (scripts/bench-first-sync-store.ts), recordSent took 12.3-12.5 CPU-s with 32 MiB, 13.2-13.5 with 16,
+ * 12.9-13.8 with 8 and 14.1 with 4: ~0.9 CPU-s (of a worker's ~46) for 16 MiB less at the worker's peak,
+ * since a first sync fills the cache and it is held after.
+ */
+const DEFAULT_CACHE_MIB = 16;
 
 export interface SqliteOptions {
   /** This connection's page cache, MiB (SQLite's default is 2). */
@@ -68,7 +73,7 @@ export class SqliteEngine implements SqlEngine {
     // thousands of the same index pages (members_by_key), which a checkpoint then copies once for many
     // commits instead of once per commit (1M-row first sync: ~2 of recordSent's 14 CPU-s, ~1 of the plan's).
     this.db.pragma(`wal_autocheckpoint = ${WAL_BYTES / (this.db.pragma('page_size', { simple: true }) as number)}`);
-    // 32 MiB of page cache by default (SQLite's is 2 MiB): a first sync's random writes into the members'
+    // 16 MiB of page cache by default (SQLite's is 2 MiB): a first sync's random writes into the members'
     // e-mail indexes then mostly find their pages at hand. Filled only as pages are read, and held after.
     this.db.pragma(`cache_size = ${-cacheMiB * 1024}`);
     this.direct.location = location;
