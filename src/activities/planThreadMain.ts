@@ -6,8 +6,15 @@ import { toThreadError, type PlanJob, type ThreadMessage } from './planThread';
 
 const post = (message: ThreadMessage) => parentPort!.postMessage(message);
 
+/**
+ * The plan's connection reads the members' key index once in order and writes each batch once, as one value:
+ * nothing it reads is read again, so a page cache beyond SQLite's default only holds memory (a 1M-member
+ * refresh filled the default 32 MiB with the digest's pages and kept them for the whole plan).
+ */
+const PLAN_CACHE_MIB = 2;
+
 async function run(job: PlanJob) {
-  const store = await openStateStore(job.store.location);
+  const store = await openStateStore(job.store.location, { cacheMiB: PLAN_CACHE_MIB });
   try {
     if (store.location !== job.store.shownAs) {
       throw new Error(`the plan thread opened the sync-state store at ${store.location}, not the activity's (${job.store.shownAs})`);

@@ -11,11 +11,13 @@ import { KlaviyoError } from '../klaviyo/errors';
 import { SyncFailure } from '../failures';
 import { splitForBulkImport, type SerializedProfile } from '../klaviyo/client';
 import type { RowReject } from '../audience/row';
-import type { SnapshotRow, SyncStateStore } from '../store/types';
+import type { SyncStateStore } from '../store/types';
 import type { ActivityConfig } from '../config';
 import { clientFor } from './klaviyoClient';
 import { heartbeatNow, noteWaitingOn, withHeartbeatTicker } from './heartbeatTicker';
 import { JobPace } from './jobPace';
+import { BodySlots, type BodySlot } from './bodySlots';
+import { HeldRows, type HeldRow } from './heldRows';
 import type { CredentialRef } from './lists';
 import type { UpsertBeat } from '../progress/beats';
 
@@ -90,27 +92,24 @@ class BatchProgress {
   }
 }
 
-/** A batch's rows as kept while its jobs run: everything but the attributes, which its chunks carry until sent. */
-type BatchRow = Omit<SnapshotRow, 'attributes'>;
-
 /** The batch's rejects, and what maps Klaviyo's errors (by e-mail) back to source rows. */
 class BatchRejects {
   readonly list: RowReject[] = [];
   private rowByEmail?: Map<string, number>;
 
-  constructor(private readonly rows: BatchRow[]) {}
+  constructor(private readonly rows: HeldRows) {}
 
   add(email: string | undefined, field: string | undefined, message: string): void {
     // Built on the first reject only: most batches have none.
-    this.rowByEmail ??= new Map(this.rows.map((r) => [r.email, r.row]));
+    this.rowByEmail ??= new Map(this.rows.emails.map((e, i) => [e, this.rows.sourceRow(i)]));
     this.list.push({ row: (email && this.rowByEmail.get(email)) || 0, email, reason: 'klaviyo_rejected', field, message });
   }
 }
 
 /**
- * One bulk import's profiles. Their attributes (most of a batch's memory, ~5 MB) are dropped once the job
- * exists, while the job runs: four batches in flight then hold their e-mails and hashes, not their profiles.
- * A stuck job submitted again reads them back from the snapshot.
+ * One bulk import's profiles. Their attributes (most of a batch's memory, ~5 MB: views into the stored batch)
+ * are dropped once the request body is built, while it posts and the job runs: batches in flight then hold
+ * their e-mails and hashes, not their profiles. A job sent again reads them back from the snapshot.
  */
 class Chunk {
   private profiles: SerializedProfile[] | undefined;
@@ -118,7 +117,7 @@ class Chunk {
 
   constructor(
     profiles: SerializedProfile[],
-    private readonly reload: () => Promise<Map<string, string>>,
+    private readonly reload: () => Promise<Map<string, Buffer>>,
   ) {
     this.profiles = profiles;
     this.emails = profiles.map((p) => p.email!);
@@ -140,57 +139,66 @@ class Chunk {
     this.emails = this.emails.filter((_, i) => !indexes.has(i));
   }
 
-  submitted(): void {
+  /** The profiles go (the request body holds them, or the job has them); a job sent again reads them back. */
+  letGo(): void {
     this.profiles = undefined;
   }
 }
 
 export function upsertActivities(config: ActivityConfig, store: SyncStateStore) {
   const pace = new JobPace();
+  const bodies = new BodySlots();
   return {
     async upsertBatch(input: UpsertBatchInput): Promise<UpsertBatchResult> {
-      const { rows, chunks } = await readBatch(store, input);
-      const rejects = new BatchRejects(rows);
-      const { client, apiCalls } = clientFor(config, input.credential);
-      const progress = new BatchProgress(activityInfo().heartbeatDetails as UpsertProgress | undefined, rows.length);
-      let imported = 0;
-      let klaviyoRejected = 0;
-      await withHeartbeatTicker(
-        () => progress.details(),
-        async () => {
-          for (let i = 0; i < chunks.length; i++) {
-            const outcome = await importChunk(client, input.listId, chunks[i]!, i, progress, rejects, config, pace);
-            imported += outcome.imported;
-            klaviyoRejected += outcome.rejected;
-          }
-        },
-      );
-      const refused = new Set(rejects.list.map((r) => r.email));
-      const taken = rows.filter((r) => !refused.has(r.email));
-      // Before this batch's rows are recorded: the stored row is then still the earlier batch's.
-      const sentBefore = await sentByEarlierBatch(store, input, taken);
-      await store.putRejects(input.runKey, rejects.list);
-      await store.recordSent(
-        input.account,
-        input.listId,
-        input.runKey,
-        rows.map((r) => ({ email: r.email, emailKey: r.emailKey, rowHash: refused.has(r.email) ? null : r.rowHash, attrHash: refused.has(r.email) ? null : r.attrHash })),
-      );
-      const added = taken.filter((r) => r.kind === 'new' && !sentBefore.has(r.email)).length;
-      return { index: input.batch, sent: rows.length, imported, added, updated: taken.length - added, klaviyoRejected, jobs: progress.jobsComplete, apiCalls };
+      // Given back before the batch waits on its job: see bodySlots.ts.
+      const slot = bodies.holder();
+      try {
+        await slot.take();
+        const { held, chunks } = await readBatch(store, input);
+        const rejects = new BatchRejects(held);
+        const { client, apiCalls } = clientFor(config, input.credential);
+        const progress = new BatchProgress(activityInfo().heartbeatDetails as UpsertProgress | undefined, held.length);
+        let imported = 0;
+        let klaviyoRejected = 0;
+        await withHeartbeatTicker(
+          () => progress.details(),
+          async () => {
+            for (let i = 0; i < chunks.length; i++) {
+              const outcome = await importChunk(client, input.listId, chunks[i]!, i, progress, rejects, config, pace, slot);
+              imported += outcome.imported;
+              klaviyoRejected += outcome.rejected;
+            }
+          },
+        );
+        const rows = held.toArray();
+        const refused = new Set(rejects.list.map((r) => r.email));
+        const taken = rows.filter((r) => !refused.has(r.email));
+        // Before this batch's rows are recorded: the stored row is then still the earlier batch's.
+        const sentBefore = await sentByEarlierBatch(store, input, taken);
+        await store.putRejects(input.runKey, rejects.list);
+        await store.recordSent(
+          input.account,
+          input.listId,
+          input.runKey,
+          rows.map((r) => ({ email: r.email, emailKey: r.emailKey, rowHash: refused.has(r.email) ? null : r.rowHash, attrHash: refused.has(r.email) ? null : r.attrHash })),
+        );
+        const added = taken.filter((r) => r.kind === 'new' && !sentBefore.has(r.email)).length;
+        return { index: input.batch, sent: rows.length, imported, added, updated: taken.length - added, klaviyoRejected, jobs: progress.jobsComplete, apiCalls };
+      } finally {
+        slot.give();
+      }
     },
   };
 }
 
 /** The batch from the snapshot: its rows without their attributes, and its profiles cut into jobs. */
-async function readBatch(store: SyncStateStore, input: UpsertBatchInput): Promise<{ rows: BatchRow[]; chunks: Chunk[] }> {
+async function readBatch(store: SyncStateStore, input: UpsertBatchInput): Promise<{ held: HeldRows; chunks: Chunk[] }> {
   const snapshot = (await store.snapshotBatch(input.runKey, input.batch)) ?? snapshotLost(input);
   // A job sent again carries the rows it was first sent with, even of e-mails a later row superseded since.
   const reload = async () =>
     new Map(((await store.snapshotBatch(input.runKey, input.batch, { withSuperseded: true })) ?? snapshotLost(input)).map((r) => [r.email, r.attributes]));
   const chunks = splitForBulkImport(snapshot.map((r) => ({ email: r.email, attributes: r.attributes }))).map((profiles) => new Chunk(profiles, reload));
-  const rows = snapshot.map(({ attributes: _, ...row }) => row);
-  return { rows, chunks };
+  return { held: new HeldRows(snapshot, input.batch), chunks };
 }
 
 /**
@@ -211,7 +219,7 @@ function snapshotLost(input: UpsertBatchInput): never {
  * Those are updates, not adds. Looked up only for a batch the seal marks as such (rare); the stored row hash
  * tells an earlier batch's row from this batch's own (a retry after this batch was recorded counts it as added).
  */
-async function sentByEarlierBatch(store: SyncStateStore, input: UpsertBatchInput, rows: BatchRow[]): Promise<Set<string>> {
+async function sentByEarlierBatch(store: SyncStateStore, input: UpsertBatchInput, rows: HeldRow[]): Promise<Set<string>> {
   const { waits } = await store.snapshotSeal(input.runKey);
   if (!waits.some(([batch]) => batch === input.batch)) return new Set();
   const fresh = rows.filter((r) => r.kind === 'new');
@@ -229,20 +237,25 @@ async function importChunk(
   rejects: BatchRejects,
   config: ActivityConfig,
   pace: JobPace,
+  slot: BodySlot,
 ): Promise<{ imported: number; rejected: number }> {
   let rejected = 0;
   for (;;) {
     if (chunk.size === 0) return { imported: 0, rejected };
     let jobId = progress.jobs[index];
     if (!jobId) {
-      const profiles = await chunk.toSend();
+      await slot.take();
+      const emails = chunk.emails;
+      const sending = client.createBulkImportJob({ listId, profiles: await chunk.toSend(), scratch: slot.scratch });
+      // The body is built (before the call first waits): the profiles need not outlive the post.
+      chunk.letGo();
       try {
-        jobId = (await client.createBulkImportJob({ listId, profiles })).id;
+        jobId = (await sending).id;
       } catch (err) {
         // Klaviyo rejects the whole request when one profile is malformed: report those rows, send the rest.
         if (!(err instanceof KlaviyoError) || err.kind !== 'validation' || !err.profileErrors?.length) throw err;
         for (const e of err.profileErrors) {
-          rejects.add(profiles[e.index]?.email ?? undefined, e.field, e.message);
+          rejects.add(emails[e.index], e.field, e.message);
           rejected++;
         }
         chunk.drop(new Set(err.profileErrors.map((e) => e.index)));
@@ -252,7 +265,8 @@ async function importChunk(
       progress.submitted(index, chunk.size);
       heartbeatNow(progress.details());
     }
-    chunk.submitted();
+    chunk.letGo();
+    slot.give();
     progress.submitted(index, chunk.size);
     const job = await waitForJob(client, jobId, chunk.size, progress, config, pace);
     if (!job) {

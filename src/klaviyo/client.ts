@@ -184,10 +184,13 @@ export class KlaviyoClient {
     await this.changeMembers(OPERATIONS.removeProfilesFromList, listId, profileIds);
   }
 
-  /** One job (≤ 10,000 profiles, < 5 MB); split larger sets with splitForBulkImport first. */
-  async createBulkImportJob(input: { listId?: string; profiles: (ProfileInput | SerializedProfile)[] }): Promise<BulkImportJob> {
+  /**
+   * One job (≤ 10,000 profiles, < 5 MB); split larger sets with splitForBulkImport first. The body is built
+   * (into `scratch` when given and big enough, see bulkImportBody) before this first waits.
+   */
+  async createBulkImportJob(input: { listId?: string; profiles: (ProfileInput | SerializedProfile)[]; scratch?: Buffer }): Promise<BulkImportJob> {
     // Written once as bytes: its size is read off them, and they are sent as they are.
-    const body = bulkImportBody(input.profiles, input.listId);
+    const body = bulkImportBody(input.profiles, input.listId, input.scratch);
     assertJobFits(input.profiles, body);
     const { data } = await this.http.call(OPERATIONS.createBulkImportJob, { body, schema: bulkImportJobResponse });
     return toJob(data.data);

@@ -3,14 +3,15 @@
  * (a few hundred for a million profiles) and upsertBatch reads one back, instead of a row (and two index
  * entries) per profile written, read and deleted.
  *
- * Binary, not text lines: strings decoded from bytes are strings of their own, where slices of one decoded
- * text would each keep the whole batch (~5 MB) alive while a batch's jobs run; and the writer copies each
- * row's strings into its buffer as the row comes, so a buffered row never keeps the source chunk it was
- * parsed from. Layout: a format byte, then per row: kind (1 new, 2 changed, 0 a row replaced in the buffer),
+ * Binary, not text lines: the e-mails read back are strings of their own (a batch's jobs hold them while they
+ * run), where slices of one decoded text would each keep the whole batch (~5 MB) alive; the attributes are read
+ * back as byte views, which go into the request body as they are and are let go once the job is submitted; and
+ * the writer copies each row's strings into its buffer as the row comes, so a buffered row never keeps the
+ * source chunk it was parsed from. Layout: a format byte, then per row: kind (1 new, 2 changed, 0 a row replaced in the buffer),
  * source row (float64), e-mail key, row hash and attributes hash (int64), then the e-mail and the attributes
  * JSON, each as a uint32 byte length and its UTF-8 bytes. Little-endian.
  */
-import type { SnapshotRow } from './types';
+import type { SnapshotRow, StoredSnapshotRow } from './types';
 
 const FORMAT = 1;
 const KIND_REPLACED = 0;
@@ -112,10 +113,13 @@ export function encodeBatch(rows: SnapshotRow[]): EncodedBatch {
   return { bytes: Buffer.from(bytes), rows: count };
 }
 
-/** The batch's rows in the order written, without those whose e-mail key is in `skip` (rows superseded since). */
-export function decodeBatch(bytes: Uint8Array, batch: number, skip?: ReadonlySet<bigint>): SnapshotRow[] {
+/**
+ * The batch's rows in the order written, without those whose e-mail key is in `skip` (rows superseded since).
+ * Their attributes are views into `bytes`: the batch's value stays alive while any row's attributes are held.
+ */
+export function decodeBatch(bytes: Uint8Array, batch: number, skip?: ReadonlySet<bigint>): StoredSnapshotRow[] {
   const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const rows: SnapshotRow[] = [];
+  const rows: StoredSnapshotRow[] = [];
   forEachRow(buf, (view, at, emailEnd, end) => {
     const kind = view.getUint8(at);
     if (kind === KIND_REPLACED) return;
@@ -129,7 +133,7 @@ export function decodeBatch(bytes: Uint8Array, batch: number, skip?: ReadonlySet
       kind: kind === KIND_NEW ? 'new' : 'changed',
       rowHash: view.getBigInt64(at + 17, true),
       attrHash: view.getBigInt64(at + 25, true),
-      attributes: buf.toString('utf8', emailEnd + 4, end),
+      attributes: buf.subarray(emailEnd + 4, end),
     });
   });
   return rows;

@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import { migrate } from './migrations';
 import { PostgresEngine } from './postgresEngine';
-import { SqliteEngine } from './sqliteEngine';
+import { SqliteEngine, type SqliteOptions } from './sqliteEngine';
 import { SqlSyncStateStore } from './sqlStore';
 import type { SyncStateStore } from './types';
 
@@ -15,9 +15,12 @@ export function isPostgresUrl(url: string): boolean {
   return /^postgres(ql)?:\/\//i.test(url);
 }
 
-/** `foldAt`: pending members per list that recordSent folds at (sqlStore.ts FOLD_AT; tests lower it). */
-export async function openStateStore(location: string, options: { foldAt?: number } = {}): Promise<SyncStateStore> {
-  const engine = isPostgresUrl(location) ? new PostgresEngine(location) : new SqliteEngine(location);
+/**
+ * `foldAt`: pending members per list that recordSent folds at (sqlStore.ts FOLD_AT; tests lower it); the
+ * rest: settings for an embedded store's connection (a PostgreSQL store ignores them).
+ */
+export async function openStateStore(location: string, options: { foldAt?: number } & SqliteOptions = {}): Promise<SyncStateStore> {
+  const engine = isPostgresUrl(location) ? new PostgresEngine(location) : new SqliteEngine(location, options);
   try {
     await migrate(engine);
   } catch (err) {

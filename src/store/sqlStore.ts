@@ -13,7 +13,7 @@ import type {
   ReadMember,
   RunRecord,
   SentMember,
-  SnapshotRow,
+  StoredSnapshotRow,
   SnapshotRowRef,
   SnapshotSeal,
   StoredList,
@@ -413,7 +413,7 @@ export class SqlSyncStateStore implements SyncStateStore {
     }
   }
 
-  async snapshotBatch(runKey: string, batch: number, opts: { withSuperseded?: boolean } = {}): Promise<SnapshotRow[] | undefined> {
+  async snapshotBatch(runKey: string, batch: number, opts: { withSuperseded?: boolean } = {}): Promise<StoredSnapshotRow[] | undefined> {
     const runId = await this.runId(runKey);
     const [row] = await this.db.all('SELECT body FROM run_batches WHERE run_id = ? AND batch = ?', [runId, batch]);
     if (!row) return undefined;

@@ -18,6 +18,18 @@ const BLOCKING_BUSY_MS = 100;
 const BUSY_RETRY_MS = 25;
 /** The write-ahead log's size at which a commit checkpoints it, and to which it is cut back after. */
 const WAL_BYTES = 64 * 1024 * 1024;
+/**
+ * Page cache per connection unless the opener says otherwise. 16 MiB: replaying a 1M first sync's store calls
+ * (scripts/bench-first-sync-store.ts), recordSent took 12.3-12.5 CPU-s with 32 MiB, 13.2-13.5 with 16,
+ * 12.9-13.8 with 8 and 14.1 with 4: ~0.9 CPU-s (of a worker's ~46) for 16 MiB less at the worker's peak,
+ * since a first sync fills the cache and it is held after.
+ */
+const DEFAULT_CACHE_MIB = 16;
+
+export interface SqliteOptions {
+  /** This connection's page cache, MiB (SQLite's default is 2). */
+  cacheMiB?: number;
+}
 
 /**
  * Runs `fn` again while it fails on another connection's write lock, until BUSY_TIMEOUT_MS. What failed on
@@ -43,7 +55,10 @@ export class SqliteEngine implements SqlEngine {
   private readonly statements = new Map<string, Database.Statement>();
   private queue: Promise<unknown> = Promise.resolve();
 
-  constructor(readonly location: string) {
+  constructor(
+    readonly location: string,
+    { cacheMiB = DEFAULT_CACHE_MIB }: SqliteOptions = {},
+  ) {
     fs.mkdirSync(path.dirname(location), { recursive: true });
     this.db = new Database(location);
     this.db.pragma('journal_mode = WAL');
@@ -58,9 +73,9 @@ export class SqliteEngine implements SqlEngine {
     // thousands of the members' pages, and the snapshot's batches pass through, which a checkpoint then copies
     // once for many commits instead of once per commit.
     this.db.pragma(`wal_autocheckpoint = ${WAL_BYTES / (this.db.pragma('page_size', { simple: true }) as number)}`);
-    // 32 MiB of page cache (SQLite's default is 2 MiB): a fold's writes into the members (in key order, but
-    // spread over the whole list) then mostly find their pages at hand. Filled only as pages are read.
-    this.db.pragma(`cache_size = ${-32 * 1024}`);
+    // 16 MiB of page cache by default (SQLite's is 2 MiB): a fold's writes into the members (in key order,
+    // but spread over the whole list) then mostly find their pages at hand. Filled only as pages are read, and held after.
+    this.db.pragma(`cache_size = ${-cacheMiB * 1024}`);
     this.direct.location = location;
   }
 

@@ -41,6 +41,15 @@ export interface MemberCursor {
 /** A row the run will send, as the plan found it: the normalised profile, so batches never parse the source again. */
 export type SnapshotRow = RowToSend;
 
+/**
+ * A snapshot row as read back: its attributes are the UTF-8 bytes of their JSON, a view into the batch's
+ * stored value, copied into the request body as they are (decoded to strings, a batch's 10,000 cost the
+ * worker's main thread ~5 MB of young-generation strings to collect and encode again, per batch).
+ */
+export interface StoredSnapshotRow extends Omit<SnapshotRow, 'attributes'> {
+  attributes: Buffer;
+}
+
 /** An e-mail's row in a batch of the snapshot, by e-mail key. */
 export interface SnapshotRowRef {
   batch: number;
@@ -180,7 +189,7 @@ export interface SyncStateStore {
    * A batch's rows in source order, superseded ones left out (`withSuperseded`: as written, for a job sent
    * again with the rows it was first sent with). Undefined when the store has no such batch: its snapshot is gone.
    */
-  snapshotBatch(runKey: string, batch: number, opts?: { withSuperseded?: boolean }): Promise<SnapshotRow[] | undefined>;
+  snapshotBatch(runKey: string, batch: number, opts?: { withSuperseded?: boolean }): Promise<StoredSnapshotRow[] | undefined>;
   /** Forgets the run's snapshot (a plan that does not seal starts afresh: it may differ from an earlier attempt's). */
   clearSnapshot(runKey: string): Promise<void>;
   /** Records a seal after the sealed batches' rows are written; a seal never goes back (a re-planning attempt repeats an earlier one). */

@@ -58,7 +58,7 @@ describe.each(storeEngines())('the snapshot a plan leaves in the %s store', (eng
     const out: string[][] = [];
     for (let b = 0; b < count; b++) {
       const rows = await store.snapshotBatch('wf/run', b, opts);
-      out.push(rows!.map((r) => `${r.email}:${JSON.parse(r.attributes).first_name}`));
+      out.push(rows!.map((r) => `${r.email}:${JSON.parse(r.attributes.toString('utf8')).first_name}`));
     }
     return out;
   };
@@ -81,7 +81,7 @@ describe.each(storeEngines())('the snapshot a plan leaves in the %s store', (eng
     const first = (await store.snapshotBatch('wf/run', 0))!;
     await store.recordSent('A1', 'L1', 'wf/first', first.map((r) => ({ email: r.email, emailKey: r.emailKey, rowHash: r.rowHash, attrHash: r.attrHash })));
     // Left by an earlier attempt of this run's plan (say against a list since made again): not this plan's.
-    await store.putSnapshotBatch('wf/run', 3, encodeBatch(first.map((r) => ({ ...r, batch: 3 }))));
+    await store.putSnapshotBatch('wf/run', 3, encodeBatch(first.map((r) => ({ ...r, batch: 3, attributes: r.attributes.toString('utf8') }))));
     await store.supersedeSnapshotRows('wf/run', [{ batch: 0, emailKey: first[1]!.emailKey }]);
 
     // a: changed, then back as stored (taken back); b changed; c, d new: batches [a' b'] [c d].

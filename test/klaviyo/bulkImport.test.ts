@@ -48,8 +48,25 @@ describe('splitForBulkImport', () => {
     expect(batches.length).toBeGreaterThan(3); // 800 bytes each but only 400 characters
     // The body's bytes are the JSON of every profile, multi-byte characters included, and nothing after it.
     const body = JSON.parse(bulkImportBody(batches[0]!, 'L1').toString('utf8'));
-    expect(body.data.attributes.profiles.data).toEqual(batches[0]!.map((p) => ({ type: 'profile', attributes: JSON.parse(p.attributes) })));
+    expect(body.data.attributes.profiles.data).toEqual(batches[0]!.map((p) => ({ type: 'profile', attributes: JSON.parse(p.attributes.toString()) })));
     expect(body.data.relationships.lists.data).toEqual([{ type: 'list', id: 'L1' }]);
+  });
+
+  it('takes attributes as their UTF-8 bytes (a batch read back from the store) and sizes and writes them as the same text', () => {
+    const wide = Array.from({ length: 30 }, (_, i) => ({ email: `u${i}@example.com`, attributes: JSON.stringify({ email: `u${i}@example.com`, first_name: 'é'.repeat(400) }) }));
+    const asBytes = wide.map((p) => ({ ...p, attributes: Buffer.from(p.attributes) }));
+    const [text, bytes] = [splitForBulkImport(wide, { maxBytes: 3_000 }), splitForBulkImport(asBytes, { maxBytes: 3_000 })];
+    expect(bytes.map((b) => b.length)).toEqual(text.map((b) => b.length));
+    bytes.forEach((b, i) => expect(bulkImportBody(b, 'L1').equals(bulkImportBody(text[i]!, 'L1'))).toBe(true));
+  });
+
+  it('writes the body into a scratch buffer big enough for it, and allocates one otherwise', () => {
+    const input = profiles(50);
+    const scratch = Buffer.alloc(MAX_JOB_BYTES);
+    const body = bulkImportBody(input, 'L1', scratch);
+    expect(body.buffer).toBe(scratch.buffer);
+    expect(body.equals(bulkImportBody(input, 'L1'))).toBe(true);
+    expect(bulkImportBody(input, 'L1', Buffer.alloc(10)).equals(body)).toBe(true);
   });
 
   it('honours custom limits and returns [] for no profiles', () => {
