@@ -17,6 +17,7 @@ import { clientFor } from './klaviyoClient';
 import { heartbeatNow, noteWaitingOn, withHeartbeatTicker } from './heartbeatTicker';
 import { JobPace } from './jobPace';
 import { BodySlots, type BodySlot } from './bodySlots';
+import { JobWatcher } from './jobWatcher';
 import { HeldRows, type HeldRow } from './heldRows';
 import type { CredentialRef } from './lists';
 import type { UpsertBeat } from '../progress/beats';
@@ -147,6 +148,13 @@ class Chunk {
 
 export function upsertActivities(config: ActivityConfig, store: SyncStateStore) {
   const pace = new JobPace();
+  // One per credential: a look reads that account's newest jobs.
+  const watchers = new Map<string, JobWatcher>();
+  const jobsOf = (credential: string): JobTracking => {
+    let watcher = watchers.get(credential);
+    if (!watcher) watchers.set(credential, (watcher = new JobWatcher()));
+    return { pace, watcher };
+  };
   const bodies = new BodySlots();
   return {
     async upsertBatch(input: UpsertBatchInput): Promise<UpsertBatchResult> {
@@ -164,7 +172,7 @@ export function upsertActivities(config: ActivityConfig, store: SyncStateStore) 
           () => progress.details(),
           async () => {
             for (let i = 0; i < chunks.length; i++) {
-              const outcome = await importChunk(client, input.listId, chunks[i]!, i, progress, rejects, config, pace, slot);
+              const outcome = await importChunk(client, input.listId, chunks[i]!, i, progress, rejects, config, jobsOf(input.credential), slot);
               imported += outcome.imported;
               klaviyoRejected += outcome.rejected;
             }
@@ -236,7 +244,7 @@ async function importChunk(
   progress: BatchProgress,
   rejects: BatchRejects,
   config: ActivityConfig,
-  pace: JobPace,
+  jobs: JobTracking,
   slot: BodySlot,
 ): Promise<{ imported: number; rejected: number }> {
   let rejected = 0;
@@ -268,7 +276,7 @@ async function importChunk(
     chunk.letGo();
     slot.give();
     progress.submitted(index, chunk.size);
-    const job = await waitForJob(client, jobId, chunk.size, progress, config, pace);
+    const job = await waitForJob(client, jobId, chunk.size, progress, config, jobs);
     if (!job) {
       // Stuck job: forget it and submit the chunk again (an upsert, so harmless if the old one wakes up).
       delete progress.jobs[index];
@@ -290,7 +298,13 @@ async function importChunk(
  * bulkJobStallMs) or did not finish within bulkJobTimeoutMs. While it stands still, the heartbeat says so
  * (`status` shows "import job … unchanged for 2 min").
  */
-async function waitForJob(client: KlaviyoClient, jobId: string, profiles: number, progress: BatchProgress, config: ActivityConfig, pace: JobPace) {
+/** How a worker paces its looks at jobs, and the looks themselves (shared by its batches). */
+interface JobTracking {
+  pace: JobPace;
+  watcher: JobWatcher;
+}
+
+async function waitForJob(client: KlaviyoClient, jobId: string, profiles: number, progress: BatchProgress, config: ActivityConfig, { pace, watcher }: JobTracking) {
   const started = Date.now();
   const deadline = started + config.bulkJobTimeoutMs;
   const stallMs = config.bulkJobStallMs;
@@ -302,7 +316,7 @@ async function waitForJob(client: KlaviyoClient, jobId: string, profiles: number
   try {
     await sleep(pace.firstWait(profiles, delay));
     for (;;) {
-      const job = await client.getBulkImportJob(jobId);
+      const job = await watcher.look(client, jobId);
       const seen = `${job.status} ${job.completedCount} ${job.failedCount}`;
       if (seen !== last) [last, changedAt] = [seen, Date.now()];
       const still = Date.now() - changedAt;

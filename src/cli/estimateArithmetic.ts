@@ -140,7 +140,8 @@ function apiEndpoints(input: EstimateInput): EndpointCalls[] {
     line(OPERATIONS.createList, 'create the list', 'setup', creating),
     line(OPERATIONS.getListProfiles, `list member pages for the drift check (${LIST_MEMBER_PAGE_SIZE} per page)`, 'read list', memberPages),
     line(OPERATIONS.createBulkImportJob, 'bulk import jobs (≤ 10,000 profiles each)', 'upsert', jobs),
-    line(OPERATIONS.getBulkImportJob, `job status polls (${input.pollsPerJob} per job assumed)`, 'upsert', jobs * input.pollsPerJob),
+    // At most: jobs in flight together share a look (one call for the account's newest jobs).
+    line(OPERATIONS.getBulkImportJobs, `job status looks (${input.pollsPerJob} per job at most)`, 'upsert', jobs * input.pollsPerJob),
     line(OPERATIONS.getBulkImportErrors, 'import-error pages (jobs that report failures)', 'upsert', importErrorPages),
     line(OPERATIONS.getList, 'the list is still there after sending', 'upsert', jobs > 0 ? 1 : 0),
     line(OPERATIONS.removeProfilesFromList, `removals by stored profile id (${REMOVALS_PER_CALL} per call)`, 'remove', removalCalls),

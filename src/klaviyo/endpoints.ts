@@ -85,6 +85,7 @@ export const OPERATIONS = {
     TIERS.M,
     LISTS_PROFILES_WRITE,
   ),
+  getBulkImportJobs: op('get_bulk_import_profiles_jobs', 'GET', '/api/profile-bulk-import-jobs', TIERS.M, LISTS_PROFILES_READ),
   getBulkImportJob: op(
     'get_bulk_import_profiles_job',
     'GET',

@@ -57,6 +57,7 @@ const bulkImportJobResource = z.object({
 });
 export type BulkImportJobResource = z.infer<typeof bulkImportJobResource>;
 export const bulkImportJobResponse = z.object({ data: bulkImportJobResource });
+export const bulkImportJobCollection = z.object({ data: z.array(bulkImportJobResource) });
 
 export const importErrorCollection = z.object({
   data: z.array(

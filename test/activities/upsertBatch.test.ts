@@ -29,6 +29,8 @@ const job = (status: string, completed = 0) => ({
   },
 });
 const noErrors = { data: [], links: {} };
+/** The account's newest jobs, as a status look reads them. */
+const recentJobs = (status: string, completed = 0) => ({ data: [job(status, completed).data], links: {} });
 
 let server: FakeServer;
 let dir: string;
@@ -80,7 +82,7 @@ describe('upsertBatch', () => {
         },
       },
       { status: 202, body: job('queued') },
-      { status: 200, body: job('complete', 2) },
+      { status: 200, body: recentJobs('complete', 2) },
       { status: 200, body: noErrors },
     );
     const input = await batchInput();
@@ -109,13 +111,14 @@ describe('upsertBatch', () => {
   });
 
   it('a retried attempt resumes the job id from its heartbeat details instead of submitting again', async () => {
-    server.script({ status: 200, body: job('complete', 3) }, { status: 200, body: noErrors });
+    server.script({ status: 200, body: recentJobs('complete', 3) }, { status: 200, body: noErrors });
     const input = await batchInput();
     const env = new MockActivityEnvironment({ heartbeatDetails: { jobs: { 0: 'JOB1' } }, attempt: 2 });
     const result: UpsertBatchResult = await env.run(createActivities(config, store).upsertBatch, input);
     expect(result.imported).toBe(3);
     expect(posts()).toHaveLength(0);
-    expect(server.received[0]!.url).toContain('/api/profile-bulk-import-jobs/JOB1');
+    // Its status from the account's newest jobs, where JOB1 is.
+    expect(server.received[0]!.url).toMatch(/^\/api\/profile-bulk-import-jobs\?.*sort=-created_at/);
   });
 
   it('gives up on a bulk job that stops moving, saying so in its heartbeat, and submits the batch again, adding everyone once', async () => {

@@ -44,7 +44,7 @@ describe('estimateSync', () => {
   it('counts calls per endpoint for a first sync of 100,000 profiles in 10 jobs into a new list: no membership read', () => {
     const e = estimateSync(base);
     expect(calls(e, 'POST /api/profile-bulk-import-jobs')).toBe(10);
-    expect(calls(e, 'GET /api/profile-bulk-import-jobs/{job_id}')).toBe(30);
+    expect(calls(e, 'GET /api/profile-bulk-import-jobs')).toBe(30);
     // Import errors are read only from jobs that report failures.
     expect(calls(e, 'GET /api/profile-bulk-import-jobs/{id}/import-errors')).toBe(0);
     expect(calls(e, 'GET /api/lists/{id}/profiles')).toBe(0);

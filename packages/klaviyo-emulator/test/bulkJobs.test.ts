@@ -27,6 +27,28 @@ describe('bulk profile import jobs', () => {
     expect(profiles.data.data.map((p: { attributes: { email: string } }) => p.attributes.email)).toEqual(['a@example.com', 'b@example.com']);
   });
 
+  it('lists jobs oldest first, or newest first with sort=-created_at, paging on in that order; refuses other sorts', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const created = await api.call('POST', '/api/profile-bulk-import-jobs', { body: bulkBody([{ email: `sort${i}@example.com` }]) });
+      ids.push(created.data.data.id);
+    }
+    const listed = async (query: Record<string, string>) => {
+      const seen: string[] = [];
+      let page = await api.call('GET', '/api/profile-bulk-import-jobs', { query: { ...query, 'page[size]': '2' } });
+      for (;;) {
+        seen.push(...page.data.data.map((j: { id: string }) => j.id));
+        if (!page.data.links.next) return seen.filter((id) => ids.includes(id));
+        page = await api.call('GET', page.data.links.next.replace(/^https?:\/\/[^/]+/, ''));
+      }
+    };
+    expect(await listed({})).toEqual(ids);
+    expect(await listed({ sort: '-created_at' })).toEqual([...ids].reverse());
+    const newest = await api.call('GET', '/api/profile-bulk-import-jobs', { query: { sort: '-created_at', 'page[size]': '1' } });
+    expect(newest.data.data[0].id).toBe(ids[2]);
+    expect((await api.call('GET', '/api/profile-bulk-import-jobs', { query: { sort: 'status' } })).status).toBe(400);
+  });
+
   it('merges into existing profiles and ignores nulls (bulk import cannot clear fields)', async () => {
     const [id1] = await importProfiles(api, [{ email: 'a@example.com', first_name: 'Ann', last_name: 'Lee', properties: { x: 1, y: 2 } }]);
     const [id2] = await importProfiles(api, [{ email: 'A@EXAMPLE.COM', first_name: 'Anne', last_name: null, properties: { y: 3, z: null } }]);

@@ -103,6 +103,14 @@ function requireJob(ctx: RequestContext): ImportJob {
 }
 
 /** Rows with their position, so job sub-collections page by index. */
+function sortOrder(ctx: RequestContext): string {
+  const sort = ctx.query.get('sort') ?? 'created_at';
+  if (sort !== 'created_at' && sort !== '-created_at') {
+    throw new ApiError(400, [{ code: 'invalid', title: 'Invalid input.', detail: `'${sort}' is not a valid sort for this endpoint.`, source: { parameter: 'sort' } }]);
+  }
+  return sort;
+}
+
 function indexed<T>(items: readonly T[]): [number, T][] {
   return items.map((t, i) => [i, t]);
 }
@@ -128,10 +136,11 @@ export const bulkJobRoutes: ApiRoute[] = [
     method: 'GET',
     template: TEMPLATE,
     handle(ctx) {
-      rejectUnsupported(ctx, ['sort']);
       const conditions = parseFilter(ctx.query.get('filter'), { status: ['equals', 'any'] });
-      const jobs = [...ctx.account.jobs.values()].filter((j) => !conditions || conditions.every((c) => conditionValues(c).includes(j.status)));
-      return pagedReply(ctx, jobs, (j) => j.id, 20, (j) => jobResource(j, ctx.baseUrl));
+      const jobs = indexed([...ctx.account.jobs.values()]).filter(([, j]) => !conditions || conditions.every((c) => conditionValues(c).includes(j.status)));
+      // Jobs are held in creation order: `-created_at` pages from the newest.
+      const newestFirst = sortOrder(ctx) === '-created_at';
+      return pagedReply(ctx, newestFirst ? jobs.reverse() : jobs, ([i]) => (newestFirst ? -i : i), 20, ([, j]) => jobResource(j, ctx.baseUrl));
     },
   },
   {
