@@ -113,7 +113,8 @@ describe('workflow actions', () => {
   });
 
   it('pauses on list_deleted, naming the list, when the list is deleted mid-run; resolve recreates it and sends everyone', async () => {
-    const { rows, valid } = makeCustomers(1000, { prefix: 'gone' });
+    // 15 batches of 200: more than the 8 a first sync keeps in flight, so the deletion lands with batches to send.
+    const { rows, valid } = makeCustomers(3000, { prefix: 'gone' });
     const file = writeCsvAudience(h.dir, 'gone.csv', rows);
     const handle = await h.start({ listName: 'Deleted by hand', audience: { type: 'csv', path: file } });
     const mid = await h.waitForStatus(handle, (s) => s.counts.batchesDone >= 1 && s.listId !== undefined);
@@ -130,7 +131,7 @@ describe('workflow actions', () => {
     expect(report.listCreated).toBe(true);
     expect(report.actionsResolved).toBe(1);
     expect(report.counts.batchesDone).toBe(report.counts.batchesTotal);
-    expect(report.counts.rowsRead).toBe(1000);
+    expect(report.counts.rowsRead).toBe(3000);
     expect((await h.emulator.admin.listMembers(report.listId!)).emails).toEqual([...valid].sort());
   });
 
