@@ -3,8 +3,9 @@
  * the store (its stored value, ~5 MB at 10,000 profiles) until its job is submitted (the request body, as
  * much again). A first sync runs 8 batches at once (audienceSync's UPSERT_CONCURRENCY); the rest of a batch's
  * time is spent waiting on Klaviyo's job, holding only its e-mails and hashes, so a batch waits here only for
- * its turn to post. Three posts at once still outpace the bulk import bucket (150 jobs a minute) with up to a
- * second per post.
+ * its turn to post. Two posts at once still outpace the bulk import bucket (150 jobs a minute) while a post
+ * takes under 0.8 s; a third cost ~7 MiB at the 1M first sync's peak (263 MiB against 250-254) for no wall
+ * time the bench could tell from its noise (37.4 s with three, 40.2 and 45.1 with two).
  *
  * Each slot lends its holder a body buffer, reused job after job: bodies built afresh were ~5 MB of garbage a
  * job outside the V8 heap, which V8 collects only once 64 MiB of it piled up. The buffers go once the slots
@@ -12,7 +13,7 @@
  */
 import { MAX_JOB_BYTES } from '../klaviyo/bulkImport';
 
-export const BODIES_AT_ONCE = 3;
+export const BODIES_AT_ONCE = 2;
 /** Idle this long, the slots let their body buffers go. */
 const KEEP_BUFFERS_MS = 30_000;
 
