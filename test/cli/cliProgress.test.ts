@@ -17,7 +17,8 @@ import { createSyncHarness, type SyncHarness } from '../support/syncHarness';
 import { cliOn } from './cliOnHarness';
 
 const LEAVING = 2_000;
-const ARRIVING = 2_000;
+// 20 batches of 200: more than the 8 a first sync keeps in flight, so sending moves in steps `status` can see.
+const ARRIVING = 4_000;
 /** Rows with a bad e-mail: read and rejected by the plan, never sent. They make reading the audience take seconds (200,000 were read within one 2 s heartbeat on a quiet machine). */
 const BAD_ROWS = 600_000;
 
@@ -107,15 +108,15 @@ describe('progress of a running sync', () => {
 
     expect(statusDuringRemoval).toBeDefined();
     const status = await statusDuringRemoval!;
-    expect(status.stdout).toMatch(/progress:\n {4}reading the audience 602,000\/602,000 rows read \(100%\) \| done\n/);
-    expect(status.stdout).toContain("Klaviyo's import jobs 2,000/2,000 profiles processed (100%)");
+    expect(status.stdout).toMatch(/progress:\n {4}reading the audience 604,000\/604,000 rows read \(100%\) \| done\n/);
+    expect(status.stdout).toContain("Klaviyo's import jobs 4,000/4,000 profiles processed (100%)");
 
     // --wait without a terminal: a line for each phase as it starts and as it ends.
     for (const line of [
       /reading the audience .*rows read .*\| ETA/,
-      /reading the audience \[█+\] 602,000\/602,000 rows read \(100%\) \| done/,
-      /sending profiles \[[█░]+\] [\d,]+\/2,000 profiles sent/,
-      /Klaviyo's import jobs \[█+\] 2,000\/2,000 profiles processed \(100%\) · \d+ of \d+ import jobs complete \| done/,
+      /reading the audience \[█+\] 604,000\/604,000 rows read \(100%\) \| done/,
+      /sending profiles \[[█░]+\] [\d,]+\/4,000 profiles sent/,
+      /Klaviyo's import jobs \[█+\] 4,000\/4,000 profiles processed \(100%\) · \d+ of \d+ import jobs complete \| done/,
       /removing members not in the audience \[[█░]+\] [\d,]+\/2,000 members removed \(\d+%\) \| [\d,-]+ members\/s \| ETA/,
     ]) {
       expect(run.stderr).toMatch(line);
