@@ -166,13 +166,14 @@ export function upsertActivities(config: ActivityConfig, store: SyncStateStore) 
         const rejects = new BatchRejects(held);
         const { client, apiCalls } = clientFor(config, input.credential);
         const progress = new BatchProgress(activityInfo().heartbeatDetails as UpsertProgress | undefined, held.length);
+        const jobs = jobsOf(input.credential);
         let imported = 0;
         let klaviyoRejected = 0;
         await withHeartbeatTicker(
           () => progress.details(),
           async () => {
             for (let i = 0; i < chunks.length; i++) {
-              const outcome = await importChunk(client, input.listId, chunks[i]!, i, progress, rejects, config, jobsOf(input.credential), slot);
+              const outcome = await importChunk(client, input.listId, chunks[i]!, i, progress, rejects, config, jobs, slot);
               imported += outcome.imported;
               klaviyoRejected += outcome.rejected;
             }
@@ -293,17 +294,17 @@ async function importChunk(
   }
 }
 
-/**
- * Polls with back-off; returns undefined when the job stopped moving (status and counts unchanged for
- * bulkJobStallMs) or did not finish within bulkJobTimeoutMs. While it stands still, the heartbeat says so
- * (`status` shows "import job … unchanged for 2 min").
- */
 /** How a worker paces its looks at jobs, and the looks themselves (shared by its batches). */
 interface JobTracking {
   pace: JobPace;
   watcher: JobWatcher;
 }
 
+/**
+ * Polls with back-off; returns undefined when the job stopped moving (status and counts unchanged for
+ * bulkJobStallMs) or did not finish within bulkJobTimeoutMs. While it stands still, the heartbeat says so
+ * (`status` shows "import job … unchanged for 2 min").
+ */
 async function waitForJob(client: KlaviyoClient, jobId: string, profiles: number, progress: BatchProgress, config: ActivityConfig, { pace, watcher }: JobTracking) {
   const started = Date.now();
   const deadline = started + config.bulkJobTimeoutMs;

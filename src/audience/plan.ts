@@ -8,8 +8,8 @@
  * again: a refresh costs a read and a hash for most rows. Otherwise the normalised profile's hash decides.
  *
  * The last row of an e-mail wins, wherever it is; a valid row beats a rejected one. Memory: 9 bytes per row
- * with an e-mail (key and kind), up to 24 per row sent (its batch, for the sink), plus the digest; the plan
- * handed to the workflow is a few numbers.
+ * with an e-mail (key and kind), up to 16 per e-mail sent (a 4-byte slot of BatchOfKey, half full at most, as
+ * it doubles), plus the digest; the plan handed to the workflow is a few numbers.
  */
 import { createHash } from 'node:crypto';
 import type { RowFileSource } from '../shared';
@@ -193,8 +193,7 @@ export async function planAudience(source: RowFileSource, opts: PlanOptions = {}
       const earlier = sentIn ? sentIn.record(entries.length - 1, batch) : -1;
       if (earlier >= 0) sealing?.wait(batch, earlier);
       // Awaited only when the sink returned a promise (when it wrote): an await per row costs more than the row's hash.
-      const toSend: RowToSend = { email: result.email, emailKey: key, row, batch, kind, rowHash, attrHash, attributes: result.json };
-      const sent = sink?.send(toSend, earlier >= 0 ? earlier : undefined);
+      const sent = sink?.send({ email: result.email, emailKey: key, row, batch, kind, rowHash, attrHash, attributes: result.json }, earlier >= 0 ? earlier : undefined);
       if (sent) await sent;
     }
   }
