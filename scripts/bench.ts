@@ -5,7 +5,7 @@
  * process). For each run it prints the wall time, the rate-limit floor of the run's necessary calls and the
  * ratio, profiles sent, API calls by endpoint, the worker's peak RSS, and history events.
  *
- *   npm run bench -- --rows 1000000 --churn 0.01 [--speed 1] [--state postgres://...] [--no-build]
+ *   npm run bench -- --rows 1000000 --churn 0.01 [--speed 1] [--state postgres://...] [--no-build] [--audience-cache DIR]
  *   npm run bench -- --source postgres --rows 1000000 [--extract-only] [--postgres-url URL]
  *
  * With --source postgres the two audiences are tables of the same synthetic customers in PostgreSQL
@@ -44,6 +44,7 @@ const program = new Command()
   .option('--invalid-share <share>', 'share of invalid rows', Number, 0.01)
   .option('--state <url>', 'sync-state store (default: a fresh SQLite file)')
   .option('--no-build', 'use lib/ as it is (skip `npm run build`)')
+  .option('--audience-cache <dir>', 'keep the generated CSV audiences in this folder and use them again on the next run with the same --rows, --churn and --invalid-share')
   .option('--cpu-prof <dir>', "write the worker's (or the extraction's) V8 CPU profile into this folder (open it in Chrome DevTools)")
   .option('--memory-trace <file>', "sample the worker's memory per thread into this file (JSON lines, scripts/memory-trace.cjs) and print each thread's peak heap")
   .option('--source <source>', 'file (a generated CSV) or postgres (a table read by a query)', 'file')
@@ -58,6 +59,7 @@ const opts = program.opts<{
   invalidShare: number;
   state?: string;
   build: boolean;
+  audienceCache?: string;
   source: 'file' | 'postgres';
   extractOnly?: boolean;
   postgresUrl?: string;
@@ -120,7 +122,7 @@ async function main(): Promise<void> {
       AUDIENCE_STATE_URL: opts.state ?? path.join(dir, 'state.sqlite'),
       AUDIENCE_BATCH_MAX_PROFILES: String(opts.batch),
       AUDIENCE_REPORT_DIR: '',
-      AUDIENCE_ROOTS: dir,
+      AUDIENCE_ROOTS: opts.audienceCache ? [dir, path.resolve(opts.audienceCache)].join(path.delimiter) : dir,
       AUDIENCE_SNAPSHOT_DIR: path.join(dir, 'snapshots'),
       ...prepared.env,
     },
@@ -240,11 +242,27 @@ async function prepareAudiences(dir: string): Promise<{ first: AudienceSource; r
     };
   }
   if (opts.extractOnly) program.error('--extract-only needs --source postgres');
-  console.log(`Generating ${opts.rows} rows, and the same audience with ${churnNote}...`);
-  const first = await generateAudience({ ...synthetic, out: path.join(dir, 'first.csv') });
-  const churned = await generateChurnedAudience({ ...churn, out: path.join(dir, 'refresh.csv') });
-  console.log(`  ${(fs.statSync(first.path).size / 1e6).toFixed(1)} MB`);
-  return { first: { type: 'csv', path: first.path }, refresh: { type: 'csv', path: churned.path }, env: {} };
+  const files = audienceFiles(dir);
+  if (fs.existsSync(files.first) && fs.existsSync(files.refresh)) {
+    console.log(`Using the audiences generated before in ${opts.audienceCache} (${opts.rows} rows, and the same with ${churnNote})`);
+  } else {
+    console.log(`Generating ${opts.rows} rows, and the same audience with ${churnNote}...`);
+    // Written under other names and renamed when whole: an interrupted run leaves nothing a later run would take.
+    await generateAudience({ ...synthetic, out: `${files.first}.part` });
+    await generateChurnedAudience({ ...churn, out: `${files.refresh}.part` });
+    fs.renameSync(`${files.first}.part`, files.first);
+    fs.renameSync(`${files.refresh}.part`, files.refresh);
+  }
+  console.log(`  ${(fs.statSync(files.first).size / 1e6).toFixed(1)} MB`);
+  return { first: { type: 'csv', path: files.first }, refresh: { type: 'csv', path: files.refresh }, env: {} };
+}
+
+/** The generated audiences' paths: in the run's folder, or named by their settings in --audience-cache's. */
+function audienceFiles(dir: string): { first: string; refresh: string } {
+  if (!opts.audienceCache) return { first: path.join(dir, 'first.csv'), refresh: path.join(dir, 'refresh.csv') };
+  fs.mkdirSync(opts.audienceCache, { recursive: true });
+  const name = `${opts.rows}-invalid${opts.invalidShare}`;
+  return { first: path.join(opts.audienceCache, `${name}.csv`), refresh: path.join(opts.audienceCache, `${name}-churn${opts.churn}.csv`) };
 }
 
 /** Node options that write a V8 CPU profile into --cpu-prof's folder, if given. */

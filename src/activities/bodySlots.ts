@@ -1,7 +1,7 @@
 /**
  * How many upsertBatch activities of one worker may hold a batch's bytes at once: from reading the batch from
  * the store (its stored value, ~5 MB at 10,000 profiles) until its job is submitted (the request body, as
- * much again). A first sync runs 8 batches at once (audienceSync's UPSERT_CONCURRENCY); the rest of a batch's
+ * much again). A first sync runs 16 batches at once (audienceSync's UPSERT_CONCURRENCY); the rest of a batch's
  * time is spent waiting on Klaviyo's job, holding only its e-mails and hashes, so a batch waits here only for
  * its turn to post. Two posts at once still outpace the bulk import bucket (150 jobs a minute) while a post
  * takes under 0.8 s; a third cost ~7 MiB at the 1M first sync's peak (263 MiB against 250-254) for no wall

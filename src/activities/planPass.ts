@@ -89,13 +89,24 @@ async function* departingMembers(store: SyncStateStore, input: PlanInput, source
  * The plan's output into the store: the open batch in memory, written whole once the next batch opens (or the
  * batches before a seal are sealed, or the plan ends); rejects in chunks. A later row of an e-mail takes the
  * place of its earlier row in the open batch; one in a batch already written is marked superseded there.
+ *
+ * Writes go out in order behind the pass: while one batch is written (perhaps waiting for the write lock
+ * the activities' connection holds for a fold of sent members, up to a second) the next fills in a second
+ * buffer, and the pass waits only when that one is full too.
  */
 class SnapshotSink implements PlanSink {
-  private readonly open = new BatchRowsWriter();
+  private open = new BatchRowsWriter();
+  /** The buffer of the batch being written (if any); the open batch's once it is done. */
+  private spare = new BatchRowsWriter();
   /** The open batch's number, while it holds rows not yet written. */
   private openBatch: number | undefined;
   private superseded: SnapshotRowRef[] = [];
   private rejects: RejectBuffer;
+  /** The writes queued, in order; settles when the last is done. */
+  private writes: Promise<void> = Promise.resolve();
+  /** The spare buffer's write while it runs: the next batch takes the buffer once it is done. */
+  private spareWriting: Promise<void> | undefined;
+  private failure: { err: unknown } | undefined;
 
   constructor(
     private readonly store: SyncStateStore,
@@ -103,13 +114,16 @@ class SnapshotSink implements PlanSink {
     /** False for a dry run: only its rejects are kept. */
     private readonly keepRows: boolean,
   ) {
-    this.rejects = new RejectBuffer(store, runKey);
+    this.rejects = new RejectBuffer((rejects) => this.queue(() => store.putRejects(runKey, rejects)));
   }
 
-  /** A promise only when it writes: the plan awaits only those. */
+  /** A promise only when the pass must wait (both buffers taken): the plan awaits only those. */
   send(row: RowToSend, earlier?: number): Promise<void> | undefined {
     if (!this.keepRows) return undefined;
-    if (this.openBatch !== undefined && this.openBatch !== row.batch) return this.writeOpen().then(() => this.add(row, earlier));
+    if (this.openBatch !== undefined && this.openBatch !== row.batch) {
+      const ready = this.writeOpen();
+      if (ready) return ready.then(() => this.add(row, earlier));
+    }
     this.add(row, earlier);
     return undefined;
   }
@@ -124,6 +138,7 @@ class SnapshotSink implements PlanSink {
     this.open.add(row);
   }
 
+  /** A promise when a chunk of rejects is queued while the one before is still being written: the plan waits. */
   reject(reject: RowReject): Promise<void> | undefined {
     return this.rejects.add(reject);
   }
@@ -132,50 +147,108 @@ class SnapshotSink implements PlanSink {
     if (this.keepRows) this.superseded.push(...rows);
   }
 
-  /** The sealed batches' rows are written before the seal that lets the workflow send them. */
-  async seal(sealed: number, waits: [number, number][], done?: boolean): Promise<void> {
-    await this.flush();
-    await this.store.sealSnapshot(this.runKey, { sealed, waits, done });
+  /** The sealed batches' rows are written before the seal that lets the workflow send them (the queue's order). */
+  seal(sealed: number, waits: [number, number][], done?: boolean): Promise<void> | undefined {
+    const ready = this.writeOpen();
+    // A copy: the plan goes on adding to its waits (the open batch's last) before this is written.
+    const seal = { sealed, waits: waits.map(([batch, before]): [number, number] => [batch, before]), done };
+    const queueSeal = () => {
+      this.rejects.flush();
+      void this.queue(() => this.store.sealSnapshot(this.runKey, seal));
+    };
+    if (ready) return ready.then(queueSeal);
+    queueSeal();
+    return undefined;
   }
 
+  /** Everything buffered, written. */
   async flush(): Promise<void> {
     await this.writeOpen();
-    await this.rejects.flush();
+    this.rejects.flush();
+    await this.writes;
+    this.throwIfFailed();
   }
 
-  /** The open batch, then the marks on rows of batches written before (which then need no rewrite). */
-  private async writeOpen(): Promise<void> {
-    if (this.openBatch !== undefined) {
-      await this.store.putSnapshotBatch(this.runKey, this.openBatch, this.open.encoded());
-      this.openBatch = undefined;
+  /**
+   * Queues the open batch's write, then the marks on rows of batches written before (which then need no
+   * rewrite); a promise when the spare buffer is still being written (the open one is swapped in after).
+   */
+  private writeOpen(): Promise<void> | undefined {
+    this.throwIfFailed();
+    if (this.openBatch === undefined) {
+      this.queueSuperseded();
+      return undefined;
     }
-    if (this.superseded.length > 0) {
-      await this.store.supersedeSnapshotRows(this.runKey, this.superseded);
-      this.superseded = [];
+    if (this.spareWriting === undefined) {
+      this.swapAndWrite();
+      return undefined;
     }
+    return this.spareWriting.then(() => this.swapAndWrite());
+  }
+
+  private swapAndWrite(): void {
+    this.throwIfFailed();
+    const batch = this.openBatch!;
+    const full = this.open;
+    this.open = this.spare;
+    this.spare = full;
+    this.openBatch = undefined;
+    const written = this.queue(() => this.store.putSnapshotBatch(this.runKey, batch, full.encoded())).then(() => {
+      if (this.spareWriting === written) this.spareWriting = undefined;
+    });
+    this.spareWriting = written;
+    this.queueSuperseded();
+  }
+
+  private queueSuperseded(): void {
+    if (this.superseded.length === 0) return;
+    const rows = this.superseded;
+    this.superseded = [];
+    void this.queue(() => this.store.supersedeSnapshotRows(this.runKey, rows));
+  }
+
+  /** Appends a write to the queue; a failure is kept and thrown at the next call (or flush). */
+  private queue(write: () => Promise<void>): Promise<void> {
+    this.writes = this.writes.then(() => (this.failure ? undefined : write())).catch((err: unknown) => {
+      this.failure ??= { err };
+    });
+    return this.writes;
+  }
+
+  private throwIfFailed(): void {
+    if (this.failure) throw this.failure.err;
   }
 }
 
-/** Rejects into the store in chunks, within FLUSH_SPAN source rows of the oldest buffered one. */
+/**
+ * Rejects into the store in chunks, within FLUSH_SPAN source rows of the oldest buffered one; one chunk may
+ * be written while the next fills.
+ */
 class RejectBuffer {
   private rejects: RowReject[] = [];
   /** Source row of the oldest reject buffered. */
   private since = Infinity;
+  private writing: Promise<void> | undefined;
 
-  constructor(
-    private readonly store: SyncStateStore,
-    private readonly runKey: string,
-  ) {}
+  constructor(private readonly write: (rejects: RowReject[]) => Promise<void>) {}
 
-  /** A promise only when it writes. */
+  /** A promise when the chunk before is still being written. */
   add(reject: RowReject): Promise<void> | undefined {
     this.rejects.push(reject);
     this.since = Math.min(this.since, reject.row);
-    return this.rejects.length >= FLUSH_EVERY || reject.row - this.since >= FLUSH_SPAN ? this.flush() : undefined;
+    if (this.rejects.length < FLUSH_EVERY && reject.row - this.since < FLUSH_SPAN) return undefined;
+    const before = this.writing;
+    this.flush();
+    return before;
   }
 
-  async flush(): Promise<void> {
-    if (this.rejects.length > 0) await this.store.putRejects(this.runKey, this.rejects);
+  flush(): void {
+    if (this.rejects.length > 0) {
+      const written: Promise<void> = this.write(this.rejects).then(() => {
+        if (this.writing === written) this.writing = undefined;
+      });
+      this.writing = written;
+    }
     this.rejects = [];
     this.since = Infinity;
   }

@@ -12,9 +12,15 @@ const post = (message: ThreadMessage) => parentPort!.postMessage(message);
  * refresh filled the default 32 MiB with the digest's pages and kept them for the whole plan).
  */
 const PLAN_CACHE_MIB = 2;
+/**
+ * The pass goes on while its writes wait for the write lock (SnapshotSink), so a wait never blocks the thread;
+ * and the activities' connection, which commits every batch sent, checkpoints the log first: a checkpoint
+ * here would stop the pass while it copies 64 MiB.
+ */
+const PLAN_CONNECTION = { cacheMiB: PLAN_CACHE_MIB, blockingBusyMs: 0, checkpointMiB: 256 };
 
 async function run(job: PlanJob) {
-  const store = await openStateStore(job.store.location, { cacheMiB: PLAN_CACHE_MIB });
+  const store = await openStateStore(job.store.location, PLAN_CONNECTION);
   try {
     if (store.location !== job.store.shownAs) {
       throw new Error(`the plan thread opened the sync-state store at ${store.location}, not the activity's (${job.store.shownAs})`);

@@ -24,11 +24,22 @@ const WAL_BYTES = 64 * 1024 * 1024;
  * 12.9-13.8 with 8 and 14.1 with 4: ~0.9 CPU-s (of a worker's ~46) for 16 MiB less at the worker's peak,
  * since a first sync fills the cache and it is held after.
  */
-const DEFAULT_CACHE_MIB = 16;
+const DEFAULT_CACHE_MIB = 8;
 
 export interface SqliteOptions {
   /** This connection's page cache, MiB (SQLite's default is 2). */
   cacheMiB?: number;
+  /**
+   * How long a statement blocks its thread waiting for another connection's write lock before untilNotBusy
+   * waits on without blocking (BLOCKING_BUSY_MS by default). A connection whose thread has other work while
+   * it waits (the plan thread parses on while its writes wait) takes 0.
+   */
+  blockingBusyMs?: number;
+  /**
+   * The log's size, MiB, at which this connection's commits checkpoint it (WAL_BYTES by default). A checkpoint
+   * blocks the committing thread while it copies the log; a connection given more leaves them to the others.
+   */
+  checkpointMiB?: number;
 }
 
 /**
@@ -57,7 +68,7 @@ export class SqliteEngine implements SqlEngine {
 
   constructor(
     readonly location: string,
-    { cacheMiB = DEFAULT_CACHE_MIB }: SqliteOptions = {},
+    { cacheMiB = DEFAULT_CACHE_MIB, blockingBusyMs = BLOCKING_BUSY_MS, checkpointMiB = WAL_BYTES / 2 ** 20 }: SqliteOptions = {},
   ) {
     fs.mkdirSync(path.dirname(location), { recursive: true });
     this.db = new Database(location);
@@ -66,13 +77,13 @@ export class SqliteEngine implements SqlEngine {
     this.db.pragma('synchronous = NORMAL');
     // Other connections (the CLI, a second worker, the plan thread) may hold the write lock for a moment:
     // a short wait here, blocking, then untilNotBusy waits without blocking the event loop.
-    this.db.pragma(`busy_timeout = ${BLOCKING_BUSY_MS}`);
+    this.db.pragma(`busy_timeout = ${blockingBusyMs}`);
     // A run's snapshot passes through the log; once checkpointed, the log file shrinks back to this.
     this.db.pragma(`journal_size_limit = ${WAL_BYTES}`);
     // A checkpoint once the log holds WAL_BYTES, not SQLite's 4 MiB: a fold of pending members rewrites
     // thousands of the members' pages, and the snapshot's batches pass through, which a checkpoint then copies
     // once for many commits instead of once per commit.
-    this.db.pragma(`wal_autocheckpoint = ${WAL_BYTES / (this.db.pragma('page_size', { simple: true }) as number)}`);
+    this.db.pragma(`wal_autocheckpoint = ${(checkpointMiB * 2 ** 20) / (this.db.pragma('page_size', { simple: true }) as number)}`);
     // 16 MiB of page cache by default (SQLite's is 2 MiB): a fold's writes into the members (in key order,
     // but spread over the whole list) then mostly find their pages at hand. Filled only as pages are read, and held after.
     this.db.pragma(`cache_size = ${-cacheMiB * 1024}`);

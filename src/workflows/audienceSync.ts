@@ -19,6 +19,7 @@ import {
   ContinueAsNew,
   isCancellation,
   log,
+  patched,
   setCurrentDetails,
   setHandler,
   sleep,
@@ -57,9 +58,17 @@ import { runWithConcurrency } from './pool';
 /**
  * Batches in flight at once. Their submissions are paced by the M tier (10/s, 150/m); the rest of a batch's
  * time is waiting on its jobs, so with 4 a 1M first sync waited on jobs, not on CPU or rate limits (67.6 s;
- * 58.4 s with 8). A waiting batch holds its e-mails and hashes only (see Chunk in activities/upsert.ts).
+ * 58.4 s with 8). With 8, a batch in flight ~1.5 s, uploads fell up to 5 s behind a plan sealing 4-5 batches
+ * a second, and that backlog was the run's tail. A waiting batch holds its e-mails and hashes only (see
+ * Chunk in activities/upsert.ts); posts take turns (activities/bodySlots.ts).
  */
-const UPSERT_CONCURRENCY = 8;
+const UPSERT_CONCURRENCY = 16;
+/**
+ * patched(): runs started before it kept 8 batches in flight, and drained their early uploads before
+ * sending the batches a first sync's plan sealed last.
+ */
+const UPLOADS_PATCH = 'uploads-16-in-flight';
+const UPSERT_CONCURRENCY_UNPATCHED = 8;
 
 const stateKey = defineSearchAttributeKey(STATE_SEARCH_ATTRIBUTE, SearchAttributeType.KEYWORD);
 const listKey = defineSearchAttributeKey(LIST_SEARCH_ATTRIBUTE, SearchAttributeType.KEYWORD);
@@ -100,6 +109,8 @@ class AudienceSyncRun {
   private actionsResolved: number;
   private readonly runKey: string;
   private readonly doneBatches: Set<number>;
+  /** UPLOADS_PATCH, asked once: a run keeps one way of uploading throughout. */
+  private uploadsPatched: boolean | undefined;
   private readonly listLock: ListLockClaim;
 
   constructor(
@@ -221,7 +232,7 @@ class AudienceSyncRun {
     const launch = (): void => {
       // A long history continues as new, which a running plan cannot: send() does it once the plan is done.
       if (historyIsLong(this.input.continueAsNewAfterEvents)) stopped = true;
-      while (listId && !stopped && next < sealed && inFlight.size < UPSERT_CONCURRENCY) {
+      while (listId && !stopped && next < sealed && inFlight.size < this.upsertConcurrency()) {
         const earlier = waits.get(next);
         // It holds the later row of an e-mail that batch held: the later row must land last.
         if (earlier !== undefined && !this.doneBatches.has(earlier)) return;
@@ -258,6 +269,16 @@ class AudienceSyncRun {
       launch();
     }
     const outcome = await planning;
+    // The batches sealed last (those the plan sealed while 8 were in flight) go out as batches in flight
+    // finish, not once all have: that drain cost the 1M first sync a second or two of its tail.
+    if (!('error' in outcome) && listId && !stopped && this.upsertConcurrency() === UPSERT_CONCURRENCY) {
+      const final = await shortActivities.awaitSealedBatches({ runKey, after: sealed });
+      for (const [batch, earlier] of final.waits) waits.set(batch, earlier);
+      sealed = Math.max(sealed, final.sealed);
+      this.status.counts.batchesTotal = Math.max(this.status.counts.batchesTotal, sealed);
+      launch();
+      await condition(() => inFlight.size === 0);
+    }
     stopped = true;
     await Promise.all(inFlight.values());
     if ('error' in outcome) throw outcome.error;
@@ -424,6 +445,11 @@ class AudienceSyncRun {
     return planned;
   }
 
+  private upsertConcurrency(): number {
+    this.uploadsPatched ??= patched(UPLOADS_PATCH);
+    return this.uploadsPatched ? UPSERT_CONCURRENCY : UPSERT_CONCURRENCY_UNPATCHED;
+  }
+
   /** Runs the batches not yet done; stops launching new ones on the first failure or when history is long. */
   private async runBatches(batches: number, runOne: (batch: number) => Promise<UpsertBatchResult>): Promise<void> {
     const remaining = Array.from({ length: batches }, (_, i) => i).filter((b) => !this.doneBatches.has(b));
@@ -431,7 +457,7 @@ class AudienceSyncRun {
     let launched = 0;
     await runWithConcurrency(
       remaining,
-      UPSERT_CONCURRENCY,
+      this.upsertConcurrency(),
       async (batch) => {
         launched++;
         try {

@@ -106,4 +106,91 @@ describe.each(storeEngines())('the snapshot a plan leaves in the %s store', (eng
     expect(await store.snapshotBatch('wf/run', 0)).toBeUndefined();
     expect(await store.countRejects('wf/run')).toBe(1);
   });
+
+  describe('writes behind the pass', () => {
+    /** The store, with each snapshot write logged as it starts and ends, and the first batch's write held until `release`. */
+    const watched = (hold: { until?: Promise<void>; fail?: Error } = {}) => {
+      const log: string[] = [];
+      const watchedStore = new Proxy(store, {
+        get(target, name, receiver) {
+          const value = Reflect.get(target, name, receiver) as unknown;
+          if (name === 'putSnapshotBatch') {
+            return async (runKey: string, batch: number, encoded: Parameters<SyncStateStore['putSnapshotBatch']>[2]) => {
+              log.push(`write ${batch}`);
+              if (batch === 0 && hold.until) await hold.until;
+              if (batch === 1 && hold.fail) throw hold.fail;
+              await target.putSnapshotBatch(runKey, batch, encoded);
+              log.push(`written ${batch}`);
+            };
+          }
+          if (name === 'sealSnapshot') {
+            return async (runKey: string, seal: Parameters<SyncStateStore['sealSnapshot']>[1]) => {
+              log.push(`seal ${seal.sealed}`);
+              await target.sealSnapshot(runKey, seal);
+            };
+          }
+          return typeof value === 'function' ? value.bind(target) : value;
+        },
+      });
+      return { log, watchedStore };
+    };
+    const csv = (rows: number) => `email,first_name\n${Array.from({ length: rows }, (_, i) => `p${i}@x.com,P${i}`).join('\n')}\n`;
+    const planWith = (target: SyncStateStore, rows: number, { perBatch = 2, onRows = (_rows: number) => {} } = {}) => {
+      const file = path.join(dir, `audience-${Math.random().toString(36).slice(2)}.csv`);
+      fs.writeFileSync(file, csv(rows));
+      const job = {
+        input: {
+          audience: { type: 'csv' as const, path: file },
+          updateContacts: true,
+          runKey: 'wf/run',
+          workflowId: 'wf',
+          startedAt: new Date().toISOString(),
+          account: 'A1',
+          listId: null,
+          listName: 'Snap',
+          dryRun: false,
+          membershipRead: false,
+          sealBatches: true,
+        },
+        rows: { type: 'csv' as const, path: file },
+        audience: { batchMaxProfiles: perBatch, defaultPhoneCountry: 'US' },
+        store: { location, shownAs: store.location },
+      };
+      return planIntoStore(target, job, (beat) => onRows(beat.rows));
+    };
+
+    it('seals a batch only after it and every batch before it are written, in order', async () => {
+      const { log, watchedStore } = watched();
+      const { plan: planned } = await planWith(watchedStore, 9);
+      expect(planned.batches).toBe(5);
+      for (const entry of log.filter((e) => e.startsWith('seal'))) {
+        const sealed = Number(entry.split(' ')[1]);
+        for (let b = 0; b < sealed; b++) expect(log.indexOf(`written ${b}`), `${entry} after batch ${b} is written`).toBeLessThan(log.indexOf(entry));
+      }
+      expect(log.filter((e) => e.startsWith('write '))).toEqual(['write 0', 'write 1', 'write 2', 'write 3', 'write 4']);
+      expect(await batches(5)).toEqual([['p0@x.com:P0', 'p1@x.com:P1'], ['p2@x.com:P2', 'p3@x.com:P3'], ['p4@x.com:P4', 'p5@x.com:P5'], ['p6@x.com:P6', 'p7@x.com:P7'], ['p8@x.com:P8']]);
+    });
+
+    it('fills the next batch while a write waits, and waits itself when that one is full too', async () => {
+      let release!: () => void;
+      const { log, watchedStore } = watched({ until: new Promise<void>((resolve) => (release = resolve)) });
+      let read = 0;
+      // Batches of 1,000 rows; progress is told every 1,000 rows read.
+      const planning = planWith(watchedStore, 5000, { perBatch: 1000, onRows: (rows) => (read = Math.max(read, rows)) });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      // Batch 0's write waits: the pass filled batch 1 in the second buffer and stopped at batch 2's first row.
+      expect(log).toEqual(['write 0']);
+      expect(read).toBe(2000);
+      release();
+      const { plan: planned } = await planning;
+      expect(planned.batches).toBe(5);
+      expect(log.filter((e) => e.startsWith('written'))).toEqual(['written 0', 'written 1', 'written 2', 'written 3', 'written 4']);
+    });
+
+    it('fails the plan when a write behind it fails, and seals nothing past it', async () => {
+      const { log, watchedStore } = watched({ fail: new Error('disk full') });
+      await expect(planWith(watchedStore, 9)).rejects.toThrow('disk full');
+      expect(log.filter((e) => e.startsWith('seal')).map((e) => Number(e.split(' ')[1])).every((sealed) => sealed <= 1)).toBe(true);
+    });
+  });
 });
