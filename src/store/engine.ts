@@ -6,7 +6,7 @@
 export type SqlValue = string | number | bigint | Buffer | null;
 export type SqlRow = Record<string, SqlValue>;
 
-/** A multi-row insert: one statement per row (SQLite) or one statement per chunk (PostgreSQL). */
+/** A multi-row insert: statements of 50 rows (SQLite) or one statement per chunk (PostgreSQL). */
 export interface BulkInsert {
   table: string;
   /** Column name and its PostgreSQL type. */

@@ -16,15 +16,18 @@ type Handle = { -readonly [K in keyof Omit<SqlEngine, 'transaction' | 'close'>]:
 const BUSY_TIMEOUT_MS = 15_000;
 const BLOCKING_BUSY_MS = 100;
 const BUSY_RETRY_MS = 25;
+/** Rows a bulk insert's statement takes (fewer parameters than SQLite's 32,766 at any width). */
+const ROWS_PER_INSERT = 50;
 /** The write-ahead log's size at which a commit checkpoints it, and to which it is cut back after. */
 const WAL_BYTES = 64 * 1024 * 1024;
 /**
- * Page cache per connection unless the opener says otherwise. 16 MiB: replaying a 1M first sync's store calls
- * (scripts/bench-first-sync-store.ts), recordSent took 12.3-12.5 CPU-s with 32 MiB, 13.2-13.5 with 16,
- * 12.9-13.8 with 8 and 14.1 with 4: ~0.9 CPU-s (of a worker's ~46) for 16 MiB less at the worker's peak,
- * since a first sync fills the cache and it is held after.
+ * Page cache per connection unless the opener says otherwise. 4 MiB: a fold's sort of pending members also
+ * holds up to the cache's size, so the activities' connection held up to twice it at a first sync's peak. In
+ * the first-sync store replay (scripts/bench-first-sync-store.ts) recordSent took 7.5 CPU-s with 4 MiB (and
+ * 50-row inserts); in the 1M bench the worker's peak fell from 257-262 MiB (8 MiB) to 249-251, its CPU within
+ * the runs' noise.
  */
-const DEFAULT_CACHE_MIB = 8;
+const DEFAULT_CACHE_MIB = 4;
 
 export interface SqliteOptions {
   /** This connection's page cache, MiB (SQLite's default is 2). */
@@ -84,8 +87,7 @@ export class SqliteEngine implements SqlEngine {
     // thousands of the members' pages, and the snapshot's batches pass through, which a checkpoint then copies
     // once for many commits instead of once per commit.
     this.db.pragma(`wal_autocheckpoint = ${(checkpointMiB * 2 ** 20) / (this.db.pragma('page_size', { simple: true }) as number)}`);
-    // 16 MiB of page cache by default (SQLite's is 2 MiB): a fold's writes into the members (in key order,
-    // but spread over the whole list) then mostly find their pages at hand. Filled only as pages are read, and held after.
+    // Filled only as pages are read, and held after.
     this.db.pragma(`cache_size = ${-cacheMiB * 1024}`);
     this.direct.location = location;
   }
@@ -106,8 +108,22 @@ export class SqliteEngine implements SqlEngine {
     all: async (sql, params = []) => this.statement(sql).all(...params) as SqlRow[],
     run: async (sql, params = []) => this.statement(sql).run(...params).changes,
     insert: async (spec, rows) => {
-      const stmt = this.statement(insertSql(spec));
-      for (const row of rows) stmt.run(...row);
+      // Rows go ROWS_PER_INSERT to a statement: a statement's call costs about what binding its values does,
+      // so a first sync's 1M pending members cost 1.6 CPU-s, not 2.5 (SQLite applies ON CONFLICT row by row either way).
+      let i = 0;
+      if (rows.length >= ROWS_PER_INSERT) {
+        const stmt = this.statement(insertSql(spec, ROWS_PER_INSERT));
+        const params: SqlValue[] = [];
+        for (; i + ROWS_PER_INSERT <= rows.length; i += ROWS_PER_INSERT) {
+          params.length = 0;
+          for (let r = i; r < i + ROWS_PER_INSERT; r++) params.push(...rows[r]!);
+          stmt.run(...params);
+        }
+      }
+      if (i < rows.length) {
+        const stmt = this.statement(insertSql(spec, 1));
+        for (; i < rows.length; i++) stmt.run(...rows[i]!);
+      }
     },
   };
 
@@ -150,7 +166,8 @@ export class SqliteEngine implements SqlEngine {
   }
 }
 
-function insertSql(spec: BulkInsert): string {
+function insertSql(spec: BulkInsert, rows: number): string {
   const names = spec.columns.map(([name]) => name);
-  return `INSERT INTO ${spec.table} (${names.join(', ')}) VALUES (${names.map(() => '?').join(', ')}) ${spec.onConflict ?? ''}`;
+  const row = `(${names.map(() => '?').join(', ')})`;
+  return `INSERT INTO ${spec.table} (${names.join(', ')}) VALUES ${Array.from({ length: rows }, () => row).join(', ')} ${spec.onConflict ?? ''}`;
 }

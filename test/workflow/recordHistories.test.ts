@@ -42,6 +42,12 @@ describe.runIf(process.env.RECORD_HISTORIES === '1')('record replay fixtures', (
     save('history-batches', 'audienceSync-batches-and-removals.json');
   });
 
+  it('a first sync into a new list, its batches sent while it plans', async () => {
+    const first = writeCsvAudience(h.dir, 'first.csv', makeCustomers(600, { prefix: 'hist-first', invalidEvery: 50 }).rows);
+    await resultOf(await h.start({ listName: 'History First', audience: { type: 'csv', path: first } }, 'history-first-sync'));
+    save('history-first-sync', 'audienceSync-first-sync.json');
+  });
+
   it('a run paused on invalid_credentials, then on audience_shrink, resolved both times', async () => {
     // One person, none of the list's: removing everyone else trips the shrink guard (an audience with no
     // valid row at all is refused at its plan).
