@@ -80,6 +80,21 @@ describe('planAudience', () => {
     expect(Object.fromEntries(last)).toEqual({ 'a@x.com': 'Two', 'b@x.com': 'B2' });
   });
 
+  it('counts repeats the same whether it finds them as it sends (a sink) or by sorting every key at the end (none)', async () => {
+    // 3,000 rows of 1,000 people: repeats in and across batches, some rows rejected with a valid e-mail (a bad phone), some with a bad e-mail.
+    const lines = Array.from({ length: 3000 }, (_, i) => {
+      const person = (i * 7919) % 1000;
+      const email = i % 97 === 0 ? 'not-an-email' : `p${person}@x.com`;
+      const phone = i % 13 === 0 ? '12345' : '';
+      return `${email},N${i},${phone}`;
+    });
+    const source = writeAudience(dir, 'csv', `email,first_name,phone_number\n${lines.join('\n')}\n`);
+    const { result: withSink } = await plan(source, { maxProfiles: 100 });
+    const withoutSink = await planAudience(source, { maxProfiles: 100 });
+    expect(withSink.duplicateRows).toBeGreaterThan(1000);
+    expect(withSink).toEqual(withoutSink);
+  });
+
   it('seals batches as it goes, rows handed over before each seal; a batch with the later row of an e-mail in a sealed batch waits for that one', async () => {
     // Batches of 2: [a, b] [c, a'] [d, c'] [e] — a' supersedes batch 0, c' batch 1; nothing else repeats across batches.
     const source = writeAudience(dir, 'csv', 'email,first_name\na@x.com,A1\nb@x.com,B\nc@x.com,C1\na@x.com,A2\nd@x.com,D\nc@x.com,C2\ne@x.com,E\n');
