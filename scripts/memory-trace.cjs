@@ -3,7 +3,7 @@
  * the worker (`node --require`), and Node runs preloads in every thread the worker starts too (the
  * workflow thread, each plan thread). Every 250 ms each thread appends one JSON line: its V8 heap
  * (committed, used, by space), external and ArrayBuffer memory, milliseconds spent in garbage collection
- * so far, and on the main thread the process's resident memory (anonymous and file-backed).
+ * so far, and on the main thread the process's resident memory (anonymous and file-backed) and its peak so far (VmHWM).
  * Plain JavaScript: it is loaded into the compiled worker as it is.
  */
 const fs = require('node:fs');
@@ -39,7 +39,7 @@ exports.start = function start(file) {
     };
     if (isMainThread) {
       const status = fs.readFileSync('/proc/self/status', 'utf8');
-      for (const field of ['RssAnon', 'RssFile']) line[field] = Math.round(Number(status.match(new RegExp(`${field}:\\s+(\\d+)`))?.[1] ?? 0) / 1024);
+      for (const field of ['RssAnon', 'RssFile', 'VmHWM']) line[field] = Math.round(Number(status.match(new RegExp(`${field}:\\s+(\\d+)`))?.[1] ?? 0) / 1024);
     }
     fs.appendFileSync(file, `${JSON.stringify(line)}\n`);
   };

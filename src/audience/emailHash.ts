@@ -32,10 +32,18 @@ export function loadHashes(): Promise<Hashes> {
   return loading;
 }
 
-/** Append-only growable list of keys with a small tag each; sortedKeys() copies. */
+/** Entries per chunk of TaggedKeys: 512 KiB of keys. */
+const CHUNK_BITS = 16;
+const CHUNK = 1 << CHUNK_BITS;
+const IN_CHUNK = CHUNK - 1;
+
+/**
+ * Append-only list of keys with a small tag each, in chunks: growing never copies, so a 1M-row plan never
+ * holds the old and the new array at once (a doubling array held 4 MiB of garbage past its 524,288th row).
+ */
 export class TaggedKeys {
-  private keys = new BigInt64Array(1 << 16);
-  private tags = new Uint8Array(1 << 16);
+  private readonly keys: BigInt64Array[] = [];
+  private readonly tags: Uint8Array[] = [];
   private count = 0;
 
   get length(): number {
@@ -43,29 +51,30 @@ export class TaggedKeys {
   }
 
   push(key: bigint, tag: number): void {
-    if (this.count === this.keys.length) {
-      const keys = new BigInt64Array(this.keys.length * 2);
-      keys.set(this.keys);
-      this.keys = keys;
-      const tags = new Uint8Array(this.tags.length * 2);
-      tags.set(this.tags);
-      this.tags = tags;
+    const at = this.count & IN_CHUNK;
+    if (at === 0) {
+      this.keys.push(new BigInt64Array(CHUNK));
+      this.tags.push(new Uint8Array(CHUNK));
     }
-    this.keys[this.count] = key;
-    this.tags[this.count++] = tag;
+    const chunk = this.count >>> CHUNK_BITS;
+    this.keys[chunk]![at] = key;
+    this.tags[chunk]![at] = tag;
+    this.count++;
   }
 
   keyAt(i: number): bigint {
-    return this.keys[i]!;
+    return this.keys[i >>> CHUNK_BITS]![i & IN_CHUNK]!;
   }
 
   tagAt(i: number): number {
-    return this.tags[i]!;
+    return this.tags[i >>> CHUNK_BITS]![i & IN_CHUNK]!;
   }
 
-  /** Keys that occur more than once. */
+  /** Keys that occur more than once (sorts a copy of every key). */
   repeatedKeys(): Set<bigint> {
-    const sorted = this.keys.slice(0, this.count).sort();
+    const sorted = new BigInt64Array(this.count);
+    this.keys.forEach((chunk, n) => sorted.set(chunk.subarray(0, Math.min(CHUNK, this.count - n * CHUNK)), n * CHUNK));
+    sorted.sort();
     const repeated = new Set<bigint>();
     for (let i = 1; i < sorted.length; i++) if (sorted[i] === sorted[i - 1]) repeated.add(sorted[i]!);
     return repeated;

@@ -137,6 +137,22 @@ describe('planAudience', () => {
     expect(waits).toEqual(Array.from({ length: 10 }, (_, k) => [30 + k, k]));
   });
 
+  it('still finds the batch of each e-mail sent when its table, sized from the first rows, must grow later', async () => {
+    // The first 10,000 rows are long (the estimate of the file's rows falls short), the next 60,000 short;
+    // rows 60,000-69,999 repeat the e-mails of rows 10,000-19,999: batch 60 + k supersedes batch 10 + k.
+    const long = 'x'.repeat(400);
+    const lines = Array.from({ length: 70_000 }, (_, i) => (i < 10_000 ? `l${i}@x.com,${long}` : `u${i < 60_000 ? i : i - 50_000}@x.com,N${i}`));
+    const source = writeAudience(dir, 'csv', `email,first_name\n${lines.join('\n')}\n`);
+    let waits: [number, number][] = [];
+    const result = await planAudience(source, {
+      maxProfiles: 1000,
+      seal: true,
+      sink: { send: () => undefined, reject: () => undefined, unsend: () => undefined, seal: (_, w) => void (waits = w.map((x) => [...x] as [number, number])) },
+    });
+    expect(result).toMatchObject({ batches: 70, uniqueEmails: 60_000, duplicateRows: 10_000 });
+    expect(waits).toEqual(Array.from({ length: 10 }, (_, k) => [60 + k, 10 + k]));
+  });
+
   it('refuses to seal batches against stored members (a later row may take an e-mail back)', async () => {
     const source = writeAudience(dir, 'csv', 'email\na@x.com\n');
     await expect(planAudience(source, { seal: true, members: digestOf([]) })).rejects.toThrow(/cannot seal/);
