@@ -276,6 +276,9 @@ class AudienceSyncRun {
       for (const [batch, earlier] of final.waits) waits.set(batch, earlier);
       sealed = Math.max(sealed, final.sealed);
       this.status.counts.batchesTotal = Math.max(this.status.counts.batchesTotal, sealed);
+      // The plan is done: what is left is sending, and status says so, as send() would.
+      this.status.step = 'upserting';
+      this.showDetails();
       launch();
       await condition(() => inFlight.size === 0);
     }

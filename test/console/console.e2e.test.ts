@@ -143,7 +143,8 @@ describe('the console', () => {
 
   it("updates a running sync's progress without a reload", async () => {
     const list = `Console Progress ${randomUUID().slice(0, 6)}`;
-    const audience = writeCsvAudience(h.dir, 'progress.csv', makeCustomers(3000, { prefix: 'progress' }).rows);
+    // 120 batches: with 16 in flight, long enough to watch (3,000 rows were done before the page loaded).
+    const audience = writeCsvAudience(h.dir, 'progress.csv', makeCustomers(12_000, { prefix: 'progress' }).rows);
     const handle = await h.start({ listName: list, audience: { type: 'csv', path: audience } }, `console-progress-${randomUUID().slice(0, 8)}`);
     await h.waitForStatus(handle, (s) => s.step === 'upserting' && s.counts.profilesImported > 0);
 

@@ -12,8 +12,8 @@ const run = promisify(execFile);
 export interface StoredHistory {
   /** The JSON as printed, then the decoded text of every base64 string in it. */
   text: string;
-  /** Every payload ({metadata, data}) in the history, outside search attributes, with its encoding decoded. */
-  payloads: { encoding: string; path: string }[];
+  /** Every payload ({metadata, data}) in the history, outside search attributes, with its encoding and data decoded. */
+  payloads: { encoding: string; path: string; data: string }[];
   json: unknown;
 }
 
@@ -38,7 +38,8 @@ export async function storedHistory(address: string, namespace: string, workflow
     const o = value as Record<string, unknown>;
     if ('data' in o && typeof o.metadata === 'object' && o.metadata !== null && !/searchAttributes|indexedFields/i.test(path)) {
       const encoding = (o.metadata as Record<string, unknown>).encoding;
-      payloads.push({ encoding: typeof encoding === 'string' ? Buffer.from(encoding, 'base64').toString() : '', path });
+      const data = typeof o.data === 'string' ? Buffer.from(o.data, 'base64').toString('latin1') : '';
+      payloads.push({ encoding: typeof encoding === 'string' ? Buffer.from(encoding, 'base64').toString() : '', path, data });
     }
     for (const [k, v] of Object.entries(o)) walk(v, `${path}.${k}`);
   };
