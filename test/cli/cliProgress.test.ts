@@ -17,7 +17,7 @@ import { createSyncHarness, type SyncHarness } from '../support/syncHarness';
 import { cliOn } from './cliOnHarness';
 
 const LEAVING = 2_000;
-// 20 batches of 200: more than the 8 a first sync keeps in flight, so sending moves in steps `status` can see.
+// 40 batches of 100: more than twice the 16 a sync keeps in flight, so sending moves in steps `status` can see.
 const ARRIVING = 4_000;
 /** Rows with a bad e-mail: read and rejected by the plan, never sent. They make reading the audience take seconds (200,000 were read within one 2 s heartbeat on a quiet machine). */
 const BAD_ROWS = 600_000;
@@ -27,8 +27,8 @@ let cli: ReturnType<typeof cliOn>['cli'];
 let cliUntil: ReturnType<typeof cliOn>['cliUntil'];
 
 beforeAll(async () => {
-  // Import jobs take 0.8 s each and batches hold 200 profiles, so sending takes seconds too.
-  h = await createSyncHarness({ speed: 50, batchMaxProfiles: 200, jobDelayMs: 800 });
+  // Import jobs take 0.8 s each and batches hold 100 profiles, so sending takes seconds too.
+  h = await createSyncHarness({ speed: 50, batchMaxProfiles: 100, jobDelayMs: 800 });
   ({ cli, cliUntil } = cliOn(h));
 });
 afterAll(async () => h?.close());
