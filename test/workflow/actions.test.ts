@@ -23,7 +23,8 @@ async function stateAttribute(handle: WorkflowHandle): Promise<unknown> {
 
 describe('workflow actions', () => {
   it('pauses as invalid_credentials when the key is revoked mid-upsert, and resumes after rotation without redoing finished batches', async () => {
-    const { rows, valid } = makeCustomers(3000, { prefix: 'rotate' });
+    // 40 batches of 200: when 2 are done, at most 16 are in flight and the rest still to go.
+    const { rows, valid } = makeCustomers(8000, { prefix: 'rotate' });
     const path = writeCsvAudience(h.dir, 'rotate.csv', rows);
     const handle = await h.start({ listName: 'Rotation', audience: { type: 'csv', path } });
 
@@ -113,8 +114,8 @@ describe('workflow actions', () => {
   });
 
   it('pauses on list_deleted, naming the list, when the list is deleted mid-run; resolve recreates it and sends everyone', async () => {
-    // 15 batches of 200: more than the 8 a first sync keeps in flight, so the deletion lands with batches to send.
-    const { rows, valid } = makeCustomers(3000, { prefix: 'gone' });
+    // 40 batches of 200: more than twice the 16 a first sync keeps in flight, so the deletion lands with batches to send.
+    const { rows, valid } = makeCustomers(8000, { prefix: 'gone' });
     const file = writeCsvAudience(h.dir, 'gone.csv', rows);
     const handle = await h.start({ listName: 'Deleted by hand', audience: { type: 'csv', path: file } });
     const mid = await h.waitForStatus(handle, (s) => s.counts.batchesDone >= 1 && s.listId !== undefined);
@@ -131,7 +132,7 @@ describe('workflow actions', () => {
     expect(report.listCreated).toBe(true);
     expect(report.actionsResolved).toBe(1);
     expect(report.counts.batchesDone).toBe(report.counts.batchesTotal);
-    expect(report.counts.rowsRead).toBe(3000);
+    expect(report.counts.rowsRead).toBe(8000);
     expect((await h.emulator.admin.listMembers(report.listId!)).emails).toEqual([...valid].sort());
   });
 
