@@ -18,8 +18,8 @@ describe.each(storeEngines())('workers die (%s store)', (engine) => {
   });
 
   it('finishes with the right membership after the worker is killed mid-upsert; a refresh after a restart sends only the changes', async () => {
-    // 16 batches of 250: twice the 8 a first sync keeps in flight, so the kill lands with batches still to send.
-    const { rows, valid } = makeCustomers(4000, { prefix: 'crash', invalidEvery: 100 });
+    // 32 batches of 250: twice the 16 a first sync keeps in flight, so the kill lands with batches still to send.
+    const { rows, valid } = makeCustomers(8000, { prefix: 'crash', invalidEvery: 100 });
     const file = writeCsvAudience(h.dir, 'crash.csv', rows);
     const child = h.startWorkerProcess();
     const handle = await h.start({ listName: 'Crash test', audience: { type: 'csv', path: file } });
@@ -30,7 +30,7 @@ describe.each(storeEngines())('workers die (%s store)', (engine) => {
     const replacement = h.startWorkerProcess();
     const report = await resultOf(handle);
     expect((await h.emulator.admin.listMembers(report.listId!)).emails).toEqual([...valid].sort());
-    expect(report.counts).toMatchObject({ rowsRead: 4000, rowsRejected: 40, added: valid.length, batchesDone: report.counts.batchesTotal });
+    expect(report.counts).toMatchObject({ rowsRead: 8000, rowsRejected: 80, added: valid.length, batchesDone: report.counts.batchesTotal });
 
     // A restart: the state is in the store, not in the worker.
     replacement.kill('SIGKILL');
