@@ -30,7 +30,13 @@ describe.each(storeEngines())('the snapshot a plan leaves in the %s store', (eng
   });
   afterAll(() => backend.cleanup());
 
-  const plan = (csv: string, input: Partial<PlanInput> = {}) => {
+  /** Plans `csv` into `target` (the store, or a watched one) as a run's plan activity does. */
+  const planInto = (
+    target: SyncStateStore,
+    csv: string,
+    input: Partial<PlanInput> = {},
+    { perBatch = 2, onRows = (_rows: number) => {} }: { perBatch?: number; onRows?: (rows: number) => void } = {},
+  ) => {
     const file = path.join(dir, `audience-${Math.random().toString(36).slice(2)}.csv`);
     fs.writeFileSync(file, csv);
     const job = {
@@ -48,11 +54,12 @@ describe.each(storeEngines())('the snapshot a plan leaves in the %s store', (eng
         ...input,
       },
       rows: { type: 'csv' as const, path: file },
-      audience: { batchMaxProfiles: 2, defaultPhoneCountry: 'US' },
+      audience: { batchMaxProfiles: perBatch, defaultPhoneCountry: 'US' },
       store: { location, shownAs: store.location },
     };
-    return planIntoStore(store, job, () => undefined);
+    return planIntoStore(target, job, (beat) => onRows(beat.rows));
   };
+  const plan = (csv: string, input: Partial<PlanInput> = {}) => planInto(store, csv, input);
   /** Each batch as `email:first_name`, as upsertBatch reads it. */
   const batches = async (count: number, opts: { withSuperseded?: boolean } = {}) => {
     const out: string[][] = [];
@@ -135,29 +142,8 @@ describe.each(storeEngines())('the snapshot a plan leaves in the %s store', (eng
       return { log, watchedStore };
     };
     const csv = (rows: number) => `email,first_name\n${Array.from({ length: rows }, (_, i) => `p${i}@x.com,P${i}`).join('\n')}\n`;
-    const planWith = (target: SyncStateStore, rows: number, { perBatch = 2, onRows = (_rows: number) => {} } = {}) => {
-      const file = path.join(dir, `audience-${Math.random().toString(36).slice(2)}.csv`);
-      fs.writeFileSync(file, csv(rows));
-      const job = {
-        input: {
-          audience: { type: 'csv' as const, path: file },
-          updateContacts: true,
-          runKey: 'wf/run',
-          workflowId: 'wf',
-          startedAt: new Date().toISOString(),
-          account: 'A1',
-          listId: null,
-          listName: 'Snap',
-          dryRun: false,
-          membershipRead: false,
-          sealBatches: true,
-        },
-        rows: { type: 'csv' as const, path: file },
-        audience: { batchMaxProfiles: perBatch, defaultPhoneCountry: 'US' },
-        store: { location, shownAs: store.location },
-      };
-      return planIntoStore(target, job, (beat) => onRows(beat.rows));
-    };
+    const planWith = (target: SyncStateStore, rows: number, opts: { perBatch?: number; onRows?: (rows: number) => void } = {}) =>
+      planInto(target, csv(rows), { sealBatches: true }, opts);
 
     it('seals a batch only after it and every batch before it are written, in order', async () => {
       const { log, watchedStore } = watched();

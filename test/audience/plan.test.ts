@@ -16,6 +16,18 @@ beforeAll(async () => {
   ({ emailKey } = await loadHashes());
 });
 
+/** Plans `email,first_name` lines sealing batches of `maxProfiles`: the totals and the waits of the last seal. */
+async function planSealing(lines: string[], maxProfiles: number) {
+  const source = writeAudience(dir, 'csv', `email,first_name\n${lines.join('\n')}\n`);
+  let waits: [number, number][] = [];
+  const result = await planAudience(source, {
+    maxProfiles,
+    seal: true,
+    sink: { send: () => undefined, reject: () => undefined, unsend: () => undefined, seal: (_, w) => void (waits = w.map((x) => [...x] as [number, number])) },
+  });
+  return { result, waits };
+}
+
 /** Plans into memory: the rows to send, the rejects and the e-mails taken back. */
 async function plan(source: RowFileSource, opts: PlanOptions = {}) {
   const sent: RowToSend[] = [];
@@ -126,13 +138,7 @@ describe('planAudience', () => {
   it('knows the batch of each e-mail sent across 40,000 rows (its table grows), so a repeat waits for the batch of the row it supersedes', async () => {
     // Batches of 1,000; rows 30,000-39,999 repeat the e-mails of rows 0-9,999, so batch 30 + k supersedes batch k.
     const lines = Array.from({ length: 40_000 }, (_, i) => `u${i % 30_000}@x.com,N${i}`);
-    const source = writeAudience(dir, 'csv', `email,first_name\n${lines.join('\n')}\n`);
-    let waits: [number, number][] = [];
-    const result = await planAudience(source, {
-      maxProfiles: 1000,
-      seal: true,
-      sink: { send: () => undefined, reject: () => undefined, unsend: () => undefined, seal: (_, w) => void (waits = w.map((x) => [...x] as [number, number])) },
-    });
+    const { result, waits } = await planSealing(lines, 1000);
     expect(result).toMatchObject({ batches: 40, uniqueEmails: 30_000, duplicateRows: 10_000 });
     expect(waits).toEqual(Array.from({ length: 10 }, (_, k) => [30 + k, k]));
   });
@@ -142,13 +148,7 @@ describe('planAudience', () => {
     // rows 60,000-69,999 repeat the e-mails of rows 10,000-19,999: batch 60 + k supersedes batch 10 + k.
     const long = 'x'.repeat(400);
     const lines = Array.from({ length: 70_000 }, (_, i) => (i < 10_000 ? `l${i}@x.com,${long}` : `u${i < 60_000 ? i : i - 50_000}@x.com,N${i}`));
-    const source = writeAudience(dir, 'csv', `email,first_name\n${lines.join('\n')}\n`);
-    let waits: [number, number][] = [];
-    const result = await planAudience(source, {
-      maxProfiles: 1000,
-      seal: true,
-      sink: { send: () => undefined, reject: () => undefined, unsend: () => undefined, seal: (_, w) => void (waits = w.map((x) => [...x] as [number, number])) },
-    });
+    const { result, waits } = await planSealing(lines, 1000);
     expect(result).toMatchObject({ batches: 70, uniqueEmails: 60_000, duplicateRows: 10_000 });
     expect(waits).toEqual(Array.from({ length: 10 }, (_, k) => [60 + k, 10 + k]));
   });
