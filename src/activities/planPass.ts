@@ -104,8 +104,8 @@ class SnapshotSink implements PlanSink {
   private rejects: RejectBuffer;
   /** The writes queued, in order; settles when the last is done. */
   private writes: Promise<void> = Promise.resolve();
-  /** The spare buffer's write while it runs: the next batch takes the buffer once it is done. */
-  private spareWriting: Promise<void> | undefined;
+  /** The spare buffer's write: the next batch takes the buffer once it is done. */
+  private readonly spareWrite = new InFlight();
   private failure: { err: unknown } | undefined;
 
   constructor(
@@ -179,11 +179,12 @@ class SnapshotSink implements PlanSink {
       this.queueSuperseded();
       return undefined;
     }
-    if (this.spareWriting === undefined) {
+    const busy = this.spareWrite.pending;
+    if (!busy) {
       this.swapAndWrite();
       return undefined;
     }
-    return this.spareWriting.then(() => this.swapAndWrite());
+    return busy.then(() => this.swapAndWrite());
   }
 
   private swapAndWrite(): void {
@@ -193,10 +194,7 @@ class SnapshotSink implements PlanSink {
     this.open = this.spare;
     this.spare = full;
     this.openBatch = undefined;
-    const written = this.queue(() => this.store.putSnapshotBatch(this.runKey, batch, full.encoded())).then(() => {
-      if (this.spareWriting === written) this.spareWriting = undefined;
-    });
-    this.spareWriting = written;
+    this.spareWrite.track(this.queue(() => this.store.putSnapshotBatch(this.runKey, batch, full.encoded())));
     this.queueSuperseded();
   }
 
@@ -228,28 +226,40 @@ class RejectBuffer {
   private rejects: RowReject[] = [];
   /** Source row of the oldest reject buffered. */
   private since = Infinity;
-  private writing: Promise<void> | undefined;
+  private readonly write = new InFlight();
 
-  constructor(private readonly write: (rejects: RowReject[]) => Promise<void>) {}
+  constructor(private readonly store: (rejects: RowReject[]) => Promise<void>) {}
 
   /** A promise when the chunk before is still being written. */
   add(reject: RowReject): Promise<void> | undefined {
     this.rejects.push(reject);
     this.since = Math.min(this.since, reject.row);
     if (this.rejects.length < FLUSH_EVERY && reject.row - this.since < FLUSH_SPAN) return undefined;
-    const before = this.writing;
+    const before = this.write.pending;
     this.flush();
     return before;
   }
 
   flush(): void {
-    if (this.rejects.length > 0) {
-      const written: Promise<void> = this.write(this.rejects).then(() => {
-        if (this.writing === written) this.writing = undefined;
-      });
-      this.writing = written;
-    }
+    if (this.rejects.length > 0) this.write.track(this.store(this.rejects));
     this.rejects = [];
     this.since = Infinity;
+  }
+}
+
+/** The last write of one kind while it runs (writes of a kind are queued in order, so the last is the one to wait for). */
+class InFlight {
+  private current: Promise<void> | undefined;
+
+  /** Settles when the write is done; undefined when none runs. */
+  get pending(): Promise<void> | undefined {
+    return this.current;
+  }
+
+  track(write: Promise<void>): void {
+    const tracked: Promise<void> = write.then(() => {
+      if (this.current === tracked) this.current = undefined;
+    });
+    this.current = tracked;
   }
 }

@@ -158,7 +158,7 @@ export async function planAudience(source: RowFileSource, opts: PlanOptions = {}
       rows = row;
       if (rows % PROGRESS_EVERY === 0) opts.onProgress?.(rows, { read: hashedBytes, total: before.size });
       // The file's rows, from the bytes the first rows took (read ahead by a chunk at most).
-      if (row === ESTIMATE_AFTER_ROWS && sentIn && hashedBytes > 0) sentIn.reserve(Math.ceil((before.size / hashedBytes) * rows));
+      if (row === ESTIMATE_AFTER_ROWS && sentIn && hashedBytes > 0) sentIn.reserve(Math.ceil((before.size / hashedBytes) * row));
       const rowHash = hash64(sourceRow.text, settings);
       const quick = members && quickEmail(sourceRow);
       if (quick !== undefined) {

@@ -110,7 +110,7 @@ class AudienceSyncRun {
   private readonly runKey: string;
   private readonly doneBatches: Set<number>;
   /** UPLOADS_PATCH, asked once: a run keeps one way of uploading throughout. */
-  private uploadsPatched: boolean | undefined;
+  private uploadsPatch: boolean | undefined;
   private readonly listLock: ListLockClaim;
 
   constructor(
@@ -229,6 +229,11 @@ class AudienceSyncRun {
     let stopped = false;
     const waits = new Map<number, number>();
     const inFlight = new Map<number, Promise<void>>();
+    const takeSeal = (news: { sealed: number; waits: [number, number][] }): void => {
+      for (const [batch, earlier] of news.waits) waits.set(batch, earlier);
+      sealed = Math.max(sealed, news.sealed);
+      this.status.counts.batchesTotal = Math.max(this.status.counts.batchesTotal, sealed);
+    };
     const launch = (): void => {
       // A long history continues as new, which a running plan cannot: send() does it once the plan is done.
       if (historyIsLong(this.input.continueAsNewAfterEvents)) stopped = true;
@@ -262,20 +267,15 @@ class AudienceSyncRun {
       if (planFinished) break;
       const news = await seal;
       if (!news) break;
-      for (const [batch, earlier] of news.waits) waits.set(batch, earlier);
-      sealed = Math.max(sealed, news.sealed);
-      this.status.counts.batchesTotal = Math.max(this.status.counts.batchesTotal, sealed);
+      takeSeal(news);
       if (sealed > 0 && !listId) listId = await this.createList(listName);
       launch();
     }
     const outcome = await planning;
-    // The batches sealed last (those the plan sealed while 8 were in flight) go out as batches in flight
-    // finish, not once all have: that drain cost the 1M first sync a second or two of its tail.
-    if (!('error' in outcome) && listId && !stopped && this.upsertConcurrency() === UPSERT_CONCURRENCY) {
-      const final = await shortActivities.awaitSealedBatches({ runKey, after: sealed });
-      for (const [batch, earlier] of final.waits) waits.set(batch, earlier);
-      sealed = Math.max(sealed, final.sealed);
-      this.status.counts.batchesTotal = Math.max(this.status.counts.batchesTotal, sealed);
+    // The batches the plan sealed last go out as batches in flight finish, not once all have: that drain
+    // cost the 1M first sync a second or two of its tail.
+    if (!('error' in outcome) && listId && !stopped && this.uploadsPatched()) {
+      takeSeal(await shortActivities.awaitSealedBatches({ runKey, after: sealed }));
       // The plan is done: what is left is sending, and status says so, as send() would.
       this.status.step = 'upserting';
       this.showDetails();
@@ -448,9 +448,12 @@ class AudienceSyncRun {
     return planned;
   }
 
+  private uploadsPatched(): boolean {
+    return (this.uploadsPatch ??= patched(UPLOADS_PATCH));
+  }
+
   private upsertConcurrency(): number {
-    this.uploadsPatched ??= patched(UPLOADS_PATCH);
-    return this.uploadsPatched ? UPSERT_CONCURRENCY : UPSERT_CONCURRENCY_UNPATCHED;
+    return this.uploadsPatched() ? UPSERT_CONCURRENCY : UPSERT_CONCURRENCY_UNPATCHED;
   }
 
   /** Runs the batches not yet done; stops launching new ones on the first failure or when history is long. */

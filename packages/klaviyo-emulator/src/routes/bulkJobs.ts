@@ -102,7 +102,7 @@ function requireJob(ctx: RequestContext): ImportJob {
   return job;
 }
 
-/** Rows with their position, so job sub-collections page by index. */
+/** The job list's `sort`: creation order, oldest (`created_at`, the default) or newest (`-created_at`) first. */
 function sortOrder(ctx: RequestContext): string {
   const sort = ctx.query.get('sort') ?? 'created_at';
   if (sort !== 'created_at' && sort !== '-created_at') {
@@ -111,6 +111,7 @@ function sortOrder(ctx: RequestContext): string {
   return sort;
 }
 
+/** Rows with their position, so job sub-collections page by index. */
 function indexed<T>(items: readonly T[]): [number, T][] {
   return items.map((t, i) => [i, t]);
 }
