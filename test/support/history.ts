@@ -2,35 +2,40 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 
-/** Batch indexes of every upsertBatch activity the run scheduled, in order. */
-export async function scheduledBatchIndexes(handle: WorkflowHandle): Promise<number[]> {
-  const history = await handle.fetchHistory();
-  const indexes: number[] = [];
-  for (const event of history.events ?? []) {
-    const attrs = event.activityTaskScheduledEventAttributes;
-    if (attrs?.activityType?.name !== 'upsertBatch') continue;
-    const [input] = (attrs.input?.payloads ?? []).map((p) => defaultPayloadConverter.fromPayload(p)) as [{ batch: number }];
-    indexes.push(input.batch);
-  }
-  return indexes;
+/** One upsertBatch attempt scheduled: its batch, and the event ids of its scheduling and completion (if it completed). */
+export interface UploadEvents {
+  batch: number;
+  scheduled: number;
+  completed?: number;
 }
 
-/** Batches whose upsertBatch was scheduled again after an attempt of it had completed (redone work). */
-export async function batchesScheduledAfterCompletion(handle: WorkflowHandle): Promise<number[]> {
+/** Every upsertBatch the run scheduled, in order. */
+export async function uploadEvents(handle: WorkflowHandle): Promise<UploadEvents[]> {
   const history = await handle.fetchHistory();
-  const batchOfEvent = new Map<string, number>();
-  const completed = new Set<number>();
-  const redone: number[] = [];
+  const uploads: UploadEvents[] = [];
+  const byEvent = new Map<number, UploadEvents>();
   for (const event of history.events ?? []) {
     const scheduled = event.activityTaskScheduledEventAttributes;
     if (scheduled?.activityType?.name === 'upsertBatch') {
       const [input] = (scheduled.input?.payloads ?? []).map((p) => defaultPayloadConverter.fromPayload(p)) as [{ batch: number }];
-      if (completed.has(input.batch)) redone.push(input.batch);
-      batchOfEvent.set(String(event.eventId), input.batch);
+      const upload = { batch: input.batch, scheduled: Number(event.eventId) };
+      uploads.push(upload);
+      byEvent.set(upload.scheduled, upload);
     }
     const done = event.activityTaskCompletedEventAttributes;
-    const batch = done ? batchOfEvent.get(String(done.scheduledEventId)) : undefined;
-    if (batch !== undefined) completed.add(batch);
+    const upload = done ? byEvent.get(Number(done.scheduledEventId)) : undefined;
+    if (upload) upload.completed = Number(event.eventId);
   }
-  return redone;
+  return uploads;
+}
+
+/** Batch indexes of every upsertBatch activity the run scheduled, in order. */
+export async function scheduledBatchIndexes(handle: WorkflowHandle): Promise<number[]> {
+  return (await uploadEvents(handle)).map((u) => u.batch);
+}
+
+/** Batches whose upsertBatch was scheduled again after an attempt of it had completed (redone work). */
+export async function batchesScheduledAfterCompletion(handle: WorkflowHandle): Promise<number[]> {
+  const uploads = await uploadEvents(handle);
+  return uploads.filter((u) => uploads.some((other) => other.batch === u.batch && other.completed !== undefined && other.completed < u.scheduled)).map((u) => u.batch);
 }

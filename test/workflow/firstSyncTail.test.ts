@@ -7,9 +7,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'csv-stringify/sync';
-import { defaultPayloadConverter } from '@temporalio/common';
 import { createSyncHarness, resultOf, type SyncHarness } from '../support/syncHarness';
 import { makeCustomers } from '../support/audienceFiles';
+import { uploadEvents } from '../support/history';
 
 /** Rows with a bad e-mail between the two halves of the customers: the plan reads them for a second or so. */
 const BAD_ROWS = 200_000;
@@ -39,20 +39,9 @@ describe('a first sync whose plan ends while its early batches are in flight', (
     expect((await h.emulator.admin.listMembers(report.listId!)).emails).toEqual([...valid].sort());
 
     // From the history: every batch was scheduled before the first batch's upload completed.
-    const scheduledAt = new Map<number, number>();
-    const batchOfEvent = new Map<string, number>();
-    let firstCompletion = Infinity;
-    for (const event of (await handle.fetchHistory()).events ?? []) {
-      const scheduled = event.activityTaskScheduledEventAttributes;
-      if (scheduled?.activityType?.name === 'upsertBatch') {
-        const [input] = (scheduled.input?.payloads ?? []).map((p) => defaultPayloadConverter.fromPayload(p)) as [{ batch: number }];
-        scheduledAt.set(input.batch, Number(event.eventId));
-        batchOfEvent.set(String(event.eventId), input.batch);
-      }
-      const done = event.activityTaskCompletedEventAttributes;
-      if (done && batchOfEvent.has(String(done.scheduledEventId))) firstCompletion = Math.min(firstCompletion, Number(event.eventId));
-    }
-    expect([...scheduledAt.keys()].sort()).toEqual([0, 1, 2, 3, 4]);
-    for (const [batch, at] of scheduledAt) expect(at, `batch ${batch} scheduled before any upload completed`).toBeLessThan(firstCompletion);
+    const uploads = await uploadEvents(handle);
+    const firstCompletion = Math.min(...uploads.map((u) => u.completed ?? Infinity));
+    expect(uploads.map((u) => u.batch).sort()).toEqual([0, 1, 2, 3, 4]);
+    for (const u of uploads) expect(u.scheduled, `batch ${u.batch} scheduled before any upload completed`).toBeLessThan(firstCompletion);
   });
 });
