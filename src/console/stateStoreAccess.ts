@@ -54,9 +54,9 @@ export class StateStoreAccess {
     }
   }
 
-  /** Opens the store now (at start, so a wrong AUDIENCE_STATE_URL is logged at once). */
+  /** Opens the store now (at start, so a wrong AUDIENCE_STATE_URL is logged at once); a slow store does not hold the start. */
   async warmUp(): Promise<void> {
-    await this.open();
+    await withPatience(this.open()).catch(() => undefined);
   }
 
   async close(): Promise<void> {
@@ -73,7 +73,8 @@ export class StateStoreAccess {
 
   private async tryOpen(): Promise<SyncStateStore | undefined> {
     try {
-      const store = await openExistingStateStore(this.location);
+      // A store that accepts the connection and never answers fails here, not on every page.
+      const store = await openExistingStateStore(this.location, { connectTimeoutMs: PATIENCE_MS });
       if (!store) {
         throw new Error(`no store file at ${this.location} yet (a worker creates it when it starts; AUDIENCE_STATE_URL must name the workers' store)`);
       }

@@ -15,12 +15,16 @@ export function isPostgresUrl(url: string): boolean {
   return /^postgres(ql)?:\/\//i.test(url);
 }
 
-/**
- * `foldAt`: pending members per list that recordSent folds at (sqlStore.ts FOLD_AT; tests lower it); the
- * rest: settings for an embedded store's connection (a PostgreSQL store ignores them).
- */
-export async function openStateStore(location: string, options: { foldAt?: number } & SqliteOptions = {}): Promise<SyncStateStore> {
-  const engine = isPostgresUrl(location) ? new PostgresEngine(location) : new SqliteEngine(location, options);
+export interface StoreOptions extends SqliteOptions {
+  /** Pending members per list that recordSent folds at (sqlStore.ts FOLD_AT; tests lower it). */
+  foldAt?: number;
+  /** A PostgreSQL store's connect timeout (postgresEngine.ts DEFAULT_CONNECT_TIMEOUT_MS); an embedded store ignores it. */
+  connectTimeoutMs?: number;
+}
+
+/** The SqliteOptions are settings for an embedded store's connection; a PostgreSQL store ignores them. */
+export async function openStateStore(location: string, options: StoreOptions = {}): Promise<SyncStateStore> {
+  const engine = isPostgresUrl(location) ? new PostgresEngine(location, options.connectTimeoutMs) : new SqliteEngine(location, options);
   try {
     await migrate(engine);
   } catch (err) {
@@ -34,7 +38,7 @@ export async function openStateStore(location: string, options: { foldAt?: numbe
  * For readers (the CLI's report, status and estimate, the console): the store the workers keep, or undefined
  * when its embedded file does not exist. A reader never creates one: an empty store would read as "no runs".
  */
-export async function openExistingStateStore(location: string): Promise<SyncStateStore | undefined> {
+export async function openExistingStateStore(location: string, options: StoreOptions = {}): Promise<SyncStateStore | undefined> {
   if (!isPostgresUrl(location) && !fs.existsSync(location)) return undefined;
-  return openStateStore(location);
+  return openStateStore(location, options);
 }

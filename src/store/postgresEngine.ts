@@ -17,13 +17,20 @@ const types = {
     oid === INT8_OID ? (v: string) => BigInt(v) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
 };
 
+/**
+ * How long a connection may take before it fails, and how long a query may wait for one of the pool's
+ * connections. Without it, a host that accepts the connection and never answers (a firewall, a proxy, a
+ * stalled server) holds the worker's start or the console's page forever.
+ */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 30_000;
+
 export class PostgresEngine implements SqlEngine {
   readonly engine = 'postgres' as const;
   readonly location: string;
   private readonly pool: pg.Pool;
 
-  constructor(url: string) {
-    this.pool = new pg.Pool({ connectionString: url, max: 4, types });
+  constructor(url: string, connectTimeoutMs = DEFAULT_CONNECT_TIMEOUT_MS) {
+    this.pool = new pg.Pool({ connectionString: url, max: 4, types, connectionTimeoutMillis: connectTimeoutMs });
     // An idle client's error (server restart) must not crash the worker; the next query reconnects.
     this.pool.on('error', () => undefined);
     this.location = redact(url);

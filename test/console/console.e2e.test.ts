@@ -6,6 +6,7 @@
  * progress updates without a reload, lists and schedules work. Each page is saved as a screenshot at
  * laptop size (1366×768) under test-output/console/ for a reviewer to look at.
  */
+import net from 'node:net';
 import fs from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -275,7 +276,11 @@ describe('the console', () => {
   });
 
   it("serves Temporal's view and says so in one sentence when the sync-state store cannot be opened", async () => {
-    const stateUrl = 'postgres://console:n0t-a-real-password@127.0.0.1:9/audience_state';
+    // The harder case: a host that takes the connection and never answers (a refused one fails at once).
+    const silent = net.createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const storeHost = `127.0.0.1:${(silent.address() as net.AddressInfo).port}`;
+    const stateUrl = `postgres://console:n0t-a-real-password@${storeHost}/audience_state`;
     const blind = await startConsoleProcess({ ...h.env, AUDIENCE_STATE_URL: stateUrl });
     try {
       await page.goto(`${blind.url}/runs`);
@@ -283,7 +288,7 @@ describe('the console', () => {
       expect(notice).toMatch(/^The sync-state store is unavailable, so this page shows only what Temporal keeps .*\.$/);
       expect(await page.locator('table', { hasText: 'Unchanged' }).locator('tbody tr').count()).toBeGreaterThan(0);
       const body = await page.content();
-      for (const secret of ['n0t-a-real-password', 'postgres://', '127.0.0.1:9']) expect(body).not.toContain(secret);
+      for (const secret of ['n0t-a-real-password', 'postgres://', storeHost]) expect(body).not.toContain(secret);
       await expectReadableAndAccessible();
       await shot('6f-runs-store-unavailable');
       // Lists still come from Temporal's recent runs, counted by their last reports.
@@ -296,6 +301,7 @@ describe('the console', () => {
       expect(blind.stderr()).not.toContain('n0t-a-real-password');
     } finally {
       await blind.stop();
+      silent.close();
     }
   });
 

@@ -1,5 +1,6 @@
 /** The store's contract, run against both engines: what one process writes, another reads back the same way. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import net from 'node:net';
 import { openStateStore } from '../../src/store/open';
 import { MIGRATIONS } from '../../src/store/migrations';
 import { encodeBatch } from '../../src/store/batchRows';
@@ -248,5 +249,24 @@ describe.each(storeBackends())('sync-state store on $name', (backend) => {
     );
     await Promise.all(writers);
     expect(await store.countMembers('acct', 'C')).toBe(4000);
+  });
+});
+
+describe('a PostgreSQL store that never answers', () => {
+  it('fails to open within the connect timeout, naming the store without its password', async () => {
+    // A host that takes the connection and never speaks (a firewall, a proxy, a stalled server).
+    const silent = net.createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as net.AddressInfo;
+    const started = Date.now();
+    try {
+      const opening = openStateStore(`postgres://sync:s3cret-pw@127.0.0.1:${port}/state`, { connectTimeoutMs: 300 });
+      const error = await opening.then(() => undefined, (err: Error) => err);
+      expect(error?.message).toMatch(new RegExp(`^cannot open the sync-state store at postgres://sync:\\*\\*\\*@127\\.0\\.0\\.1:${port}/state: .*timeout`));
+      expect(error?.message).not.toContain('s3cret-pw');
+      expect(Date.now() - started).toBeLessThan(5000);
+    } finally {
+      silent.close();
+    }
   });
 });
