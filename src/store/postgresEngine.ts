@@ -18,11 +18,20 @@ const types = {
 };
 
 /**
- * How long a connection may take before it fails, and how long a query may wait for one of the pool's
- * connections. Without it, a host that accepts the connection and never answers (a firewall, a proxy, a
- * stalled server) holds the worker's start or the console's page forever.
+ * How long opening a connection may take before it fails. Without it, a host that accepts the connection and
+ * never answers (a firewall, a proxy, a stalled server) holds the worker's start or the console's page
+ * forever. It is the client's own timeout, not the pool's: the pool's would also fail a query that waits
+ * longer for a free connection while others run long transactions (a fold).
  */
 export const DEFAULT_CONNECT_TIMEOUT_MS = 30_000;
+
+function clientWithConnectTimeout(connectTimeoutMs: number): typeof pg.Client {
+  return class extends pg.Client {
+    constructor(config?: pg.ClientConfig) {
+      super({ ...config, connectionTimeoutMillis: connectTimeoutMs });
+    }
+  };
+}
 
 export class PostgresEngine implements SqlEngine {
   readonly engine = 'postgres' as const;
@@ -30,7 +39,7 @@ export class PostgresEngine implements SqlEngine {
   private readonly pool: pg.Pool;
 
   constructor(url: string, connectTimeoutMs = DEFAULT_CONNECT_TIMEOUT_MS) {
-    this.pool = new pg.Pool({ connectionString: url, max: 4, types, connectionTimeoutMillis: connectTimeoutMs });
+    this.pool = new pg.Pool({ connectionString: url, max: 4, types, Client: clientWithConnectTimeout(connectTimeoutMs) });
     // An idle client's error (server restart) must not crash the worker; the next query reconnects.
     this.pool.on('error', () => undefined);
     this.location = redact(url);
