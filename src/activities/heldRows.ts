@@ -1,14 +1,13 @@
 /**
- * A batch's rows as upsertBatch holds them while its jobs run (everything but the attributes, which its chunks
- * carry until the request body is built), column by column. As 10,000 objects with three bigints each they
- * were ~2.5 MB of heap a batch, eight batches in flight in a first sync; here about half of that is the e-mails.
+ * A batch's rows as upsertBatch holds them while its jobs run: the batch's columns (batchRows.ts BatchColumns)
+ * but its attributes, which its chunks carry until the request body is built. Rows become objects only one at
+ * a time, as the store records them: a batch's 10,000 row objects with three BigInts each, made at once, were
+ * ~2 MB that lived through the store's writes, ~200 MB per 1M-row first sync on the worker's main thread.
  */
-import type { StoredSnapshotRow } from '../store/types';
+import { KIND_NEW, type BatchColumns } from '../store/batchRows';
+import type { SentMember, SentMembers, StoredSnapshotRow } from '../store/types';
 
 export type HeldRow = Omit<StoredSnapshotRow, 'attributes'>;
-
-const KIND_NEW = 1;
-const KIND_CHANGED = 2;
 
 export class HeldRows {
   readonly emails: string[];
@@ -17,21 +16,15 @@ export class HeldRows {
   private readonly sourceRows: Float64Array;
   private readonly kinds: Uint8Array;
 
+  /** Shares the columns' arrays (not its bytes: the attributes go with the chunks). */
   constructor(
-    rows: StoredSnapshotRow[],
+    columns: BatchColumns,
     private readonly batch: number,
   ) {
-    this.emails = rows.map((r) => r.email);
-    this.hashes = new BigInt64Array(rows.length * 3);
-    this.sourceRows = new Float64Array(rows.length);
-    this.kinds = new Uint8Array(rows.length);
-    rows.forEach((r, i) => {
-      this.hashes[i * 3] = r.emailKey;
-      this.hashes[i * 3 + 1] = r.rowHash;
-      this.hashes[i * 3 + 2] = r.attrHash;
-      this.sourceRows[i] = r.row;
-      this.kinds[i] = r.kind === 'new' ? KIND_NEW : KIND_CHANGED;
-    });
+    this.emails = columns.emails;
+    this.hashes = columns.hashes;
+    this.sourceRows = columns.sourceRows;
+    this.kinds = columns.kinds;
   }
 
   get length(): number {
@@ -43,16 +36,41 @@ export class HeldRows {
     return this.sourceRows[i]!;
   }
 
-  /** The rows as objects again, for the steps after the jobs (short-lived). */
-  toArray(): HeldRow[] {
-    return this.emails.map((email, i) => ({
-      email,
-      emailKey: this.hashes[i * 3]!,
+  emailKey(i: number): bigint {
+    return this.hashes[i * 3]!;
+  }
+
+  rowHash(i: number): bigint {
+    return this.hashes[i * 3 + 1]!;
+  }
+
+  isNew(i: number): boolean {
+    return this.kinds[i] === KIND_NEW;
+  }
+
+  /** Row `i` as an object (tests, and a batch that waits on an earlier one's rows: rare). */
+  row(i: number): HeldRow {
+    return {
+      email: this.emails[i]!,
+      emailKey: this.emailKey(i),
       row: this.sourceRows[i]!,
       batch: this.batch,
-      kind: this.kinds[i] === KIND_NEW ? 'new' : 'changed',
-      rowHash: this.hashes[i * 3 + 1]!,
+      kind: this.isNew(i) ? 'new' : 'changed',
+      rowHash: this.rowHash(i),
       attrHash: this.hashes[i * 3 + 2]!,
-    }));
+    };
+  }
+
+  /** What the store records of the batch: `refused` rows (by e-mail) without their hashes, to be sent again. */
+  sentMembers(refused: ReadonlySet<string | undefined>): SentMembers {
+    return {
+      length: this.length,
+      at: (i: number): SentMember | undefined => {
+        if (i < 0 || i >= this.length) return undefined;
+        const email = this.emails[i]!;
+        const taken = !refused.has(email);
+        return { email, emailKey: this.emailKey(i), rowHash: taken ? this.rowHash(i) : null, attrHash: taken ? this.hashes[i * 3 + 2]! : null };
+      },
+    };
   }
 }

@@ -179,20 +179,19 @@ export function upsertActivities(config: ActivityConfig, store: SyncStateStore) 
             }
           },
         );
-        const rows = held.toArray();
         const refused = new Set(rejects.list.map((r) => r.email));
-        const taken = rows.filter((r) => !refused.has(r.email));
         // Before this batch's rows are recorded: the stored row is then still the earlier batch's.
-        const sentBefore = await sentByEarlierBatch(store, input, taken);
+        const sentBefore = await sentByEarlierBatch(store, input, held, refused);
         await store.putRejects(input.runKey, rejects.list);
-        await store.recordSent(
-          input.account,
-          input.listId,
-          input.runKey,
-          rows.map((r) => ({ email: r.email, emailKey: r.emailKey, rowHash: refused.has(r.email) ? null : r.rowHash, attrHash: refused.has(r.email) ? null : r.attrHash })),
-        );
-        const added = taken.filter((r) => r.kind === 'new' && !sentBefore.has(r.email)).length;
-        return { index: input.batch, sent: rows.length, imported, added, updated: taken.length - added, klaviyoRejected, jobs: progress.jobsComplete, apiCalls };
+        await store.recordSent(input.account, input.listId, input.runKey, held.sentMembers(refused));
+        let taken = 0;
+        let added = 0;
+        held.emails.forEach((email, i) => {
+          if (refused.has(email)) return;
+          taken++;
+          if (held.isNew(i) && !sentBefore.has(email)) added++;
+        });
+        return { index: input.batch, sent: held.length, imported, added, updated: taken - added, klaviyoRejected, jobs: progress.jobsComplete, apiCalls };
       } finally {
         slot.give();
       }
@@ -202,12 +201,14 @@ export function upsertActivities(config: ActivityConfig, store: SyncStateStore) 
 
 /** The batch from the snapshot: its rows without their attributes, and its profiles cut into jobs. */
 async function readBatch(store: SyncStateStore, input: UpsertBatchInput): Promise<{ held: HeldRows; chunks: Chunk[] }> {
-  const snapshot = (await store.snapshotBatch(input.runKey, input.batch)) ?? snapshotLost(input);
+  const columns = (await store.snapshotBatchColumns(input.runKey, input.batch)) ?? snapshotLost(input);
   // A job sent again carries the rows it was first sent with, even of e-mails a later row superseded since.
-  const reload = async () =>
-    new Map(((await store.snapshotBatch(input.runKey, input.batch, { withSuperseded: true })) ?? snapshotLost(input)).map((r) => [r.email, r.attributes]));
-  const chunks = splitForBulkImport(snapshot.map((r) => ({ email: r.email, attributes: r.attributes }))).map((profiles) => new Chunk(profiles, reload));
-  return { held: new HeldRows(snapshot, input.batch), chunks };
+  const reload = async () => {
+    const all = (await store.snapshotBatchColumns(input.runKey, input.batch, { withSuperseded: true })) ?? snapshotLost(input);
+    return new Map(all.emails.map((email, i) => [email, all.attributes(i)]));
+  };
+  const chunks = splitForBulkImport(columns.emails.map((email, i) => ({ email, attributes: columns.attributes(i) }))).map((profiles) => new Chunk(profiles, reload));
+  return { held: new HeldRows(columns, input.batch), chunks };
 }
 
 /**
@@ -228,10 +229,13 @@ function snapshotLost(input: UpsertBatchInput): never {
  * Those are updates, not adds. Looked up only for a batch the seal marks as such (rare); the stored row hash
  * tells an earlier batch's row from this batch's own (a retry after this batch was recorded counts it as added).
  */
-async function sentByEarlierBatch(store: SyncStateStore, input: UpsertBatchInput, rows: HeldRow[]): Promise<Set<string>> {
+async function sentByEarlierBatch(store: SyncStateStore, input: UpsertBatchInput, held: HeldRows, refused: ReadonlySet<string | undefined>): Promise<Set<string>> {
   const { waits } = await store.snapshotSeal(input.runKey);
   if (!waits.some(([batch]) => batch === input.batch)) return new Set();
-  const fresh = rows.filter((r) => r.kind === 'new');
+  const fresh: HeldRow[] = [];
+  held.emails.forEach((email, i) => {
+    if (held.isNew(i) && !refused.has(email)) fresh.push(held.row(i));
+  });
   const own = new Map(fresh.map((r) => [r.email, r.rowHash]));
   const stored = await store.membersByKeys(input.account, input.listId, fresh.map((r) => r.emailKey));
   return new Set(stored.filter((m) => own.has(m.email) && m.rowHash !== null && m.rowHash !== own.get(m.email)).map((m) => m.email));

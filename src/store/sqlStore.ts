@@ -1,7 +1,7 @@
 /** SyncStateStore over either SQL engine: the queries are written once. */
 import type { RowReject, RejectReason } from '../audience/rowModel';
 import type { SyncReport } from '../shared';
-import { decodeBatch, type EncodedBatch } from './batchRows';
+import { BatchColumns, type EncodedBatch } from './batchRows';
 import { bigOrNull, textOrNull, toBigInt, toNumber, type SqlEngine, type SqlRow, type SqlTx, type SqlValue } from './engine';
 import type {
   Departure,
@@ -12,7 +12,7 @@ import type {
   MemberSource,
   ReadMember,
   RunRecord,
-  SentMember,
+  SentMembers,
   StoredSnapshotRow,
   SnapshotRowRef,
   SnapshotSeal,
@@ -207,7 +207,7 @@ export class SqlSyncStateStore implements SyncStateStore {
     return toNumber(row!.n);
   }
 
-  async recordSent(account: string, listId: string, runKey: string, rows: SentMember[]): Promise<void> {
+  async recordSent(account: string, listId: string, runKey: string, rows: SentMembers): Promise<void> {
     // Appended as sent (refused rows without hashes), folded into members later in key order (fold): writing a
     // batch's members in place touched thousands of pages a batch, each written to the WAL again at every commit.
     const runId = await this.runId(runKey, true);
@@ -219,7 +219,10 @@ export class SqlSyncStateStore implements SyncStateStore {
             table: 'members_pending',
             columns: [['account', 'text'], ['list_id', 'text'], ['email', 'text'], ['email_key', 'bigint'], ['row_hash', 'bigint'], ['attr_hash', 'bigint'], ['run_id', 'bigint']],
           },
-          rows.slice(i, i + CHUNK).map((r) => [account, listId, r.email, r.emailKey, r.rowHash, r.attrHash, runId]),
+          Array.from({ length: Math.min(CHUNK, rows.length - i) }, (_, j) => {
+            const r = rows.at(i + j)!;
+            return [account, listId, r.email, r.emailKey, r.rowHash, r.attrHash, runId];
+          }),
         );
       }
       // The span of the list's pending ids: their number, or more when other lists' rows lie between (two seeks).
@@ -414,13 +417,17 @@ export class SqlSyncStateStore implements SyncStateStore {
   }
 
   async snapshotBatch(runKey: string, batch: number, opts: { withSuperseded?: boolean } = {}): Promise<StoredSnapshotRow[] | undefined> {
+    return (await this.snapshotBatchColumns(runKey, batch, opts))?.rows(batch);
+  }
+
+  async snapshotBatchColumns(runKey: string, batch: number, opts: { withSuperseded?: boolean } = {}): Promise<BatchColumns | undefined> {
     const runId = await this.runId(runKey);
     const [row] = await this.db.all('SELECT body FROM run_batches WHERE run_id = ? AND batch = ?', [runId, batch]);
     if (!row) return undefined;
     const superseded = opts.withSuperseded
       ? []
       : await this.db.all('SELECT email_key FROM run_superseded WHERE run_id = ? AND batch = ?', [runId, batch]);
-    return decodeBatch(row.body as Buffer, batch, superseded.length > 0 ? new Set(superseded.map((r) => toBigInt(r.email_key))) : undefined);
+    return new BatchColumns(row.body as Buffer, superseded.length > 0 ? new Set(superseded.map((r) => toBigInt(r.email_key))) : undefined);
   }
 
   async clearSnapshot(runKey: string): Promise<void> {

@@ -110,19 +110,24 @@ export class SqliteEngine implements SqlEngine {
     insert: async (spec, rows) => {
       // Rows go ROWS_PER_INSERT to a statement: a statement's call costs about what binding its values does,
       // so a first sync's 1M pending members cost 1.6 CPU-s, not 2.5 (SQLite applies ON CONFLICT row by row either way).
+      // The values go in one array, filled in place: spread into arguments, and pushed into an array emptied
+      // each time, they were ~170 MB of garbage per 1M-row first sync.
       let i = 0;
       if (rows.length >= ROWS_PER_INSERT) {
         const stmt = this.statement(insertSql(spec, ROWS_PER_INSERT));
-        const params: SqlValue[] = [];
+        const width = spec.columns.length;
+        const params = new Array<SqlValue>(ROWS_PER_INSERT * width);
         for (; i + ROWS_PER_INSERT <= rows.length; i += ROWS_PER_INSERT) {
-          params.length = 0;
-          for (let r = i; r < i + ROWS_PER_INSERT; r++) params.push(...rows[r]!);
-          stmt.run(...params);
+          for (let r = 0; r < ROWS_PER_INSERT; r++) {
+            const row = rows[i + r]!;
+            for (let c = 0; c < width; c++) params[r * width + c] = row[c];
+          }
+          stmt.run(params);
         }
       }
       if (i < rows.length) {
         const stmt = this.statement(insertSql(spec, 1));
-        for (; i < rows.length; i++) stmt.run(...rows[i]!);
+        for (; i < rows.length; i++) stmt.run(rows[i]!);
       }
     },
   };

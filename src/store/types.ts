@@ -12,7 +12,7 @@
  * 64-bit hashes are signed (BigInt64) in both engines, so both order them alike.
  */
 import type { RowToSend } from '../audience/plan';
-import type { EncodedBatch } from './batchRows';
+import type { BatchColumns, EncodedBatch } from './batchRows';
 import type { RowReject } from '../audience/rowModel';
 import type { SyncReport } from '../shared';
 
@@ -123,6 +123,15 @@ export interface SentMember {
   attrHash: bigint | null;
 }
 
+/**
+ * Members to record, by index: an array, or a batch's columns that make each row as it is read (a batch's
+ * 10,000 row objects, made at once, outlived the young generation while the rows were written).
+ */
+export interface SentMembers {
+  readonly length: number;
+  at(index: number): SentMember | undefined;
+}
+
 export interface SyncStateStore {
   readonly engine: 'sqlite' | 'postgres';
   /** Where the store is, without credentials (for logs and the report). */
@@ -147,7 +156,7 @@ export interface SyncStateStore {
    * After a batch's jobs finished: the rows Klaviyo took (their profile ids are forgotten: an upsert may make a new
    * profile) and those it refused. Recorded in order (the last row of an e-mail wins), readers see them at once.
    */
-  recordSent(account: string, listId: string, runKey: string, rows: SentMember[]): Promise<void>;
+  recordSent(account: string, listId: string, runKey: string, rows: SentMembers): Promise<void>;
   /** Members are found by e-mail and its key (emailHash.ts emailKey of the stored e-mail): the key orders them. */
   setProfileIds(account: string, listId: string, pairs: { email: string; emailKey: bigint; profileId: string }[]): Promise<void>;
   forgetMembers(account: string, listId: string, members: { email: string; emailKey: bigint }[]): Promise<void>;
@@ -190,6 +199,8 @@ export interface SyncStateStore {
    * again with the rows it was first sent with). Undefined when the store has no such batch: its snapshot is gone.
    */
   snapshotBatch(runKey: string, batch: number, opts?: { withSuperseded?: boolean }): Promise<StoredSnapshotRow[] | undefined>;
+  /** The same batch column by column (what upsertBatch holds while its jobs run). */
+  snapshotBatchColumns(runKey: string, batch: number, opts?: { withSuperseded?: boolean }): Promise<BatchColumns | undefined>;
   /** Forgets the run's snapshot (a plan that does not seal starts afresh: it may differ from an earlier attempt's). */
   clearSnapshot(runKey: string): Promise<void>;
   /** Records a seal after the sealed batches' rows are written; a seal never goes back (a re-planning attempt repeats an earlier one). */
