@@ -12,6 +12,7 @@ import { SyncFailure } from '../failures';
 import { splitForBulkImport, type SerializedProfile } from '../klaviyo/client';
 import type { RowReject } from '../audience/row';
 import type { SyncStateStore } from '../store/types';
+import type { BatchColumns } from '../store/batchRows';
 import type { ActivityConfig } from '../config';
 import { clientFor } from './klaviyoClient';
 import { heartbeatNow, noteWaitingOn, withHeartbeatTicker } from './heartbeatTicker';
@@ -172,8 +173,11 @@ export function upsertActivities(config: ActivityConfig, store: SyncStateStore) 
         await withHeartbeatTicker(
           () => progress.details(),
           async () => {
+            // Every job is posted before the batch waits on any: the batch's bytes then go at once, not after
+            // its first job (a batch of two jobs held ~5 MB while it waited).
+            for (let i = 0; i < chunks.length; i++) klaviyoRejected += await submitChunk(client, input.listId, chunks[i]!, i, progress, rejects, slot);
             for (let i = 0; i < chunks.length; i++) {
-              const outcome = await importChunk(client, input.listId, chunks[i]!, i, progress, rejects, config, jobs, slot);
+              const outcome = await finishChunk(client, input.listId, chunks[i]!, i, progress, rejects, config, jobs, slot);
               imported += outcome.imported;
               klaviyoRejected += outcome.rejected;
             }
@@ -202,13 +206,25 @@ export function upsertActivities(config: ActivityConfig, store: SyncStateStore) 
 /** The batch from the snapshot: its rows without their attributes, and its profiles cut into jobs. */
 async function readBatch(store: SyncStateStore, input: UpsertBatchInput): Promise<{ held: HeldRows; chunks: Chunk[] }> {
   const columns = (await store.snapshotBatchColumns(input.runKey, input.batch)) ?? snapshotLost(input);
-  // A job sent again carries the rows it was first sent with, even of e-mails a later row superseded since.
-  const reload = async () => {
-    const all = (await store.snapshotBatchColumns(input.runKey, input.batch, { withSuperseded: true })) ?? snapshotLost(input);
-    return new Map(all.emails.map((email, i) => [email, all.attributes(i)]));
-  };
-  const chunks = splitForBulkImport(columns.emails.map((email, i) => ({ email, attributes: columns.attributes(i) }))).map((profiles) => new Chunk(profiles, reload));
+  const reload = reloader(store, input);
+  const chunks = splitForBulkImport(profilesOf(columns)).map((profiles) => new Chunk(profiles, reload));
   return { held: new HeldRows(columns, input.batch), chunks };
+}
+
+/**
+ * A job sent again carries the rows it was first sent with, even of e-mails a later row superseded since.
+ * Made apart from readBatch: a closure made there would share its scope, and so keep the batch's bytes
+ * (~5 MB) alive while the batch waits on its jobs.
+ */
+function reloader(store: SyncStateStore, input: UpsertBatchInput): () => Promise<Map<string, Buffer>> {
+  return async () => {
+    const all = (await store.snapshotBatchColumns(input.runKey, input.batch, { withSuperseded: true })) ?? snapshotLost(input);
+    return new Map(profilesOf(all).map((p) => [p.email, p.attributes]));
+  };
+}
+
+function profilesOf(columns: BatchColumns): { email: string; attributes: Buffer }[] {
+  return columns.emails.map((email, i) => ({ email, attributes: columns.attributes(i) }));
 }
 
 /**
@@ -241,7 +257,47 @@ async function sentByEarlierBatch(store: SyncStateStore, input: UpsertBatchInput
   return new Set(stored.filter((m) => own.has(m.email) && m.rowHash !== null && m.rowHash !== own.get(m.email)).map((m) => m.email));
 }
 
-async function importChunk(
+/**
+ * Posts the chunk's job unless it has one (a retried attempt resumes the job in its heartbeat); returns the rows
+ * Klaviyo refused in the request. The chunk's profiles go once the body is built.
+ */
+async function submitChunk(
+  client: KlaviyoClient,
+  listId: string,
+  chunk: Chunk,
+  index: number,
+  progress: BatchProgress,
+  rejects: BatchRejects,
+  slot: BodySlot,
+): Promise<number> {
+  let rejected = 0;
+  while (!progress.jobs[index] && chunk.size > 0) {
+    await slot.take();
+    const emails = chunk.emails;
+    const sending = client.createBulkImportJob({ listId, profiles: await chunk.toSend(), scratch: slot.scratch });
+    // The body is built (before the call first waits): the profiles need not outlive the post.
+    chunk.letGo();
+    try {
+      progress.jobs[index] = (await sending).id;
+    } catch (err) {
+      // Klaviyo rejects the whole request when one profile is malformed: report those rows, send the rest.
+      if (!(err instanceof KlaviyoError) || err.kind !== 'validation' || !err.profileErrors?.length) throw err;
+      for (const e of err.profileErrors) {
+        rejects.add(emails[e.index], e.field, e.message);
+        rejected++;
+      }
+      chunk.drop(new Set(err.profileErrors.map((e) => e.index)));
+      continue;
+    }
+    progress.submitted(index, chunk.size);
+    heartbeatNow(progress.details());
+  }
+  chunk.letGo();
+  return rejected;
+}
+
+/** Waits for the chunk's job; a job that stopped moving is posted again. */
+async function finishChunk(
   client: KlaviyoClient,
   listId: string,
   chunk: Chunk,
@@ -254,31 +310,9 @@ async function importChunk(
 ): Promise<{ imported: number; rejected: number }> {
   let rejected = 0;
   for (;;) {
+    rejected += await submitChunk(client, listId, chunk, index, progress, rejects, slot);
     if (chunk.size === 0) return { imported: 0, rejected };
-    let jobId = progress.jobs[index];
-    if (!jobId) {
-      await slot.take();
-      const emails = chunk.emails;
-      const sending = client.createBulkImportJob({ listId, profiles: await chunk.toSend(), scratch: slot.scratch });
-      // The body is built (before the call first waits): the profiles need not outlive the post.
-      chunk.letGo();
-      try {
-        jobId = (await sending).id;
-      } catch (err) {
-        // Klaviyo rejects the whole request when one profile is malformed: report those rows, send the rest.
-        if (!(err instanceof KlaviyoError) || err.kind !== 'validation' || !err.profileErrors?.length) throw err;
-        for (const e of err.profileErrors) {
-          rejects.add(emails[e.index], e.field, e.message);
-          rejected++;
-        }
-        chunk.drop(new Set(err.profileErrors.map((e) => e.index)));
-        continue;
-      }
-      progress.jobs[index] = jobId;
-      progress.submitted(index, chunk.size);
-      heartbeatNow(progress.details());
-    }
-    chunk.letGo();
+    const jobId = progress.jobs[index]!;
     slot.give();
     progress.submitted(index, chunk.size);
     const job = await waitForJob(client, jobId, chunk.size, progress, config, jobs);
