@@ -64,9 +64,17 @@ export class MemberDigest {
     return attrHash !== UNKNOWN && this.attrHashes[index] === attrHash;
   }
 
-  /** Marks every member with the key (two e-mails sharing a key are both kept: the safe direction). */
-  markSeen(key: bigint): void {
-    for (let i = this.find(key); i >= 0 && i < this.count && this.keys[i] === key; i++) this.seen[i] = 1;
+  /**
+   * Marks every member with the key (two e-mails sharing a key are both kept: the safe direction); true when
+   * the key had been seen before (an e-mail on several rows).
+   */
+  markSeen(key: bigint): boolean {
+    let before = false;
+    for (let i = this.find(key); i >= 0 && i < this.count && this.keys[i] === key; i++) {
+      before ||= this.seen[i] === 1;
+      this.seen[i] = 1;
+    }
+    return before;
   }
 
   /** Members not seen in the audience so far: after a plan, the members who leave. */

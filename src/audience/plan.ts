@@ -136,10 +136,10 @@ export async function planAudience(source: RowFileSource, opts: PlanOptions = {}
   const sealing = opts.seal ? new Sealing() : undefined;
   // Which batch holds each e-mail's latest row sent, for the sink (a later row supersedes it) and the seals.
   const sentIn = sink || sealing ? new BatchOfKey(entries) : undefined;
-  // Without stored members every valid row is sent, so sentIn sees every repeated e-mail that counts (one of
-  // only rejected rows changes no total): found as the pass goes, not by sorting a copy of every key at the
-  // end (8 MiB more at a 1M first sync's peak).
-  const repeatedSent = !members && sentIn ? new Set<bigint>() : undefined;
+  // E-mails on several rows, found as the pass goes, not by sorting a copy of every key at the end (8 MiB more
+  // at a 1M plan's peak): a member's by its digest's seen mark, another's by sentIn (its rows that count are
+  // all sent; one of only rejected rows changes no total).
+  const repeated = sentIn ? new Set<bigint>() : undefined;
 
   const hooks = {
     onChunk: (chunk: Buffer) => {
@@ -165,7 +165,7 @@ export async function planAudience(source: RowFileSource, opts: PlanOptions = {}
         const key = emailKey(quick);
         const member = members!.find(key);
         if (member >= 0 && members!.rowMatches(member, rowHash)) {
-          members!.markSeen(key);
+          if (members!.markSeen(key)) repeated?.add(key);
           entries.push(key, Kind.Unchanged);
           continue;
         }
@@ -179,14 +179,14 @@ export async function planAudience(source: RowFileSource, opts: PlanOptions = {}
         if (rejected) await rejected;
         if (hasValidEmail(result.reject)) {
           const key = emailKey(result.reject.email!);
-          members?.markSeen(key);
+          if (members?.markSeen(key)) repeated?.add(key);
           entries.push(key, Kind.Kept);
         }
         continue;
       }
       const key = emailKey(result.email);
       const member = members ? members.find(key) : -1;
-      members?.markSeen(key);
+      if (members?.markSeen(key)) repeated?.add(key);
       const attrHash = hash64(result.json);
       if (member >= 0 && members!.attrMatches(member, attrHash)) {
         entries.push(key, Kind.Unchanged);
@@ -199,7 +199,7 @@ export async function planAudience(source: RowFileSource, opts: PlanOptions = {}
       const earlier = sentIn ? sentIn.record(entries.length - 1, batch) : -1;
       if (earlier >= 0) {
         sealing?.wait(batch, earlier);
-        repeatedSent?.add(key);
+        repeated?.add(key);
       }
       // Awaited only when the sink returned a promise (when it wrote): an await per row costs more than the row's hash.
       const sent = sink?.send({ email: result.email, emailKey: key, row, batch, kind, rowHash, attrHash, attributes: result.json }, earlier >= 0 ? earlier : undefined);
@@ -213,7 +213,7 @@ export async function planAudience(source: RowFileSource, opts: PlanOptions = {}
   assertUnchanged(source.path, before, after);
   assertUnchanged(source.path, before, { size: hashedBytes, mtimeMs: after.mtimeMs });
 
-  const outcome = resolveEmails(entries, members, repeatedSent);
+  const outcome = resolveEmails(entries, members, repeated);
   if (opts.requireValidRow && outcome.validRows === 0) throw noValidRow(source.path, rows, header, rejectedByReason, firstReject);
   if (outcome.unsend.length > 0) await sink?.unsend(outcome.unsend.map((emailKey) => ({ emailKey, batch: sentIn!.batchOf(emailKey) })));
   if (sealing) await sink?.seal?.(batches.count, sealing.waits, true);
@@ -338,9 +338,9 @@ class BatchOfKey {
 /**
  * Counts per e-mail, not per row: for an e-mail on several rows the last valid row decides (a rejected row
  * only when none is valid). An e-mail sent earlier in the file whose last row is unchanged is unsent.
- * `repeatedSent`: the e-mails sent more than once, when those are all the repeats that count (no members).
+ * `repeated`: the e-mails on several rows, when the pass found them (see plan).
  */
-function resolveEmails(entries: TaggedKeys, members: MemberDigest | undefined, repeatedSent: Set<bigint> | undefined) {
+function resolveEmails(entries: TaggedKeys, members: MemberDigest | undefined, repeatedFound: Set<bigint> | undefined) {
   const totals = { validRows: 0, uniqueEmails: 0, toAdd: 0, toUpdate: 0, unchanged: 0, kept: 0, unsend: [] as bigint[] };
   const count = (kind: Kind, key: bigint) => {
     if (kind === Kind.Kept) {
@@ -352,7 +352,7 @@ function resolveEmails(entries: TaggedKeys, members: MemberDigest | undefined, r
     else if (kind === Kind.Changed) totals.toUpdate++;
     else totals.unchanged++;
   };
-  const repeated = repeatedSent ?? entries.repeatedKeys();
+  const repeated = repeatedFound ?? entries.repeatedKeys();
   const groups = new Map<bigint, { last: Kind; sent: boolean }>();
   for (let i = 0; i < entries.length; i++) {
     const kind = entries.tagAt(i) as Kind;

@@ -107,6 +107,27 @@ describe('planAudience', () => {
     expect(withSink).toEqual(withoutSink);
   });
 
+  it('against stored members, counts repeats the same whether it finds them as it sends (a sink) or by sorting every key at the end (none)', async () => {
+    // 1,000 members from a first file; the refresh repeats them in every order: unchanged then changed, changed
+    // then unchanged (taken back), a rejected row with a valid e-mail between, new e-mails on several rows.
+    const firstLines = Array.from({ length: 1000 }, (_, i) => `p${i}@x.com,N${i},`);
+    const first = await plan(writeAudience(dir, 'csv', `email,first_name,phone_number\n${firstLines.join('\n')}\n`));
+    const lines = Array.from({ length: 3000 }, (_, i) => {
+      const person = (i * 7919) % 1300;
+      const email = i % 97 === 0 ? 'not-an-email' : `p${person}@x.com`;
+      const phone = i % 13 === 0 ? '12345' : '';
+      const name = i % 3 === 0 ? `N${person}` : `M${i}`;
+      return `${email},${name},${phone}`;
+    });
+    const source = writeAudience(dir, 'csv', `email,first_name,phone_number\n${lines.join('\n')}\n`);
+    const withSink = await plan(source, { maxProfiles: 100, members: digestOf(first.sent) });
+    const withoutSink = await planAudience(source, { maxProfiles: 100, members: digestOf(first.sent) });
+    expect(withSink.result.duplicateRows).toBeGreaterThan(1000);
+    expect(withSink.result.unchanged).toBeGreaterThan(0);
+    expect(withSink.unsent.length).toBeGreaterThan(0);
+    expect(withSink.result).toEqual(withoutSink);
+  });
+
   it('seals batches as it goes, rows handed over before each seal; a batch with the later row of an e-mail in a sealed batch waits for that one', async () => {
     // Batches of 2: [a, b] [c, a'] [d, c'] [e] — a' supersedes batch 0, c' batch 1; nothing else repeats across batches.
     const source = writeAudience(dir, 'csv', 'email,first_name\na@x.com,A1\nb@x.com,B\nc@x.com,C1\na@x.com,A2\nd@x.com,D\nc@x.com,C2\ne@x.com,E\n');
