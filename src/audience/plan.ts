@@ -157,8 +157,10 @@ export async function planAudience(source: RowFileSource, opts: PlanOptions = {}
       const row = sourceRow.row;
       rows = row;
       if (rows % PROGRESS_EVERY === 0) opts.onProgress?.(rows, { read: hashedBytes, total: before.size });
-      // The file's rows, from the bytes the first rows took (read ahead by a chunk at most).
-      if (row === ESTIMATE_AFTER_ROWS && sentIn && hashedBytes > 0) sentIn.reserve(Math.ceil((before.size / hashedBytes) * row));
+      // The file's rows, from the bytes the first rows took (read ahead by a chunk at most). Not against stored
+      // members: a refresh sends a few of its rows, and a table sized for all of them (8 MiB at 1M, every page
+      // touched by a few thousand keys) was its peak's last 8 MiB.
+      if (row === ESTIMATE_AFTER_ROWS && sentIn && !members && hashedBytes > 0) sentIn.reserve(Math.ceil((before.size / hashedBytes) * row));
       const rowHash = hash64(sourceRow.text, settings);
       const quick = members && quickEmail(sourceRow);
       if (quick !== undefined) {
