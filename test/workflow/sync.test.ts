@@ -110,13 +110,16 @@ describe.each(storeEngines())('audienceSync with the %s store', (engine) => {
     const [a, b] = [makeCustomers(10_000, { prefix: 'pipe' }), makeCustomers(10_000, { prefix: 'pipf' })];
     const rows = [...a.rows, ...b.rows];
     const valid = [...a.valid, ...b.valid];
-    // The last row (batch 20) repeats the first e-mail (batch 0, sealed and perhaps sent by then) with a new name.
-    const audience = csv('pipe.csv', [...rows, { ...rows[0]!, first_name: 'Later' }]);
+    // 100,000 rows with a bad e-mail between the prefixes keep the plan running well after batch 0 is sealed
+    // (20,000 rows alone were planned before a busy machine scheduled its upload). The last row (batch 20)
+    // repeats the first e-mail (batch 0, sealed and perhaps sent by then) with a new name.
+    const stall = Array.from({ length: 100_000 }, (_, i) => ({ ...rows[0]!, email: `stall-${i}` }));
+    const audience = csv('pipe.csv', [...a.rows, ...stall, ...b.rows, { ...rows[0]!, first_name: 'Later' }]);
     const { report, profilesSent } = await sync({ listName: 'Pipelined', audience });
     expect((await h.emulator.admin.listMembers(report.listId!)).emails).toEqual([...valid].sort());
     expect(await h.emulator.admin.profile('pipe.0@example.com')).toMatchObject({ first_name: 'Later' });
     // Sent twice only if batch 0 went out before the plan reached the last row: then it was an update.
-    expect(report.counts).toMatchObject({ added: 20_000, duplicateRows: 1, listSize: 20_000, batchesDone: 21, batchesTotal: 21 });
+    expect(report.counts).toMatchObject({ added: 20_000, duplicateRows: 1, listSize: 20_000, batchesDone: 21, batchesTotal: 21, rowsRejected: 100_000 });
     expect(report.counts.updated).toBeLessThanOrEqual(1);
     expect(profilesSent).toBe(20_000 + report.counts.updated);
     // In history, the first batch is scheduled before the plan completed.
