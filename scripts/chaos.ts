@@ -24,6 +24,7 @@ import { generateAudience, syntheticRows } from '../dev/synthetic';
 import { ensureSearchAttributes } from '../src/temporal/searchAttributes';
 import { openStateStore } from '../src/store/open';
 import type { MemberCursor } from '../src/store/types';
+import { UPSERT_CONCURRENCY } from '../src/workflows/uploadConcurrency';
 import { RESOLVE_SIGNAL, STATUS_QUERY, WORKFLOW_TYPE, type SyncInputRaw, type SyncReport, type SyncStatus } from '../src/shared';
 
 const program = new Command()
@@ -322,11 +323,11 @@ const MIN_KILLS = opts.quick ? 4 : 5;
 /**
  * Rows the worker-kills run needs to outlast its kills. Between two kills the run advances only while the
  * retried activities finish and for the random 0-3 s before the next kill: at most about
- * (job delay + 3 s + 1 s of polling) / job delay rounds of the workflow's 4 concurrent batches. A faster
- * worker does not shorten that window, so the bound holds on any machine. (CI saw about 10 batches a kill.)
+ * (job delay + 3 s + 1 s of polling) / job delay rounds of the workflow's concurrent batches. A faster
+ * worker does not shorten that window, so the bound holds on any machine.
  */
 function rowsToOutlastKills(rows: number): number {
-  const batchesPerKill = Math.ceil(((JOB_DELAY_MS + 4000) / JOB_DELAY_MS) * 4);
+  const batchesPerKill = Math.ceil(((JOB_DELAY_MS + 4000) / JOB_DELAY_MS) * UPSERT_CONCURRENCY);
   return Math.max(rows * 2, KILLS * batchesPerKill * BATCH_PROFILES);
 }
 
