@@ -16,7 +16,12 @@ import { MAX_ROW_BYTES, type ReadHooks, type SourceRow } from './sourceTypes';
 
 /** Characters carried past the last complete record before the file is declared broken (an open quote). */
 const RUNAWAY_FIELD_CHARS = MAX_ROW_BYTES * 4;
-const CHUNK_BYTES = 1 << 16;
+/**
+ * Bytes read and parsed at a time. A chunk's rows stay live until the plan is through them: with 64 KiB
+ * chunks every minor collection of the plan thread copied them (6.9 s of GC in a 1M plan under 2 MiB
+ * semi-spaces, 2.3 s with 16 KiB chunks).
+ */
+const CHUNK_BYTES = 1 << 14;
 
 interface ParseResult {
   data: string[][];
