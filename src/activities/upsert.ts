@@ -175,9 +175,10 @@ export function upsertActivities(config: ActivityConfig, store: SyncStateStore) 
           async () => {
             // Every job is posted before the batch waits on any: the batch's bytes then go at once, not after
             // its first job (a batch of two jobs held ~5 MB while it waited).
-            for (let i = 0; i < chunks.length; i++) klaviyoRejected += await submitChunk(client, input.listId, chunks[i]!, i, progress, rejects, slot);
+            const work: BatchWork = { client, listId: input.listId, progress, rejects, slot, config, jobs };
+            for (let i = 0; i < chunks.length; i++) klaviyoRejected += await submitChunk(work, chunks[i]!, i);
             for (let i = 0; i < chunks.length; i++) {
-              const outcome = await finishChunk(client, input.listId, chunks[i]!, i, progress, rejects, config, jobs, slot);
+              const outcome = await finishChunk(work, chunks[i]!, i);
               imported += outcome.imported;
               klaviyoRejected += outcome.rejected;
             }
@@ -257,19 +258,22 @@ async function sentByEarlierBatch(store: SyncStateStore, input: UpsertBatchInput
   return new Set(stored.filter((m) => own.has(m.email) && m.rowHash !== null && m.rowHash !== own.get(m.email)).map((m) => m.email));
 }
 
+/** What a batch's chunks share while their jobs are posted and awaited. */
+interface BatchWork {
+  client: KlaviyoClient;
+  listId: string;
+  progress: BatchProgress;
+  rejects: BatchRejects;
+  slot: BodySlot;
+  config: ActivityConfig;
+  jobs: JobTracking;
+}
+
 /**
  * Posts the chunk's job unless it has one (a retried attempt resumes the job in its heartbeat); returns the rows
  * Klaviyo refused in the request. The chunk's profiles go once the body is built.
  */
-async function submitChunk(
-  client: KlaviyoClient,
-  listId: string,
-  chunk: Chunk,
-  index: number,
-  progress: BatchProgress,
-  rejects: BatchRejects,
-  slot: BodySlot,
-): Promise<number> {
+async function submitChunk({ client, listId, progress, rejects, slot }: BatchWork, chunk: Chunk, index: number): Promise<number> {
   let rejected = 0;
   while (!progress.jobs[index] && chunk.size > 0) {
     await slot.take();
@@ -297,20 +301,11 @@ async function submitChunk(
 }
 
 /** Waits for the chunk's job; a job that stopped moving is posted again. */
-async function finishChunk(
-  client: KlaviyoClient,
-  listId: string,
-  chunk: Chunk,
-  index: number,
-  progress: BatchProgress,
-  rejects: BatchRejects,
-  config: ActivityConfig,
-  jobs: JobTracking,
-  slot: BodySlot,
-): Promise<{ imported: number; rejected: number }> {
+async function finishChunk(work: BatchWork, chunk: Chunk, index: number): Promise<{ imported: number; rejected: number }> {
+  const { client, progress, rejects, slot, config, jobs } = work;
   let rejected = 0;
   for (;;) {
-    rejected += await submitChunk(client, listId, chunk, index, progress, rejects, slot);
+    rejected += await submitChunk(work, chunk, index);
     if (chunk.size === 0) return { imported: 0, rejected };
     const jobId = progress.jobs[index]!;
     slot.give();
