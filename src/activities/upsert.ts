@@ -12,14 +12,13 @@ import { SyncFailure } from '../failures';
 import { splitForBulkImport, type SerializedProfile } from '../klaviyo/client';
 import type { RowReject } from '../audience/row';
 import type { SyncStateStore } from '../store/types';
-import type { BatchColumns } from '../store/batchRows';
+import type { BatchColumns, HeldRow, RowColumns } from '../store/batchRows';
 import type { ActivityConfig } from '../config';
 import { clientFor } from './klaviyoClient';
 import { heartbeatNow, noteWaitingOn, withHeartbeatTicker } from './heartbeatTicker';
 import { JobPace } from './jobPace';
 import { BodySlots, type BodySlot } from './bodySlots';
 import { JobWatcher } from './jobWatcher';
-import { HeldRows, type HeldRow } from './heldRows';
 import type { CredentialRef } from './lists';
 import type { UpsertBeat } from '../progress/beats';
 
@@ -99,7 +98,7 @@ class BatchRejects {
   readonly list: RowReject[] = [];
   private rowByEmail?: Map<string, number>;
 
-  constructor(private readonly rows: HeldRows) {}
+  constructor(private readonly rows: RowColumns) {}
 
   add(email: string | undefined, field: string | undefined, message: string): void {
     // Built on the first reject only: most batches have none.
@@ -205,11 +204,11 @@ export function upsertActivities(config: ActivityConfig, store: SyncStateStore) 
 }
 
 /** The batch from the snapshot: its rows without their attributes, and its profiles cut into jobs. */
-async function readBatch(store: SyncStateStore, input: UpsertBatchInput): Promise<{ held: HeldRows; chunks: Chunk[] }> {
+async function readBatch(store: SyncStateStore, input: UpsertBatchInput): Promise<{ held: RowColumns; chunks: Chunk[] }> {
   const columns = (await store.snapshotBatchColumns(input.runKey, input.batch)) ?? snapshotLost(input);
   const reload = reloader(store, input);
   const chunks = splitForBulkImport(profilesOf(columns)).map((profiles) => new Chunk(profiles, reload));
-  return { held: new HeldRows(columns, input.batch), chunks };
+  return { held: columns.withoutAttributes(), chunks };
 }
 
 /**
@@ -246,12 +245,12 @@ function snapshotLost(input: UpsertBatchInput): never {
  * Those are updates, not adds. Looked up only for a batch the seal marks as such (rare); the stored row hash
  * tells an earlier batch's row from this batch's own (a retry after this batch was recorded counts it as added).
  */
-async function sentByEarlierBatch(store: SyncStateStore, input: UpsertBatchInput, held: HeldRows, refused: ReadonlySet<string | undefined>): Promise<Set<string>> {
+async function sentByEarlierBatch(store: SyncStateStore, input: UpsertBatchInput, held: RowColumns, refused: ReadonlySet<string | undefined>): Promise<Set<string>> {
   const { waits } = await store.snapshotSeal(input.runKey);
   if (!waits.some(([batch]) => batch === input.batch)) return new Set();
   const fresh: HeldRow[] = [];
   held.emails.forEach((email, i) => {
-    if (held.isNew(i) && !refused.has(email)) fresh.push(held.row(i));
+    if (held.isNew(i) && !refused.has(email)) fresh.push(held.row(i, input.batch));
   });
   const own = new Map(fresh.map((r) => [r.email, r.rowHash]));
   const stored = await store.membersByKeys(input.account, input.listId, fresh.map((r) => r.emailKey));

@@ -11,11 +11,11 @@
  * source row (float64), e-mail key, row hash and attributes hash (int64), then the e-mail and the attributes
  * JSON, each as a uint32 byte length and its UTF-8 bytes. Little-endian.
  */
-import type { SnapshotRow, StoredSnapshotRow } from './types';
+import type { SentMember, SentMembers, SnapshotRow, StoredSnapshotRow } from './types';
 
 const FORMAT = 1;
 const KIND_REPLACED = 0;
-export const KIND_NEW = 1;
+const KIND_NEW = 1;
 const KIND_CHANGED = 2;
 /** kind, source row, three 64-bit values, two lengths. */
 const FIXED_BYTES = 1 + 8 + 3 * 8 + 2 * 4;
@@ -113,43 +113,107 @@ export function encodeBatch(rows: SnapshotRow[]): EncodedBatch {
   return { bytes: Buffer.from(bytes), rows: count };
 }
 
-/**
- * The batch's rows in the order written, without those whose e-mail key is in `skip` (rows superseded since).
- * Their attributes are views into `bytes`: the batch's value stays alive while any row's attributes are held.
- */
-export function decodeBatch(bytes: Uint8Array, batch: number, skip?: ReadonlySet<bigint>): StoredSnapshotRow[] {
-  return new BatchColumns(bytes, skip).rows(batch);
-}
-
 /** True where typed arrays are little-endian, as the stored values are (then copied as bytes, not read one by one). */
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
-/**
- * A batch read back column by column: an e-mail string per row, the rest in typed arrays, the attributes as
- * offsets into the stored value. Read as 10,000 row objects, each with three BigInts and a Buffer view, a batch
- * was ~3 MB of short-lived heap on the worker's main thread, ~300 MB per 1M-row first sync, much of it kept long
- * enough to be promoted to the old generation; the hashes are now copied as bytes.
- */
-export class BatchColumns {
-  readonly emails: string[] = [];
-  /** E-mail key, row hash and attributes hash of each row, in turn. */
-  readonly hashes: BigInt64Array;
-  /** The 1-based source row of each row. */
-  readonly sourceRows: Float64Array;
-  /** KIND_NEW or KIND_CHANGED. */
-  readonly kinds: Uint8Array;
-  private readonly attributeEnds: Uint32Array;
-  private readonly bytes: Buffer;
+/** A snapshot row without its attributes. */
+export type HeldRow = Omit<StoredSnapshotRow, 'attributes'>;
 
-  constructor(bytes: Uint8Array, skip?: ReadonlySet<bigint>) {
+/**
+ * A batch's rows column by column, but their attributes: an e-mail string per row, the rest in typed arrays.
+ * What upsertBatch holds while its jobs run (BatchColumns.withoutAttributes); rows become objects one at a
+ * time. As 10,000 row objects with three BigInts each, made at once, a batch was ~2 MB that lived through the
+ * store's writes, ~200 MB per 1M-row first sync on the worker's main thread.
+ */
+export class RowColumns {
+  constructor(
+    readonly emails: string[],
+    /** E-mail key, row hash and attributes hash of each row, in turn. */
+    protected readonly hashes: BigInt64Array,
+    /** The 1-based source row of each row. */
+    protected readonly sourceRows: Float64Array,
+    protected readonly kinds: Uint8Array,
+  ) {}
+
+  get length(): number {
+    return this.emails.length;
+  }
+
+  sourceRow(i: number): number {
+    return this.sourceRows[i]!;
+  }
+
+  emailKey(i: number): bigint {
+    return this.hashes[i * 3]!;
+  }
+
+  rowHash(i: number): bigint {
+    return this.hashes[i * 3 + 1]!;
+  }
+
+  attrHash(i: number): bigint {
+    return this.hashes[i * 3 + 2]!;
+  }
+
+  isNew(i: number): boolean {
+    return this.kinds[i] === KIND_NEW;
+  }
+
+  /** Row `i` as an object (tests, tools and rare paths). */
+  row(i: number, batch: number): HeldRow {
+    return {
+      email: this.emails[i]!,
+      emailKey: this.emailKey(i),
+      row: this.sourceRow(i),
+      batch,
+      kind: this.isNew(i) ? 'new' : 'changed',
+      rowHash: this.rowHash(i),
+      attrHash: this.attrHash(i),
+    };
+  }
+
+  /** What the store records of the batch: `refused` rows (by e-mail) without their hashes, to be sent again. */
+  sentMembers(refused: ReadonlySet<string | undefined>): SentMembers {
+    return {
+      length: this.length,
+      at: (i: number): SentMember | undefined => {
+        if (i < 0 || i >= this.length) return undefined;
+        const email = this.emails[i]!;
+        const taken = !refused.has(email);
+        return { email, emailKey: this.emailKey(i), rowHash: taken ? this.rowHash(i) : null, attrHash: taken ? this.attrHash(i) : null };
+      },
+    };
+  }
+}
+
+/**
+ * A batch read back: its columns, and its rows' attributes as offsets into the stored value. Read as 10,000 row
+ * objects, each with three BigInts and a Buffer view, a batch was ~3 MB of short-lived heap on the worker's
+ * main thread, ~300 MB per 1M-row first sync, much of it kept long enough to be promoted to the old
+ * generation; the hashes are now copied as bytes.
+ */
+export class BatchColumns extends RowColumns {
+  private constructor(
+    private readonly bytes: Buffer,
+    /** Each row's attributes start and end. */
+    private readonly attributeEnds: Uint32Array,
+    emails: string[],
+    hashes: BigInt64Array,
+    sourceRows: Float64Array,
+    kinds: Uint8Array,
+  ) {
+    super(emails, hashes, sourceRows, kinds);
+  }
+
+  /** The batch's rows in the order written, without those whose e-mail key is in `skip` (rows superseded since). */
+  static decode(bytes: Uint8Array, skip?: ReadonlySet<bigint>): BatchColumns {
     const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    this.bytes = buf;
     let stored = 0;
     forEachRow(buf, () => stored++);
+    const emails: string[] = [];
     const hashes = new BigInt64Array(stored * 3);
     const sourceRows = new Float64Array(stored);
     const kinds = new Uint8Array(stored);
-    // Each row's attributes start and end.
     const attributeEnds = new Uint32Array(stored * 2);
     const hashBytes = Buffer.from(hashes.buffer);
     const rowBytes = Buffer.from(sourceRows.buffer);
@@ -168,44 +232,28 @@ export class BatchColumns {
       kinds[n] = kind;
       attributeEnds[n * 2] = emailEnd + 4;
       attributeEnds[n * 2 + 1] = end;
-      this.emails.push(buf.toString('utf8', at + FIXED_BYTES - 4, emailEnd));
+      emails.push(buf.toString('utf8', at + FIXED_BYTES - 4, emailEnd));
       n++;
     });
-    this.hashes = hashes.subarray(0, n * 3);
-    this.sourceRows = sourceRows.subarray(0, n);
-    this.kinds = kinds.subarray(0, n);
-    this.attributeEnds = attributeEnds.subarray(0, n * 2);
+    return new BatchColumns(buf, attributeEnds.subarray(0, n * 2), emails, hashes.subarray(0, n * 3), sourceRows.subarray(0, n), kinds.subarray(0, n));
   }
 
-  get length(): number {
-    return this.emails.length;
-  }
-
-  isNew(i: number): boolean {
-    return this.kinds[i] === KIND_NEW;
-  }
-
-  /** Row `i`'s attributes: a view into the batch's value. */
+  /** Row `i`'s attributes: a view into the batch's value, which stays alive while any view is held. */
   attributes(i: number): Buffer {
     return this.bytes.subarray(this.attributeEnds[i * 2], this.attributeEnds[i * 2 + 1]);
   }
 
-  /** Row `i` as an object (tests, tools and rare paths; a batch in flight keeps its columns). */
-  row(i: number, batch: number): StoredSnapshotRow {
-    return {
-      email: this.emails[i]!,
-      emailKey: this.hashes[i * 3]!,
-      row: this.sourceRows[i]!,
-      batch,
-      kind: this.isNew(i) ? 'new' : 'changed',
-      rowHash: this.hashes[i * 3 + 1]!,
-      attrHash: this.hashes[i * 3 + 2]!,
-      attributes: this.attributes(i),
-    };
+  override row(i: number, batch: number): StoredSnapshotRow {
+    return { ...super.row(i, batch), attributes: this.attributes(i) };
   }
 
   rows(batch: number): StoredSnapshotRow[] {
     return this.emails.map((_, i) => this.row(i, batch));
+  }
+
+  /** The same columns without the batch's value (~5 MB), for holding while jobs run. */
+  withoutAttributes(): RowColumns {
+    return new RowColumns(this.emails, this.hashes, this.sourceRows, this.kinds);
   }
 }
 

@@ -427,7 +427,7 @@ export class SqlSyncStateStore implements SyncStateStore {
     const superseded = opts.withSuperseded
       ? []
       : await this.db.all('SELECT email_key FROM run_superseded WHERE run_id = ? AND batch = ?', [runId, batch]);
-    return new BatchColumns(row.body as Buffer, superseded.length > 0 ? new Set(superseded.map((r) => toBigInt(r.email_key))) : undefined);
+    return BatchColumns.decode(row.body as Buffer, superseded.length > 0 ? new Set(superseded.map((r) => toBigInt(r.email_key))) : undefined);
   }
 
   async clearSnapshot(runKey: string): Promise<void> {
