@@ -137,8 +137,8 @@ export async function planAudience(source: RowFileSource, opts: PlanOptions = {}
   // Which batch holds each e-mail's latest row sent, for the sink (a later row supersedes it) and the seals.
   const sentIn = sink || sealing ? new BatchOfKey(entries) : undefined;
   // E-mails on several rows, found as the pass goes, not by sorting a copy of every key at the end (8 MiB more
-  // at a 1M plan's peak): a member's by its digest's seen mark, another's by sentIn (its rows that count are
-  // all sent; one of only rejected rows changes no total).
+  // at a 1M first sync's peak; a refresh's peak was measured no lower without it): a member's by its digest's
+  // seen mark, another's by sentIn (its rows that count are all sent; one of only rejected rows changes no total).
   const repeated = sentIn ? new Set<bigint>() : undefined;
 
   const hooks = {
@@ -158,8 +158,8 @@ export async function planAudience(source: RowFileSource, opts: PlanOptions = {}
       rows = row;
       if (rows % PROGRESS_EVERY === 0) opts.onProgress?.(rows, { read: hashedBytes, total: before.size });
       // The file's rows, from the bytes the first rows took (read ahead by a chunk at most). Not against stored
-      // members: a refresh sends a few of its rows, and a table sized for all of them (8 MiB at 1M, every page
-      // touched by a few thousand keys) was its peak's last 8 MiB.
+      // members: a refresh sends few of its rows, and a table sized for all of them is 8 MiB at 1M rows for a
+      // few thousand keys (which touch nearly every page of it).
       if (row === ESTIMATE_AFTER_ROWS && sentIn && !members && hashedBytes > 0) sentIn.reserve(Math.ceil((before.size / hashedBytes) * row));
       const rowHash = hash64(sourceRow.text, settings);
       const quick = members && quickEmail(sourceRow);
