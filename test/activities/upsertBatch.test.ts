@@ -121,6 +121,33 @@ describe('upsertBatch', () => {
     expect(server.received[0]!.url).toMatch(/^\/api\/profile-bulk-import-jobs\?.*sort=-created_at/);
   });
 
+  it('posts every job of a batch before it waits on any (a batch over 5 MB is two jobs)', async () => {
+    // Each job takes 1.5 s at the emulator: posted one after the other's completion, the second would be made after.
+    const emulator = await startEmulator({ speed: 50, jobDelayMs: 1500 });
+    try {
+      const key = await emulator.admin.createKey();
+      fs.writeFileSync(config.klaviyo.credentialsFile!, JSON.stringify({ default: key }));
+      const client = new KlaviyoClient({ apiKey: key, baseUrl: emulator.url, speedFactor: 50 });
+      const list = await client.createList('Two jobs');
+      // 60 profiles of ~90 KB: ~5.4 MB, over one request body's 5 MB.
+      const file = writeCsvAudience(dir, 'big.csv', makeCustomers(60, { prefix: 'big' }).rows);
+      const rows: RowToSend[] = [];
+      await planAudience({ type: 'csv', path: file }, { sink: { send: (r) => void rows.push(r), reject: () => undefined, unsend: () => undefined } });
+      const padded = rows.map((r) => ({ ...r, attributes: JSON.stringify({ ...JSON.parse(r.attributes), properties: { pad: 'x'.repeat(90_000) } }) }));
+      await store.putSnapshotBatch('wf/run', 0, encodeBatch(padded));
+      const input = { credential: 'default', runKey: 'wf/run', account: 'A1', listId: list.id, batch: 0 };
+      const klaviyo = { ...config.klaviyo, baseUrl: emulator.url, rateSpeedFactor: 50 };
+      const result: UpsertBatchResult = await new MockActivityEnvironment().run(createActivities({ ...config, klaviyo }, store).upsertBatch, input);
+
+      expect(result).toMatchObject({ sent: 60, imported: 60, jobs: 2 });
+      const [second, first] = await client.recentBulkImportJobs();
+      expect(Date.parse(second!.createdAt!)).toBeLessThan(Date.parse(first!.completedAt!));
+      expect(await emulator.admin.listMembers(list.id)).toHaveLength(60);
+    } finally {
+      await emulator.close();
+    }
+  });
+
   it('gives up on a bulk job that stops moving, saying so in its heartbeat, and submits the batch again, adding everyone once', async () => {
     const emulator = await startEmulator({ speed: 50, jobDelayMs: 50 });
     try {
